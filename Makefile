@@ -1,0 +1,37 @@
+# Every target sets up .venv first (Python >= 3.12, pinned versions from constraints.txt).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+
+.PHONY: run test test-fast bench lint format setup clean
+
+run: $(READY)  ## the main job on the embedded defaults
+	$(BIN)/spsim
+
+test: $(READY)  ## the whole test suite
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+test-fast: $(READY)  ## the suite without the slow tests
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow"
+
+bench: $(READY)  ## speed and memory figures -> results/bench/latest.json
+	$(BIN)/python -m experiments.bench
+
+lint: $(READY)  ## ruff (lint + format) and mypy
+	$(BIN)/ruff check sim tests experiments
+	$(BIN)/ruff format --check sim tests experiments
+	$(BIN)/mypy
+
+format: $(READY)
+	$(BIN)/ruff format sim tests experiments
+	$(BIN)/ruff check --fix sim tests experiments
+
+setup: $(READY)
+
+$(READY): pyproject.toml constraints.txt .ci/bootstrap
+	@bash .ci/bootstrap $(VENV)
+	@touch $(READY)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""How agents decide: small rules with their parameters, free of simulation state."""

@@ -1,0 +1,130 @@
+"""Order to cash: allocate stock to order lines, ship, backorder, cancel, bill.
+
+Revenue is booked when goods ship; what ships leaves inventory at standard cost. A
+line not shipped in full waits in its SKU's backorder queue until a receipt fills it
+or the account's patience runs out at the close of its last day (a lost sale).
+"""
+
+from itertools import count
+
+import simpy
+
+from sim.books.holding import HoldingCost
+from sim.books.ledger import Ledger
+from sim.books.orders import OrderLine
+from sim.books.stock import Stock
+from sim.clock import CLOSE
+from sim.output.recorder import Recorder
+
+WAREHOUSE = "warehouse"
+
+
+class OrderToCash:
+    """The order book, the allocation of stock to lines, and billing."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        stock: Stock,
+        ledger: Ledger,
+        holding: HoldingCost,
+        recorder: Recorder,
+        late_penalty_rate: float,
+        days: int,
+    ) -> None:
+        self.env = env
+        self.stock = stock
+        self.ledger = ledger
+        self.holding = holding
+        self.recorder = recorder
+        self.late_penalty_rate = late_penalty_rate
+        self.horizon_day = days
+        self.daily_demand = [[0] * (days + 1) for _ in stock.on_hand]  # the ERP's order history
+        self._line_ids = count()
+
+    def take_order(
+        self,
+        now: float,
+        account: int,
+        agent: str,
+        lines: list[tuple[int, int, int]],
+        requested_day: int,
+        expires_day: int,
+    ) -> None:
+        """Book an order of ``(sku, units, unit price in cents)`` lines; serve it from stock."""
+        stock, log, daily = self.stock, self.recorder.log, self.daily_demand
+        day = int(now)
+        self.holding.accrue(now)
+        for sku, units, price in lines:
+            if units <= 0:
+                continue
+            ref = next(self._line_ids)
+            daily[sku][day] += units
+            log((now, "order", agent, sku, account, ref, units, units * price, ""))
+            taken = stock.take(sku, units)
+            if taken:
+                self._bill(now, "shipment", sku, account, ref, taken, price)
+            if taken < units:
+                line = OrderLine(ref, account, sku, units, price, now, requested_day, expires_day,
+                                 units - taken)
+                stock.owe(line)
+                log((now, "backorder", agent, sku, account, ref, line.open_quantity, 0, ""))
+                if expires_day < self.horizon_day:
+                    expiry = self.env.timeout(expires_day + CLOSE - now)
+                    expiry.callbacks.append(lambda _event, line=line: self.cancel(line))
+
+    def fill_backorders(self, now: float, sku: int) -> None:
+        """Serve waiting lines of ``sku`` in order of arrival from what is on the shelf."""
+        stock = self.stock
+        queue = stock.backorder_queue[sku]
+        while queue and stock.on_hand[sku] > 0:
+            line = queue[0]
+            if line.open_quantity == 0:  # cancelled while waiting
+                queue.popleft()
+                continue
+            taken = stock.take(sku, line.open_quantity)
+            stock.backordered[sku] -= taken
+            line.open_quantity -= taken
+            self._bill(now, "backorder_shipment", sku, line.account, line.line_id, taken,
+                       line.price_cents)
+            if line.open_quantity == 0:
+                queue.popleft()
+                self._close_late_or_on_time(now, line)
+
+    def cancel(self, line: OrderLine) -> None:
+        """The account's patience ran out: what is still open is a lost sale."""
+        units = line.open_quantity
+        if units == 0:
+            return
+        now = self.env.now
+        line.open_quantity = 0
+        self.stock.backordered[line.sku] -= units
+        agent = f"account {line.account}"
+        log = self.recorder.log
+        log((now, "cancellation", agent, line.sku, line.account, line.line_id, units,
+             units * line.price_cents, "patience ran out"))
+        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
+             "cancelled"))
+
+    def _close_late_or_on_time(self, now: float, line: OrderLine) -> None:
+        agent = f"account {line.account}"
+        log = self.recorder.log
+        if int(now) <= line.requested_day:
+            log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
+                 "on time in full"))
+            return
+        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
+             "late"))
+        penalty = round(self.late_penalty_rate * line.quantity * line.price_cents)
+        if penalty:
+            self.ledger.post("penalties", "cash", penalty)
+            log((now, "late_penalty", agent, line.sku, line.account, line.line_id, line.quantity,
+                 penalty, ""))
+
+    def _bill(self, now: float, kind: str, sku: int, account: int, ref: int, units: int,
+              price: int) -> None:
+        revenue = units * price
+        post = self.ledger.post
+        post("cash", "revenue", revenue)
+        post("cogs", "inventory", units * self.stock.standard_cost_cents[sku])
+        self.recorder.log((now, kind, WAREHOUSE, sku, account, ref, units, revenue, ""))

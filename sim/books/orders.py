@@ -1,0 +1,34 @@
+"""The documents that move goods: customer order lines and purchase orders."""
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True, eq=False)
+class OrderLine:
+    """One SKU on one customer order: what was asked, by when, and what is still open."""
+
+    line_id: int
+    account: int
+    sku: int
+    quantity: int
+    price_cents: int
+    ordered_at: float
+    requested_day: int
+    expires_day: int
+    open_quantity: int = 0
+    shipped_late: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class PurchaseOrder:
+    """One SKU ordered from one supplier; ``open_quantity`` is still to be received."""
+
+    po_id: int
+    buyer: int
+    supplier: int
+    sku: int
+    quantity: int
+    unit_price_cents: int
+    placed_at: float
+    due_day: int
+    open_quantity: int = 0

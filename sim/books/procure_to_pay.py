@@ -1,0 +1,69 @@
+"""Procure to pay: purchase orders go out, goods come in, suppliers are paid.
+
+Receipts enter inventory at standard cost; the difference to the price paid is
+purchase price variance. Every receipt first serves waiting customer lines.
+"""
+
+from itertools import count
+
+from sim.books.holding import HoldingCost
+from sim.books.ledger import Ledger
+from sim.books.order_to_cash import OrderToCash
+from sim.books.orders import PurchaseOrder
+from sim.books.stock import Stock
+from sim.output.recorder import Recorder
+
+
+class ProcureToPay:
+    """Purchase orders, receipts and supplier payments."""
+
+    def __init__(
+        self,
+        stock: Stock,
+        ledger: Ledger,
+        holding: HoldingCost,
+        recorder: Recorder,
+        order_to_cash: OrderToCash,
+        supplier_labels: list[str],
+    ) -> None:
+        self.stock = stock
+        self.ledger = ledger
+        self.holding = holding
+        self.recorder = recorder
+        self.order_to_cash = order_to_cash
+        self.supplier_labels = supplier_labels
+        self._po_ids = count()
+
+    def place(
+        self,
+        now: float,
+        buyer: int,
+        agent: str,
+        supplier: int,
+        sku: int,
+        units: int,
+        unit_price_cents: int,
+        due_day: int,
+    ) -> PurchaseOrder:
+        """Put ``units`` of ``sku`` on order with ``supplier``."""
+        po = PurchaseOrder(next(self._po_ids), buyer, supplier, sku, units, unit_price_cents, now,
+                           due_day, units)
+        self.stock.on_order[sku] += units
+        self.recorder.log((now, "purchase_order", agent, sku, -1, po.po_id, units,
+                           units * unit_price_cents, self.supplier_labels[supplier]))
+        return po
+
+    def receive(self, now: float, po: PurchaseOrder, units: int) -> None:
+        """Goods of ``po`` arrive: shelve them, pay for them, serve backorders."""
+        sku = po.sku
+        self.holding.accrue(now)
+        po.open_quantity -= units
+        self.stock.put(sku, units)
+        standard = units * self.stock.standard_cost_cents[sku]
+        paid = units * po.unit_price_cents
+        self.ledger.post("inventory", "cash", standard)
+        if paid != standard:
+            self.ledger.post("ppv", "cash", paid - standard)
+        self.recorder.log((now, "receipt", self.supplier_labels[po.supplier], sku, -1, po.po_id,
+                           units, paid, "late" if int(now) > po.due_day else "on time"))
+        self.order_to_cash.fill_backorders(now, sku)

@@ -1,0 +1,185 @@
+"""Typed run configuration and its validation.
+
+The library takes a :class:`RunConfig`; :func:`load_config` builds one from plain
+mappings (what Hydra composes, or a dict in a notebook) and turns every problem into
+a :class:`ConfigError` whose message is one line naming the key, the value and what
+is allowed.
+"""
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+Days = Annotated[int, Field(ge=0)]
+
+
+class ConfigError(ValueError):
+    """A configuration problem, stated in one line."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TextbookScenario(_Section):
+    """One SKU, iid normal demand, one supplier with a fixed lead time, no behaviour.
+
+    The buyer orders up to S = (L+1)·m + z·σ·sqrt(L+1) every day, m being the mean of
+    the last ``forecast_window`` days' demand (0: the true mean) and σ ``demand_sd``.
+    """
+
+    kind: Literal["textbook"] = "textbook"
+    name: str = "textbook"
+    demand_mean: Annotated[float, Field(gt=0)] = 100.0
+    demand_sd: Annotated[float, Field(ge=0)] = 20.0
+    lead_time_days: Days = 2
+    forecast_window: Days = 5
+    safety_z: Annotated[float, Field(ge=-5, le=5)] = 1.645
+    unit_cost: Annotated[float, Field(gt=0)] = 6.0
+    unit_price: Annotated[float, Field(gt=0)] = 10.0
+    holding_rate_per_year: Annotated[float, Field(ge=0, le=5)] = 0.25
+    demand_file: str | None = None
+
+
+class CompanyScenario(_Section):
+    """A distributor's market and supply base; every number is a documented default."""
+
+    kind: Literal["company"] = "company"
+    name: str = "default"
+    # catalogue and organisation
+    skus: Annotated[int, Field(ge=1, le=2000)] = 40
+    accounts: Annotated[int, Field(ge=1, le=100_000)] = 250
+    sales_reps: Annotated[int, Field(ge=1, le=500)] = 5
+    buyers: Annotated[int, Field(ge=1, le=500)] = 4
+    suppliers: Annotated[int, Field(ge=1, le=500)] = 5
+    suppliers_per_sku: Annotated[int, Field(ge=1, le=10)] = 2
+    # customer accounts and their demand
+    key_account_share: Share = 0.1
+    lines_per_account: Annotated[float, Field(ge=1, le=100)] = 3.0
+    order_interval_days: PositiveInt = 7
+    requested_lead_days: Days = 2
+    patience_days: Days = 14
+    demand_rate_mean: Annotated[float, Field(gt=0)] = 1.5
+    demand_rate_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.8
+    demand_cv: Annotated[float, Field(ge=0, le=5)] = 0.5
+    trend_per_year: Annotated[float, Field(ge=-0.9, le=5)] = 0.0
+    seasonality_amplitude: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    seasonality_peak_day: Annotated[int, Field(ge=0, le=365)] = 330
+    # prices and costs
+    unit_cost_mean: Annotated[float, Field(gt=0)] = 20.0
+    unit_cost_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.6
+    gross_margin: Annotated[float, Field(gt=0, lt=1)] = 0.3
+    supplier_price_spread: Annotated[float, Field(ge=0, lt=1)] = 0.08
+    holding_rate_per_year: Annotated[float, Field(ge=0, le=5)] = 0.25
+    late_penalty_rate: Annotated[float, Field(ge=0, le=1)] = 0.02
+    # suppliers
+    lead_time_mean_days: Annotated[float, Field(ge=0)] = 10.0
+    lead_time_sd_days: Annotated[float, Field(ge=0)] = 3.0
+    lead_time_spread_days: Annotated[float, Field(ge=0)] = 4.0
+    on_time_probability: Share = 0.9
+    late_days_mean: Annotated[float, Field(ge=0)] = 4.0
+    in_full_probability: Share = 0.95
+    short_ship_share: Share = 0.5
+    capacity_headroom: Annotated[float, Field(gt=0)] | None = 2.0
+    demand_file: str | None = None
+
+
+class OrgConfig(_Section):
+    """How the departments decide (the silo organisation by default)."""
+
+    name: str = "silo"
+    review_period_days: PositiveInt = 7
+    forecast_window_days: PositiveInt = 28
+    safety_z: Annotated[float, Field(ge=-5, le=5)] = 1.65
+    sales_forecast_window_days: PositiveInt = 28
+
+
+class OutputConfig(_Section):
+    """What a run writes besides its tables."""
+
+    charts: bool = True
+    print_summary: bool = True
+
+
+Scenario = TextbookScenario | CompanyScenario
+
+
+class RunConfig(_Section):
+    """Everything one run needs: the scenario, the organisation, the seed and the time."""
+
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
+    horizon_days: PositiveInt = 365
+    warmup_days: Days = 90
+    scenario: Scenario = Field(default_factory=CompanyScenario)
+    org: OrgConfig = Field(default_factory=OrgConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @property
+    def total_days(self) -> int:
+        """Simulated days: warm-up plus the measured horizon."""
+        return self.warmup_days + self.horizon_days
+
+
+_SCENARIO_KINDS: dict[str, type[_Section]] = {
+    "textbook": TextbookScenario,
+    "company": CompanyScenario,
+}
+
+
+def load_config(raw: Mapping[str, Any]) -> RunConfig:
+    """Validate a plain mapping into a :class:`RunConfig`.
+
+    Raises:
+        ConfigError: one line naming the offending key, its value and what is allowed.
+    """
+    data = dict(raw)
+    scenario = data.get("scenario") or {}
+    kind = scenario.get("kind", "company") if isinstance(scenario, Mapping) else None
+    if kind not in _SCENARIO_KINDS:
+        raise ConfigError(
+            f"scenario.kind = {kind!r}: unknown scenario kind; allowed: {', '.join(_SCENARIO_KINDS)}"
+        )
+    data["scenario"] = _validate(_SCENARIO_KINDS[kind], scenario, "scenario")
+    for key, section in _SECTIONS.items():
+        if key in data:
+            data[key] = _validate(section, data[key], key)
+    return _validate(RunConfig, data, "")
+
+
+_SECTIONS: dict[str, type[_Section]] = {"org": OrgConfig, "output": OutputConfig}
+
+
+def _validate[T: BaseModel](section: type[T], value: Any, root: str) -> T:
+    try:
+        return section.model_validate(value)
+    except ValidationError as error:
+        raise ConfigError(_one_line(error, section, root)) from None
+
+
+def _one_line(error: ValidationError, section: type[BaseModel], root: str) -> str:
+    """The first validation problem as ``key = value: what is allowed``."""
+    problem = error.errors()[0]
+    key = ".".join([root, *map(str, problem["loc"])] if root else map(str, problem["loc"]))
+    if problem["type"] == "extra_forbidden":
+        return f"{key}: unknown key; allowed keys: {', '.join(sorted(section.model_fields))}"
+    if problem["type"] == "missing":
+        return f"{key}: required key is missing"
+    return f"{key} = {problem.get('input')!r}: {_plain(problem['msg'])}"
+
+
+def _plain(message: str) -> str:
+    """Pydantic's message, phrased for a config file's reader."""
+    replacements = {
+        "Input should be": "must be",
+        "a valid integer": "an integer",
+        "a valid number": "a number",
+        "a valid boolean": "true or false",
+        "a valid string": "a string",
+        "a valid dictionary or instance of": "a mapping of",
+    }
+    for old, new in replacements.items():
+        message = message.replace(old, new)
+    return message

@@ -1,0 +1,185 @@
+"""What customer accounts want: demand drawn from a model, or read from a client's file.
+
+Each account draws its noise from its own stream, row by row, one row per order. The
+k-th order of an account therefore meets the same shock whatever the company does,
+which keeps paired policy comparisons on common random numbers.
+"""
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from sim.config import ConfigError
+
+_NOISE_BLOCK = 4096  # orders drawn at once per account: vectorised, still lazy
+
+
+class DemandSource(Protocol):
+    """Where one account's orders come from."""
+
+    def order_days(self) -> Iterator[int]:
+        """The days on which the account orders, in increasing order."""
+        ...
+
+    def quantities(self, day: int, uplift: float) -> list[tuple[int, int]]:
+        """(sku, units) for the order placed on ``day``; ``uplift`` scales the mean."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DemandLine:
+    """An SKU an account buys and its base rate in units per day."""
+
+    sku: int
+    daily_rate: float
+
+
+class DrawnDemand:
+    """Orders every ``interval`` days; each line's mean is rate × days × profile × uplift.
+
+    Noise is additive normal (``sd_per_day`` set: the textbook's iid normal demand,
+    rounded and floored at zero) or multiplicative lognormal with coefficient of
+    variation ``cv`` (skewed, never negative, as order sizes are).
+    """
+
+    def __init__(
+        self,
+        lines: list[DemandLine],
+        interval: int,
+        first_day: int,
+        profile: list[float],
+        rng: np.random.Generator,
+        days: int,
+        *,
+        cv: float = 0.0,
+        sd_per_day: float | None = None,
+    ) -> None:
+        self.lines = lines
+        self.interval = interval
+        self.first_day = first_day
+        self.profile = profile
+        self._rng = rng
+        self._additive = sd_per_day is not None
+        self._scale = (sd_per_day or 0.0) * math.sqrt(interval)
+        self._sigma = math.sqrt(math.log1p(cv * cv))
+        self._shocks: list[list[float]] = []
+        self._next_shock = 0
+        # draw only as many rows as the run can use: orders per account are few
+        self._block = min(_NOISE_BLOCK, max(1, (days - first_day) // interval + 1))
+
+    def order_days(self) -> Iterator[int]:
+        day = self.first_day
+        while True:
+            yield day
+            day += self.interval
+
+    def quantities(self, day: int, uplift: float = 1.0) -> list[tuple[int, int]]:
+        shocks = self._shock_row()
+        level = self.interval * self.profile[min(day, len(self.profile) - 1)] * uplift
+        if self._additive:
+            return [
+                (line.sku, max(0, math.floor(line.daily_rate * level + shock + 0.5)))
+                for line, shock in zip(self.lines, shocks, strict=True)
+            ]
+        return [
+            (line.sku, math.floor(line.daily_rate * level * shock + 0.5))
+            for line, shock in zip(self.lines, shocks, strict=True)
+        ]
+
+    def _shock_row(self) -> list[float]:
+        if self._next_shock == len(self._shocks):
+            normals = self._rng.standard_normal((self._block, len(self.lines)))
+            if self._additive:
+                block = normals * self._scale
+            else:
+                block = np.exp(self._sigma * normals - 0.5 * self._sigma**2)
+            self._shocks = block.tolist()
+            self._next_shock = 0
+        row = self._shocks[self._next_shock]
+        self._next_shock += 1
+        return row
+
+
+class RecordedDemand:
+    """Orders replayed from a file: ``schedule[day]`` lists (sku, units)."""
+
+    def __init__(self, schedule: dict[int, list[tuple[int, int]]]) -> None:
+        self.schedule = schedule
+
+    def order_days(self) -> Iterator[int]:
+        return iter(sorted(self.schedule))
+
+    def quantities(self, day: int, uplift: float = 1.0) -> list[tuple[int, int]]:
+        return self.schedule[day]
+
+
+def demand_profile(
+    days: int, trend_per_year: float, amplitude: float, peak_day: int
+) -> list[float]:
+    """Relative demand level per day: linear trend times a yearly cosine season."""
+    day = np.arange(days + 1, dtype=float)
+    trend = 1.0 + trend_per_year * day / 365.0
+    season = 1.0 + amplitude * np.cos(2.0 * np.pi * (day - peak_day) / 365.0)
+    return (np.maximum(trend, 0.0) * season).tolist()
+
+
+def read_demand_file(
+    path: str, n_skus: int, *, sku_optional: bool
+) -> dict[int, dict[int, list[tuple[int, int]]]]:
+    """A client's order history as ``{account: {day: [(sku, units), ...]}}``.
+
+    Columns: ``day``, ``sku`` (optional when ``sku_optional``), ``quantity`` and an
+    optional ``account``; without it all rows belong to account 0.
+
+    Raises:
+        ConfigError: one line naming the file, the line and the problem.
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"scenario.demand_file = {path!r}: no such file")
+    try:
+        table = pd.read_csv(file, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not a readable CSV ({error})") from None
+    table.columns = [str(column).strip().lower() for column in table.columns]
+    required = ["day", "quantity"] if sku_optional else ["day", "sku", "quantity"]
+    for column in required:
+        if column not in table.columns:
+            found = ", ".join(table.columns) or "none"
+            raise ConfigError(f"{path}: missing column '{column}' (found: {found})")
+    if "sku" not in table.columns:
+        table["sku"] = "0"
+    if "account" not in table.columns:
+        table["account"] = "0"
+    orders: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    for row_number, (day, sku, quantity, account) in enumerate(
+        table[["day", "sku", "quantity", "account"]].itertuples(index=False), start=2
+    ):
+        where = f"{path}: line {row_number}"
+        day_value = _non_negative_int(day, "day", where)
+        sku_value = _non_negative_int(sku, "sku", where)
+        if sku_value >= n_skus:
+            raise ConfigError(f"{where}: unknown sku {sku!r} (the scenario has skus 0..{n_skus - 1})")
+        units = _non_negative_int(quantity, "quantity", where)
+        account_value = _non_negative_int(account, "account", where)
+        orders.setdefault(account_value, {}).setdefault(day_value, []).append((sku_value, units))
+    if not orders:
+        raise ConfigError(f"{path}: no rows")
+    return orders
+
+
+def _non_negative_int(text: str, column: str, where: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{where}: {column} {text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{where}: {column} {text!r} is negative or not finite")
+    if value != int(value):
+        raise ConfigError(f"{where}: {column} {text!r} is not a whole number")
+    return int(value)

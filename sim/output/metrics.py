@@ -1,0 +1,121 @@
+"""KPI definitions: each KPI is defined here once, from the run's tables.
+
+Every KPI is computed over the measured days (after the warm-up). The definitions
+are listed in ``KPI_DEFINITIONS`` (name -> unit and meaning), which the docs and the
+reports print, so a reader never has to guess what a number means.
+"""
+
+import numpy as np
+import pandas as pd
+
+KPI_DEFINITIONS: dict[str, str] = {
+    "days": "days measured (after the warm-up)",
+    "demand_units": "units ordered by customers",
+    "shipped_units": "units shipped to customers, backorders included",
+    "revenue": "currency; invoiced on shipment",
+    "cogs": "currency; cost of goods shipped at standard cost",
+    "purchase_price_variance": "currency; price paid above standard cost on receipts (negative: savings)",
+    "gross_margin": "currency; revenue - cogs - purchase price variance",
+    "gross_margin_rate": "gross margin / revenue",
+    "holding_cost": "currency; stock value at standard cost x holding rate, per day",
+    "expediting_cost": "currency; premiums paid for expedited supply",
+    "penalty_cost": "currency; contractual penalties for late order lines",
+    "policy_cost_total": "currency; cost of all alignment policies",
+    "operating_profit": "currency; gross margin - holding - expediting - penalties - policy costs",
+    "fill_rate": "units shipped from stock on the day ordered / units ordered",
+    "cycle_service_level": "share of SKU-days ending with no backorder",
+    "on_time_in_full": "order lines closed in the period that shipped in full by the requested day / lines closed",
+    "lost_sales_units": "units cancelled because the account's patience ran out",
+    "lost_sales_rate": "lost units / units ordered",
+    "avg_on_hand": "units on hand at the end of the day, summed over SKUs, averaged over days",
+    "avg_backorders": "units owed to customers at the end of the day, averaged",
+    "avg_orders_in_transit": "units on order with suppliers at the end of the day, averaged",
+    "avg_inventory_value": "currency; stock on hand at standard cost, averaged",
+    "inventory_turns": "cogs per year / average inventory value",
+    "bullwhip_ratio": (
+        "per SKU, variance of units purchased over variance of units demanded in the same "
+        "buckets (1 day in the textbook scenario, the review period otherwise); mean over SKUs"
+    ),
+    "sales_forecast_bias": "(submitted sales forecast - actual demand) / actual demand, daily rates summed over SKU-days",
+    "sales_forecast_error": "sum |submitted sales forecast - actual| / actual, per SKU and bucket",
+    "planned_forecast_bias": "(forecast purchasing planned on - actual demand) / actual demand",
+    "planned_forecast_error": "sum |planned forecast - actual| / actual, per SKU and bucket",
+}
+
+
+def summarize(
+    timeseries: pd.DataFrame, sku_table: pd.DataFrame, *, warmup_days: int, bucket_days: int
+) -> dict[str, float]:
+    """Every KPI of ``KPI_DEFINITIONS`` over the days after the warm-up."""
+    measured = timeseries[timeseries["day"] >= warmup_days]
+    per_sku = sku_table[sku_table["day"] >= warmup_days]
+    days = len(measured)
+    total = measured.sum(numeric_only=True)
+    revenue = float(total["revenue"])
+    gross_margin = float(total["gross_margin"])
+    avg_value = float(measured["inventory_value"].mean()) if days else 0.0
+    summary = {
+        "days": float(days),
+        "demand_units": float(total["demand"]),
+        "shipped_units": float(total["shipped"]),
+        "revenue": revenue,
+        "cogs": float(total["cogs"]),
+        "purchase_price_variance": float(total["ppv"]),
+        "gross_margin": gross_margin,
+        "gross_margin_rate": _ratio(gross_margin, revenue),
+        "holding_cost": float(total["holding_cost"]),
+        "expediting_cost": float(total["expediting_cost"]),
+        "penalty_cost": float(total["penalty_cost"]),
+        "policy_cost_total": float(total["policy_cost"]),
+        "operating_profit": float(total["operating_profit"]),
+        "fill_rate": _ratio(total["served_same_day"], total["demand"]),
+        "cycle_service_level": float((per_sku["backordered"] == 0).mean()) if len(per_sku) else float("nan"),
+        "on_time_in_full": _ratio(total["lines_on_time_in_full"], total["lines_closed"]),
+        "lost_sales_units": float(total["lost"]),
+        "lost_sales_rate": _ratio(total["lost"], total["demand"]),
+        "avg_on_hand": float(measured["on_hand"].mean()) if days else 0.0,
+        "avg_backorders": float(measured["backordered"].mean()) if days else 0.0,
+        "avg_orders_in_transit": float(measured["on_order"].mean()) if days else 0.0,
+        "avg_inventory_value": avg_value,
+        "inventory_turns": _ratio(float(total["cogs"]) * 365.0 / max(days, 1), avg_value),
+        "bullwhip_ratio": bullwhip_ratio(per_sku, bucket_days),
+    }
+    for name, column in (("sales_forecast", "sales_forecast"), ("planned_forecast", "planned_forecast")):
+        bias, error = forecast_bias_and_error(per_sku, column, bucket_days)
+        summary[f"{name}_bias"] = bias
+        summary[f"{name}_error"] = error
+    return summary
+
+
+def bullwhip_ratio(per_sku: pd.DataFrame, bucket_days: int) -> float:
+    """Mean over SKUs of Var(purchased) / Var(demand), both summed into the same buckets."""
+    buckets = _bucketed(per_sku, ["purchased", "demand"], bucket_days)
+    variances = buckets.groupby("sku")[["purchased", "demand"]].var(ddof=1)
+    variances = variances[variances["demand"] > 0]
+    if variances.empty:
+        return float("nan")
+    return float((variances["purchased"] / variances["demand"]).mean())
+
+
+def forecast_bias_and_error(per_sku: pd.DataFrame, column: str, bucket_days: int) -> tuple[float, float]:
+    """Bias and absolute error of a daily-rate forecast against the demand that followed."""
+    buckets = _bucketed(per_sku, [column, "demand"], bucket_days)
+    actual = float(buckets["demand"].sum())
+    if actual <= 0:
+        return float("nan"), float("nan")
+    difference = buckets[column] - buckets["demand"]
+    return float(difference.sum()) / actual, float(difference.abs().sum()) / actual
+
+
+def _bucketed(per_sku: pd.DataFrame, columns: list[str], bucket_days: int) -> pd.DataFrame:
+    """Sums per SKU and whole bucket of ``bucket_days`` (a trailing partial bucket is dropped)."""
+    first = int(per_sku["day"].min()) if len(per_sku) else 0
+    bucket = (per_sku["day"] - first) // bucket_days
+    frame = per_sku[["sku", *columns]].assign(bucket=bucket)
+    sums = frame.groupby(["sku", "bucket"], sort=True)[columns].sum()
+    counts = frame.groupby(["sku", "bucket"], sort=True).size()
+    return sums[counts.to_numpy() == bucket_days].reset_index()
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator else float("nan")

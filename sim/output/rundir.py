@@ -1,0 +1,147 @@
+"""The run folder: tables, summary, resolved config and a manifest, written atomically.
+
+Each file is written under a temporary name and renamed into place; the manifest is
+written first with status ``running`` and last with ``complete``. A folder whose
+manifest does not say ``complete`` is not a result, whatever else it holds.
+"""
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.config import RunConfig
+
+MANIFEST = "manifest.json"
+CONFIG = "config.yaml"  # the resolved, validated config: rerun it with --config-dir
+SUMMARY = "summary.json"
+TABLES = ("timeseries", "sku_timeseries", "events", "signals")
+PACKAGES = ("sim", "mesa", "simpy", "numpy", "pandas", "pyarrow", "hydra-core", "pydantic", "matplotlib")
+
+
+def config_hash(config: RunConfig) -> str:
+    """A stable digest of everything that determines a run's results."""
+    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
+    """Call ``write`` on a temporary sibling of ``path``, then rename it into place."""
+    temporary = path.with_name(f".{path.name}.partial")
+    write(temporary)
+    os.replace(temporary, path)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    text = json.dumps(data, indent=2, sort_keys=False, allow_nan=True) + "\n"
+    write_atomically(path, lambda tmp: tmp.write_text(text))
+
+
+def write_table(path: Path, table: pd.DataFrame) -> None:
+    write_atomically(path, lambda tmp: table.to_parquet(tmp, index=False, compression="zstd"))
+
+
+class RunFolder:
+    """Writes one run's results into ``path``."""
+
+    def __init__(self, path: str | Path, config: RunConfig) -> None:
+        self.path = Path(path)
+        self.config = config
+        self.started = time.perf_counter()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.manifest: dict[str, Any] = {
+            "status": "running",
+            "seed": config.seed,
+            "scenario": config.scenario.name,
+            "config_hash": config_hash(config),
+            "git_commit": _git_commit(),
+            "python": platform.python_version(),
+            "packages": _versions(),
+            "wall_time_s": None,
+            "files": [],
+        }
+        write_json(self.path / MANIFEST, self.manifest)
+
+    def write_results(self, summary: dict[str, float], tables: dict[str, pd.DataFrame]) -> None:
+        """The resolved config, the summary and every table."""
+        resolved = yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False)
+        write_atomically(self.path / CONFIG, lambda tmp: tmp.write_text(resolved))
+        write_json(self.path / SUMMARY, summary)
+        for name, table in tables.items():
+            write_table(self.path / f"{name}.parquet", table)
+        self.manifest["files"] = [CONFIG, SUMMARY] + [f"{name}.parquet" for name in tables]
+
+    def add_files(self, names: list[str]) -> None:
+        self.manifest["files"].extend(names)
+
+    def finish(self, status: str = "complete", error: str | None = None) -> None:
+        """Seal the folder: the manifest is the last file written."""
+        self.manifest["status"] = status
+        self.manifest["wall_time_s"] = round(time.perf_counter() - self.started, 3)
+        if error:
+            self.manifest["error"] = error
+        write_json(self.path / MANIFEST, self.manifest)
+
+
+def read_config(path: str | Path) -> dict[str, Any]:
+    """The resolved config a run folder was made with."""
+    loaded = yaml.safe_load((Path(path) / CONFIG).read_text())
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def read_manifest(path: str | Path) -> dict[str, Any] | None:
+    """The manifest of a run folder, or None if there is none or it is unreadable."""
+    try:
+        manifest = json.loads((Path(path) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def is_complete(path: str | Path) -> bool:
+    """A run folder whose manifest says complete and whose listed files all exist."""
+    manifest = read_manifest(path)
+    if not manifest or manifest.get("status") != "complete":
+        return False
+    return all((Path(path) / name).is_file() for name in manifest.get("files", []))
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _git_commit() -> str:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = result.stdout.strip()
+    if result.returncode != 0 or not commit:
+        return "unknown"
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=Path(__file__).resolve().parent, capture_output=True, text=True, timeout=5, check=False,
+    ).stdout.strip()
+    return commit + ("-dirty" if dirty else "")

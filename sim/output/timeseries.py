@@ -1,0 +1,129 @@
+"""Daily series derived from the event log: per SKU, and for the company.
+
+Flows are the day's sums of events; levels (on hand, owed, on order) are opening
+stock plus the running sums of flows, so they agree with the books by construction.
+Money per day follows the same events (holding cost from the day's closing stock
+value, the definition the ledger accrues).
+"""
+
+import numpy as np
+import pandas as pd
+
+SHIPMENTS = ("shipment", "backorder_shipment")
+FLOWS = (
+    "demand",
+    "served_same_day",
+    "shipped",
+    "lost",
+    "purchased",
+    "received",
+    "lines_closed",
+    "lines_on_time_in_full",
+)
+LEVELS = ("on_hand", "backordered", "on_order")
+FORECASTS = ("planned_forecast", "sales_forecast")
+MONEY = ("revenue", "cogs", "ppv", "holding_cost", "expediting_cost", "penalty_cost", "policy_cost")
+
+
+class _Grid:
+    """Sums of event columns into a (day, sku) grid."""
+
+    def __init__(self, events: pd.DataFrame, n_skus: int, days: int) -> None:
+        inside = (events["day"].to_numpy() < days) & (events["sku"].to_numpy() >= 0)
+        self.events = events[inside]
+        self.cell = self.events["day"].to_numpy(np.int64) * n_skus + self.events["sku"].to_numpy()
+        self.shape = (days, n_skus)
+        self.kind = self.events["event"].to_numpy(dtype=object)
+
+    def total(self, kinds: tuple[str, ...], column: str = "quantity", detail: str | None = None) -> np.ndarray:
+        mask = np.isin(self.kind, kinds)
+        if detail is not None:
+            mask &= self.events["detail"].to_numpy(dtype=object) == detail
+        weights = self.events[column].to_numpy(np.float64)[mask] if column else None
+        size = self.shape[0] * self.shape[1]
+        counts = np.bincount(self.cell[mask], weights=weights, minlength=size)
+        return counts[:size].reshape(self.shape)
+
+
+def sku_daily(events: pd.DataFrame, signals: pd.DataFrame, n_skus: int, days: int) -> pd.DataFrame:
+    """One row per day and SKU: the day's flows and the closing levels and forecasts."""
+    grid = _Grid(events, n_skus, days)
+    opening = _Grid(events, n_skus, 1).total(("opening_stock",))[0]
+    served_at_order = grid.total(("order",), column="") - grid.total(("backorder",), column="")
+    flows = {
+        "demand": grid.total(("order",)),
+        "served_same_day": grid.total(("shipment",)),
+        "shipped": grid.total(SHIPMENTS),
+        "lost": grid.total(("cancellation",)),
+        "purchased": grid.total(("purchase_order",)),
+        "received": grid.total(("receipt",)),
+        "lines_closed": served_at_order + grid.total(("line_closed",), column=""),
+        "lines_on_time_in_full": served_at_order
+        + grid.total(("line_closed",), column="", detail="on time in full"),
+    }
+    levels = {
+        "on_hand": opening + np.cumsum(flows["received"] - flows["shipped"], axis=0),
+        "backordered": np.cumsum(flows["demand"] - flows["shipped"] - flows["lost"], axis=0),
+        "on_order": np.cumsum(flows["purchased"] - flows["received"], axis=0),
+    }
+    columns: dict[str, np.ndarray] = {
+        "day": np.repeat(np.arange(days, dtype=np.int32), n_skus),
+        "sku": np.tile(np.arange(n_skus, dtype=np.int32), days),
+    }
+    for name, grid_values in (flows | levels).items():
+        columns[name] = grid_values.astype(np.int64).reshape(-1)
+    for name in FORECASTS:
+        columns[name] = _latest(signals, name, n_skus, days).reshape(-1)
+    return pd.DataFrame(columns)
+
+
+def _latest(signals: pd.DataFrame, name: str, n_skus: int, days: int) -> np.ndarray:
+    """The value of a per-SKU signal at each day's close (0 before its first record)."""
+    rows = signals[(signals["signal"] == name) & (signals["day"] < days) & (signals["sku"] >= 0)]
+    grid = np.full((days, n_skus), np.nan)
+    if len(rows):
+        last = rows.groupby(["day", "sku"], sort=False, observed=True)["value"].last()
+        grid[last.index.get_level_values(0), last.index.get_level_values(1)] = last.to_numpy()
+    return pd.DataFrame(grid).ffill().fillna(0.0).to_numpy()
+
+
+def company_daily(
+    sku_table: pd.DataFrame,
+    events: pd.DataFrame,
+    standard_cost_cents: list[int],
+    holding_rate_per_day: float,
+) -> pd.DataFrame:
+    """One row per day: flows and levels summed over SKUs, stock value and money."""
+    cost = np.asarray(standard_cost_cents, dtype=np.float64)[sku_table["sku"].to_numpy()] / 100.0
+    valued = sku_table.assign(
+        inventory_value=sku_table["on_hand"] * cost,
+        cogs=sku_table["shipped"] * cost,
+        received_at_standard=sku_table["received"] * cost,
+    )
+    daily = valued.drop(columns="sku").groupby("day", sort=True).sum()
+    days = len(daily)
+    by_day = _money_by_day(events, days)
+    daily["revenue"] = by_day(SHIPMENTS)
+    daily["ppv"] = by_day(("receipt",)) - daily.pop("received_at_standard").to_numpy()
+    daily["holding_cost"] = daily["inventory_value"] * holding_rate_per_day
+    daily["expediting_cost"] = by_day(("expedite",))
+    daily["penalty_cost"] = by_day(("late_penalty",))
+    daily["policy_cost"] = by_day(("policy_cost",))
+    daily["gross_margin"] = daily["revenue"] - daily["cogs"] - daily["ppv"]
+    daily["operating_profit"] = daily["gross_margin"] - daily[
+        ["holding_cost", "expediting_cost", "penalty_cost", "policy_cost"]
+    ].sum(axis=1)
+    return daily.reset_index()
+
+
+def _money_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]
+    inside = events[events["day"] < days]
+    kinds = inside["event"].to_numpy(dtype=object)
+    day = inside["day"].to_numpy()
+    value = inside["value"].to_numpy(np.float64)
+
+    def by_day(names: tuple[str, ...]) -> np.ndarray:
+        mask = np.isin(kinds, names)
+        return np.bincount(day[mask], weights=value[mask], minlength=days)[:days]
+
+    return by_day

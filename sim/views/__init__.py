@@ -1,0 +1,1 @@
+"""Charts drawn from a run's result tables (never from a live model)."""
