@@ -84,17 +84,90 @@ class CompanyScenario(_Section):
     in_full_probability: Share = 0.95
     short_ship_share: Share = 0.5
     capacity_headroom: Annotated[float, Field(gt=0)] | None = 2.0
+    other_customers_load: Share = 0.4
+    other_customers_load_cv: Annotated[float, Field(ge=0, le=3)] = 0.3
+    price_break_weeks: Annotated[float, Field(ge=0)] = 3.0
+    price_break_discount: Annotated[float, Field(ge=0, lt=1)] = 0.05
+    expedite_premium: Annotated[float, Field(ge=0)] = 0.3
+    expedite_lead_days: Days = 2
+    initial_relationship: Share = 0.6
+    # promotions and deals: how the market responds
+    promotion_uplift_per_discount: Annotated[float, Field(ge=0)] = 3.0
+    promotion_dip_share: Share = 0.3
+    promotion_dip_days: Days = 14
+    deal_uplift_per_discount: Annotated[float, Field(ge=0)] = 1.5
+    # customers: satisfaction, churn, new business
+    satisfaction_learning: Share = 0.1
+    churn_threshold: Share = 0.6
+    churn_rate_per_order: Share = 0.05
+    new_account_rate_per_rep_per_year: Annotated[float, Field(ge=0)] = 4.0
+    # launch: new SKUs with uncertain demand
+    launch_skus: Annotated[int, Field(ge=0)] = 0
+    launch_day: Days = 120
+    launch_uncertainty: Annotated[float, Field(ge=0, le=3)] = 0.8
+    # supply disruption window
+    disruption_start_day: Days | None = None
+    disruption_days: Days = 60
+    disruption_supplier_share: Share = 1.0
+    disruption_capacity_factor: Share = 0.3
+    disruption_lead_time_extra_days: Days = 10
+    # cost squeeze: suppliers raise prices
+    price_rise_day: Days | None = None
+    price_rise_share: Annotated[float, Field(ge=0, le=5)] = 0.0
     demand_file: str | None = None
 
 
 class OrgConfig(_Section):
-    """How the departments decide (the silo organisation by default)."""
+    """How the departments decide and are rewarded (the silo organisation by default).
+
+    Every parameter is documented, with its unit and source, in docs/ODD.md.
+    """
 
     name: str = "silo"
+    # purchasing
     review_period_days: PositiveInt = 7
     forecast_window_days: PositiveInt = 28
     safety_z: Annotated[float, Field(ge=-5, le=5)] = 1.65
+    replenishment: Literal["order_up_to", "s_S"] = "order_up_to"
+    s_S_lot_days: Annotated[float, Field(ge=0)] = 14.0
+    price_break_chasing: bool = True
+    price_break_reach: Share = 0.5
+    sales_forecast_max_weight: Share = 0.6
+    buyer_price_weight: Share = 0.7
+    buyer_lead_time_weight: Share = 0.1
+    buyer_reliability_weight: Share = 0.1
+    buyer_relationship_weight: Share = 0.1
+    expedite_goodwill: Share = 0.4
+    negotiation_interval_days: Annotated[int, Field(ge=0)] = 91
+    negotiation_price_cut: Share = 0.01
+    negotiation_relationship_cost: Share = 0.05
+    relationship_recovery_per_year: Share = 0.5
+    # sales
     sales_forecast_window_days: PositiveInt = 28
+    forecast_optimism: Annotated[float, Field(ge=-0.5, le=1)] = 0.03
+    shortage_gaming: Annotated[float, Field(ge=0, le=20)] = 3.0
+    shortage_memory: Share = 0.3
+    quota_from_forecast: bool = False
+    sandbagging: Share = 0.1
+    quota_stretch: Annotated[float, Field(gt=0, le=3)] = 1.05
+    promotions: bool = True
+    promotion_trigger: Share = 0.05
+    promotion_discount: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    promotion_days: PositiveInt = 14
+    promotion_lead_days: Days = 21
+    promotion_skus: PositiveInt = 2
+    promotion_notice: Literal["by_trust", "early", "late", "none"] = "by_trust"
+    promotion_notice_propensity: Share = 0.5
+    late_notice_days: Days = 3
+    deal_discount_max: Annotated[float, Field(ge=0, lt=1)] = 0.05
+    expedite_requests: bool = True
+    # trust between the departments
+    initial_trust: Share = 0.7
+    trust_learning: Share = 0.1
+    trust_gain_ratio: Share = 0.3
+    trust_stockout_sensitivity: Annotated[float, Field(ge=0, le=50)] = 8.0
+    trust_refusal_weight: Share = 0.5
+    unannounced_promotion_trust_loss: Share = 0.05
 
 
 class OutputConfig(_Section):

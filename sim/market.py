@@ -6,7 +6,7 @@ which keeps paired policy comparisons on common random numbers.
 """
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -26,17 +26,20 @@ class DemandSource(Protocol):
         """The days on which the account orders, in increasing order."""
         ...
 
-    def quantities(self, day: int, uplift: float) -> list[tuple[int, int]]:
-        """(sku, units) for the order placed on ``day``; ``uplift`` scales the mean."""
+    def quantities(
+        self, day: int, uplift: Mapping[int, float] | None = None, scale: float = 1.0
+    ) -> list[tuple[int, int]]:
+        """(sku, units) ordered on ``day``; ``uplift`` scales an SKU's mean, ``scale`` all of them."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
 class DemandLine:
-    """An SKU an account buys and its base rate in units per day."""
+    """An SKU an account buys, its base rate in units per day, and from which day."""
 
     sku: int
     daily_rate: float
+    from_day: int = 0  # a launch: no demand before this day
 
 
 class DrawnDemand:
@@ -78,17 +81,25 @@ class DrawnDemand:
             yield day
             day += self.interval
 
-    def quantities(self, day: int, uplift: float = 1.0) -> list[tuple[int, int]]:
-        shocks = self._shock_row()
-        level = self.interval * self.profile[min(day, len(self.profile) - 1)] * uplift
+    def quantities(
+        self, day: int, uplift: Mapping[int, float] | None = None, scale: float = 1.0
+    ) -> list[tuple[int, int]]:
+        shocks = self._shock_row()  # drawn whatever happens, to keep the stream aligned
+        level = self.interval * self.profile[min(day, len(self.profile) - 1)] * scale
+        means = [
+            line.daily_rate * level * (uplift.get(line.sku, 1.0) if uplift else 1.0)
+            if day >= line.from_day
+            else 0.0
+            for line in self.lines
+        ]
         if self._additive:
             return [
-                (line.sku, max(0, math.floor(line.daily_rate * level + shock + 0.5)))
-                for line, shock in zip(self.lines, shocks, strict=True)
+                (line.sku, max(0, math.floor(mean + shock + 0.5)) if mean > 0 else 0)
+                for line, mean, shock in zip(self.lines, means, shocks, strict=True)
             ]
         return [
-            (line.sku, math.floor(line.daily_rate * level * shock + 0.5))
-            for line, shock in zip(self.lines, shocks, strict=True)
+            (line.sku, math.floor(mean * shock + 0.5))
+            for line, mean, shock in zip(self.lines, means, shocks, strict=True)
         ]
 
     def _shock_row(self) -> list[float]:
@@ -114,8 +125,10 @@ class RecordedDemand:
     def order_days(self) -> Iterator[int]:
         return iter(sorted(self.schedule))
 
-    def quantities(self, day: int, uplift: float = 1.0) -> list[tuple[int, int]]:
-        return self.schedule[day]
+    def quantities(
+        self, day: int, uplift: Mapping[int, float] | None = None, scale: float = 1.0
+    ) -> list[tuple[int, int]]:
+        return self.schedule[day]  # a client's history already holds what happened
 
 
 def demand_profile(

@@ -6,6 +6,9 @@ both in one run.
 """
 
 import gc
+from collections.abc import Callable, Generator
+from itertools import count
+from typing import Any
 from dataclasses import dataclass
 
 import mesa
@@ -13,9 +16,13 @@ import pandas as pd
 import simpy
 
 from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
+from sim.agents.buyer import ExpediteRequest
+from sim.behaviour import trust
+from sim.behaviour.promotions import Promotion
 from sim.books.holding import HoldingCost
 from sim.books.ledger import Ledger
 from sim.books.order_to_cash import OrderToCash
+from sim.books.orders import OrderLine
 from sim.books.procure_to_pay import ProcureToPay
 from sim.books.stock import Stock
 from sim.config import RunConfig
@@ -70,9 +77,18 @@ class SalesPurchasingModel(mesa.Model):
             for sku in world.skus
         ]
         self.sales_forecast = [0.0] * len(world.skus)
+        # Hooks for alignment policies: checks a promotion must pass, and handlers of
+        # conflicts escalated above the departments (none in the silo).
+        self.promotion_checks: list[Callable[[Promotion], bool]] = []
+        self.escalation_handlers: list[Callable[[ExpediteRequest, Buyer], None]] = []
+        self.promotion_ids = count()
         self.reps = [SalesRep(self, spec, len(world.skus)) for spec in world.reps]
         self.buyers = [Buyer(self, spec) for spec in world.buyers]
-        self.accounts = [CustomerAccount(self, spec) for spec in world.accounts]
+        self.accounts = [CustomerAccount(self, spec, self.reps[spec.rep]) for spec in world.accounts]
+        self.order_to_cash.on_line_closed = self._line_closed
+        if world.market.new_account_rate_per_rep_per_year > 0 and world.account_factory is not None:
+            for rep in self.reps:
+                self.env.process(self._prospecting(rep, world.market.new_account_rate_per_rep_per_year))
 
     # -- running ---------------------------------------------------------------------
 
@@ -108,8 +124,95 @@ class SalesPurchasingModel(mesa.Model):
         for sku, (new, old) in enumerate(zip(forecast, rep.forecast, strict=True)):
             if new != old:
                 total[sku] += new - old
-                signal(now, "sales_forecast", sku, total[sku])
+                signal(now, "sales_forecast", "sales", sku, total[sku])
         rep.forecast = forecast
+
+    def promise_days(
+        self, rep: SalesRep, lines: list[tuple[int, int, int]], requested: int, today: int
+    ) -> list[int] | None:
+        """Delivery days the rep promises per line; without stock visibility, what was asked."""
+        if not rep.sees_stock:
+            return None
+        return [self.available_to_promise(sku, units, requested, today) for sku, units, _ in lines]
+
+    def available_to_promise(self, sku: int, units: int, requested: int, today: int) -> int:
+        """The first day ``units`` more of ``sku`` can ship, from stock and inbound orders."""
+        stock = self.stock
+        needed = stock.backordered[sku] + units - stock.on_hand[sku]
+        if needed <= 0:
+            return requested
+        for due_day, inbound in self.procure_to_pay.inbound(sku):
+            needed -= inbound
+            if needed <= 0:
+                return max(requested, due_day)
+        source = self.suppliers[self.world.skus[sku].suppliers[0]].spec
+        return max(requested, today + round(source.lead_time_mean_days) + self.world.org.review_period_days)
+
+    def request_expedite(self, rep: SalesRep, account: int, sku: int, units: int, margin_cents: float) -> None:
+        """Sales asks the SKU's buyer to rush supply; a refusal hurts trust and is escalated."""
+        buyer = self.buyers[self.world.skus[sku].buyer]
+        request = ExpediteRequest(rep.spec.index, account, sku, units, margin_cents)
+        rep.expedites_asked += 1
+        if buyer.consider_expedite(request):
+            return
+        rep.expedites_refused += 1
+        self.recorder.log((self.env.now, "escalation", rep.label, sku, account, -1, units, 0,
+                           f"{buyer.label} refused to expedite for key account {account}"))
+        for handler in self.escalation_handlers:
+            handler(request, buyer)
+
+    def approve_promotion(self, promotion: Promotion) -> bool:
+        """Every check a policy installed must pass (none in the silo)."""
+        return all(check(promotion) for check in self.promotion_checks)
+
+    def inform_purchasing(self, promotion: Promotion, source: str) -> None:
+        """Purchasing learns of a promotion (from the rep, a meeting or the CRM)."""
+        if promotion.told_day is not None:
+            return
+        now = self.env.now
+        promotion.told_day = int(now)
+        for buyer in self._buyers_of(promotion.skus):
+            buyer.learn_promotion(promotion)
+        self.recorder.log((now, "promotion_notice", source, promotion.skus[0], -1, promotion.promotion_id,
+                           len(promotion.skus), 0,
+                           f"{promotion.start_day - promotion.told_day} days before it starts"))
+
+    def promotion_surprise(self, promotion: Promotion) -> None:
+        """A promotion started that purchasing was never told of: it finds out, and minds."""
+        now = self.env.now
+        for buyer in self._buyers_of(promotion.skus):
+            buyer.learn_promotion(promotion)
+            buyer.trust_in_sales = trust.hurt(buyer.trust_in_sales,
+                                              self.world.org.unannounced_promotion_trust_loss)
+            self.recorder.log((now, "unannounced_promotion", buyer.label, promotion.skus[0], -1,
+                               promotion.promotion_id, len(promotion.skus), 0,
+                               f"rep {promotion.rep}'s promotion started without notice"))
+
+    def _buyers_of(self, skus: tuple[int, ...]) -> list[Buyer]:
+        owners = sorted({self.world.skus[sku].buyer for sku in skus})
+        return [self.buyers[b] for b in owners]
+
+    def _line_closed(self, line: OrderLine, outcome: float) -> None:
+        account = self.accounts[line.account] if line.account < len(self.accounts) else None
+        if account is not None and not account.churned:
+            account.line_closed(line, outcome)
+
+    def _prospecting(self, rep: SalesRep, rate_per_year: float) -> Generator[simpy.Event, Any, None]:
+        """Sales effort wins new accounts: leads arrive at random, satisfied portfolios convert them."""
+        rng = self.streams.generator("leads", rep.spec.index)
+        factory = self.world.account_factory
+        assert factory is not None
+        while True:
+            yield self.env.timeout(float(rng.exponential(365.0 / rate_per_year)))
+            draw = float(rng.random())
+            reputation = (sum(a.satisfaction for a in rep.accounts) / len(rep.accounts)
+                          if rep.accounts else 0.5)
+            if draw < reputation * rep.productivity:
+                index = len(self.accounts)
+                spec = factory.new_account(index, rep.spec.index, int(self.env.now))
+                self.accounts.append(CustomerAccount(self, spec, rep))
+                self.recorder.log((self.env.now, "account_won", rep.label, -1, index, -1, 0, 0,
+                                   f"lead converted (portfolio satisfaction {reputation:.2f})"))
 
     # -- results ----------------------------------------------------------------------
 
@@ -122,9 +225,14 @@ class SalesPurchasingModel(mesa.Model):
         daily = timeseries.company_daily(
             sku_table, events, self.standard_cost_cents, self.world.holding_rate_per_day
         )
+        org = self.world.org
+        initial = {"trust_in_purchasing": org.initial_trust, "trust_in_sales": org.initial_trust,
+                   "forecast_bias": 0.0,
+                   "supplier_relationship": self.suppliers[0].spec.initial_relationship}
+        daily = daily.merge(timeseries.company_signals(signals, days, initial), on="day", how="left")
         summary = metrics.summarize(
-            daily, sku_table, warmup_days=self.config.warmup_days,
-            bucket_days=self.world.kpi_bucket_days,
+            daily, sku_table, events, warmup_days=self.config.warmup_days,
+            bucket_days=self.world.kpi_bucket_days, initial_trust=org.initial_trust,
         )
         return RunTables(summary, daily, sku_table, events, signals)
 

@@ -2,7 +2,8 @@
 
 A scenario config gives distributions; :func:`build_world` draws one company from
 them with the ``setup`` stream, so the same seed builds the same company. The
-textbook scenario maps onto the same structures, so it runs the same engine.
+textbook scenario maps onto the same structures (with every behaviour switched off),
+so it runs the same engine.
 """
 
 import math
@@ -15,7 +16,24 @@ from sim.market import DemandLine, DemandSource, DrawnDemand, RecordedDemand, de
 from sim.market import read_demand_file
 from sim.streams import RandomStreams
 
-NEVER = 10**9  # a patience or lead time that never runs out
+NEVER = 10**9  # a patience that never runs out
+
+TEXTBOOK_ORG = OrgConfig(
+    name="textbook",
+    review_period_days=1,
+    price_break_chasing=False,
+    sales_forecast_max_weight=0.0,
+    negotiation_interval_days=0,
+    forecast_optimism=0.0,
+    shortage_gaming=0.0,
+    sandbagging=0.0,
+    promotions=False,
+    deal_discount_max=0.0,
+    expedite_requests=False,
+    trust_learning=0.0,
+    unannounced_promotion_trust_loss=0.0,
+)
+"""The textbook buyer and rep: no bias, no promotions, no deals, no expedites."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +46,25 @@ class SkuSpec:
     buyer: int
     suppliers: tuple[int, ...]
     expected_daily_units: float
+    launch_day: int = 0  # first day it sells (launches only)
+
+
+@dataclass(frozen=True, slots=True)
+class Disruption:
+    """A window of days in which a supplier ships less and later."""
+
+    start_day: int
+    end_day: int
+    capacity_factor: float
+    lead_time_extra_days: int
 
 
 @dataclass(frozen=True, slots=True)
 class SupplierSpec:
     """A supplier's terms and how reliably it keeps them.
 
-    Lead times, lateness and short shipments are drawn per dispatch day from the
-    supplier's own stream, so they are exogenous: the same whatever is ordered.
+    Lead times, lateness, short shipments and other customers' load are drawn per day
+    from the supplier's own stream: exogenous, the same whatever the company orders.
     """
 
     index: int
@@ -47,6 +76,16 @@ class SupplierSpec:
     in_full_probability: float
     short_ship_share: float
     capacity_per_day: float | None
+    break_units: dict[int, int] = field(default_factory=dict)  # order size earning the discount
+    break_discount: float = 0.0
+    expedite_premium: float = 0.0  # share of the unit price, per unit expedited
+    expedite_lead_days: int = 2
+    initial_relationship: float = 1.0
+    other_customers_load: float = 0.0  # their mean share of capacity
+    other_customers_load_cv: float = 0.0
+    disruption: Disruption | None = None
+    price_rise_day: int | None = None
+    price_rise_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +124,21 @@ class RepSpec:
     forecast_period_days: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Market:
+    """How customers respond: to promotions, deals and service (all off in the textbook)."""
+
+    promotion_uplift_per_discount: float = 0.0
+    promotion_dip_share: float = 0.0
+    promotion_dip_days: int = 0
+    deal_uplift_per_discount: float = 0.0
+    satisfaction_learning: float = 0.0
+    churn_threshold: float = 0.0
+    churn_rate_per_order: float = 0.0
+    new_account_rate_per_rep_per_year: float = 0.0
+
+
+@dataclass
 class World:
     """Everything the model instantiates, plus the economics that apply to all of it."""
 
@@ -98,7 +151,9 @@ class World:
     holding_rate_per_day: float
     late_penalty_rate: float
     kpi_bucket_days: int
-    notes: dict[str, float] = field(default_factory=dict)
+    org: OrgConfig
+    market: Market = field(default_factory=Market)
+    account_factory: "AccountFactory | None" = None
 
 
 def build_world(config: RunConfig, streams: RandomStreams) -> World:
@@ -113,9 +168,7 @@ def order_up_to_cover(lead_time_days: float, review_period_days: int) -> float:
     return lead_time_days + review_period_days
 
 
-def _textbook_world(
-    scenario: TextbookScenario, config: RunConfig, streams: RandomStreams
-) -> World:
+def _textbook_world(scenario: TextbookScenario, config: RunConfig, streams: RandomStreams) -> World:
     lead = scenario.lead_time_days
     mean, sd = scenario.demand_mean, scenario.demand_sd
     cover = order_up_to_cover(lead, 1)
@@ -156,6 +209,7 @@ def _textbook_world(
         holding_rate_per_day=scenario.holding_rate_per_year / 365.0,
         late_penalty_rate=0.0,
         kpi_bucket_days=1,
+        org=TEXTBOOK_ORG,
     )
 
 
@@ -169,49 +223,92 @@ def _merge_accounts(
     return merged
 
 
+class AccountFactory:
+    """Draws customer accounts of a scenario: at the start, and as sales wins new ones."""
+
+    def __init__(
+        self, scenario: CompanyScenario, config: RunConfig, streams: RandomStreams, launch_factor: np.ndarray
+    ) -> None:
+        self.scenario = scenario
+        self.streams = streams
+        self.days = config.total_days
+        rng = streams.generator("catalogue")
+        n_skus = scenario.skus
+        popularity = 1.0 / np.arange(1, n_skus + 1) ** 0.8  # a long tail, as catalogues have
+        self.popularity = rng.permutation(popularity / popularity.sum())
+        self.launch_factor = launch_factor  # realised / planned demand of launch SKUs (1 elsewhere)
+        self.launch_day = np.zeros(n_skus, dtype=int)
+        if scenario.launch_skus:
+            self.launch_day[n_skus - scenario.launch_skus :] = scenario.launch_day
+        self.profile = demand_profile(
+            config.total_days,
+            scenario.trend_per_year,
+            scenario.seasonality_amplitude,
+            scenario.seasonality_peak_day,
+        )
+
+    def lines(self, rng: np.random.Generator, key_account: bool) -> list[DemandLine]:
+        """Which SKUs an account buys and at what planned base rate (key accounts buy more)."""
+        scenario, n_skus = self.scenario, len(self.popularity)
+        count = min(n_skus, 1 + int(rng.poisson(scenario.lines_per_account - 1.0)))
+        skus = np.sort(rng.choice(n_skus, count, replace=False, p=self.popularity))
+        sigma = scenario.demand_rate_dispersion
+        rates = scenario.demand_rate_mean * rng.lognormal(-0.5 * sigma**2, sigma, count)
+        if key_account:
+            rates *= 3.0  # key accounts: a few large customers, as in most B2B books
+        return [DemandLine(int(k), float(r), int(self.launch_day[k])) for k, r in zip(skus, rates, strict=True)]
+
+    def account(
+        self, index: int, rep: int, key_account: bool, lines: list[DemandLine], first_day: int, patience: int
+    ) -> AccountSpec:
+        """An account ordering on its own cycle, with the realised launch demand."""
+        realised = [
+            DemandLine(line.sku, line.daily_rate * float(self.launch_factor[line.sku]), line.from_day)
+            for line in lines
+        ]
+        demand = DrawnDemand(
+            realised,
+            interval=self.scenario.order_interval_days,
+            first_day=first_day,
+            profile=self.profile,
+            rng=self.streams.generator("demand", index),
+            days=self.days,
+            cv=self.scenario.demand_cv,
+        )
+        return AccountSpec(index, rep, key_account, patience, self.scenario.requested_lead_days, demand)
+
+    def new_account(self, index: int, rep: int, today: int) -> AccountSpec:
+        """An account sales has just won, drawn from its own stream."""
+        rng = self.streams.generator("new_account", index)
+        key = bool(rng.random() < self.scenario.key_account_share)
+        patience = max(0, round(self.scenario.patience_days * rng.uniform(0.5, 1.5)))
+        return self.account(index, rep, key, self.lines(rng, key), today + 1, patience)
+
+
 def _company_world(
     scenario: CompanyScenario, org: OrgConfig, config: RunConfig, streams: RandomStreams
 ) -> World:
     rng = streams.generator("setup")
     n_skus, n_suppliers = scenario.skus, scenario.suppliers
-    popularity = 1.0 / np.arange(1, n_skus + 1) ** 0.8  # a long tail, as catalogues have
-    popularity = rng.permutation(popularity / popularity.sum())
-    accounts_lines, key_accounts = _account_lines(scenario, popularity, rng)
-    expected = np.zeros(n_skus)
-    for lines in accounts_lines:
+    launch_factor = np.ones(n_skus)
+    if scenario.launch_skus:
+        launched = min(scenario.launch_skus, n_skus)
+        sigma = scenario.launch_uncertainty
+        launch_factor[n_skus - launched :] = rng.lognormal(-0.5 * sigma**2, sigma, launched)
+    factory = AccountFactory(scenario, config, streams, launch_factor)
+    key = rng.random(scenario.accounts) < scenario.key_account_share
+    account_lines = [factory.lines(rng, bool(key[a])) for a in range(scenario.accounts)]
+    planned = np.zeros(n_skus)
+    for lines in account_lines:
         for line in lines:
-            expected[line.sku] += line.daily_rate
+            planned[line.sku] += line.daily_rate
 
-    sigma = scenario.unit_cost_dispersion
-    costs = scenario.unit_cost_mean * rng.lognormal(-0.5 * sigma**2, sigma, n_skus)
+    costs = scenario.unit_cost_mean * rng.lognormal(
+        -0.5 * scenario.unit_cost_dispersion**2, scenario.unit_cost_dispersion, n_skus
+    )
     per_sku = min(scenario.suppliers_per_sku, n_suppliers)
     sources = [tuple(sorted(rng.choice(n_suppliers, per_sku, replace=False).tolist())) for _ in range(n_skus)]
-    # Cheaper suppliers are further away: the price/lead-time trade-off buyers face.
-    position = rng.uniform(-1.0, 1.0, n_suppliers)
-    suppliers = []
-    for s in range(n_suppliers):
-        supplied = [k for k in range(n_skus) if s in sources[k]]
-        noise = rng.uniform(-0.02, 0.02, len(supplied))
-        factor = 1.0 + scenario.supplier_price_spread * position[s]
-        prices = {k: round(costs[k] * 100 * (factor + e)) for k, e in zip(supplied, noise, strict=True)}
-        headroom = scenario.capacity_headroom
-        suppliers.append(
-            SupplierSpec(
-                index=s,
-                unit_price_cents=prices,
-                lead_time_mean_days=max(
-                    1.0, scenario.lead_time_mean_days - scenario.lead_time_spread_days * position[s]
-                ),
-                lead_time_sd_days=scenario.lead_time_sd_days,
-                on_time_probability=scenario.on_time_probability,
-                late_days_mean=scenario.late_days_mean,
-                in_full_probability=scenario.in_full_probability,
-                short_ship_share=scenario.short_ship_share,
-                capacity_per_day=None
-                if headroom is None
-                else headroom * max(1.0, float(expected[supplied].sum())),
-            )
-        )
+    suppliers = _suppliers(scenario, org, rng, costs, sources, planned)
     skus = [
         SkuSpec(
             index=k,
@@ -219,11 +316,21 @@ def _company_world(
             list_price_cents=round(costs[k] * 100 / (1.0 - scenario.gross_margin)),
             buyer=k % scenario.buyers,
             suppliers=sources[k],
-            expected_daily_units=float(expected[k]),
+            expected_daily_units=float(planned[k]),
+            launch_day=int(factory.launch_day[k]),
         )
         for k in range(n_skus)
     ]
-    accounts = _accounts(scenario, config, accounts_lines, key_accounts, rng, streams)
+    if scenario.demand_file:
+        accounts = _recorded_accounts(scenario, rng)
+    else:
+        patience = np.maximum(0, np.rint(scenario.patience_days * rng.uniform(0.5, 1.5, scenario.accounts)))
+        first_days = rng.integers(0, scenario.order_interval_days, scenario.accounts)
+        accounts = [
+            factory.account(a, a % scenario.sales_reps, bool(key[a]), account_lines[a],
+                            int(first_days[a]), int(patience[a]))
+            for a in range(scenario.accounts)
+        ]
     buyers = [
         BuyerSpec(
             index=b,
@@ -251,80 +358,97 @@ def _company_world(
         accounts=accounts,
         buyers=buyers,
         reps=reps,
-        opening_stock=[round(e * cover) for e in expected],
+        opening_stock=[0 if s.launch_day else round(e * cover) for s, e in zip(skus, planned, strict=True)],
         holding_rate_per_day=scenario.holding_rate_per_year / 365.0,
         late_penalty_rate=scenario.late_penalty_rate,
         kpi_bucket_days=org.review_period_days,
+        org=org,
+        market=Market(
+            promotion_uplift_per_discount=scenario.promotion_uplift_per_discount,
+            promotion_dip_share=scenario.promotion_dip_share,
+            promotion_dip_days=scenario.promotion_dip_days,
+            deal_uplift_per_discount=scenario.deal_uplift_per_discount,
+            satisfaction_learning=scenario.satisfaction_learning,
+            churn_threshold=scenario.churn_threshold,
+            churn_rate_per_order=scenario.churn_rate_per_order,
+            new_account_rate_per_rep_per_year=0.0 if scenario.demand_file else scenario.new_account_rate_per_rep_per_year,
+        ),
+        account_factory=factory,
     )
 
 
-def _account_lines(
-    scenario: CompanyScenario, popularity: np.ndarray, rng: np.random.Generator
-) -> tuple[list[list[DemandLine]], np.ndarray]:
-    """Which SKUs each account buys, at what base rate, and which accounts are key."""
-    n_skus = len(popularity)
-    key = rng.random(scenario.accounts) < scenario.key_account_share
-    all_lines = []
-    sigma = scenario.demand_rate_dispersion
-    for a in range(scenario.accounts):
-        count = min(n_skus, 1 + rng.poisson(scenario.lines_per_account - 1.0))
-        skus = np.sort(rng.choice(n_skus, count, replace=False, p=popularity))
-        rates = scenario.demand_rate_mean * rng.lognormal(-0.5 * sigma**2, sigma, count)
-        if key[a]:
-            rates *= 3.0  # key accounts: a few large customers, as in most B2B books
-        all_lines.append([DemandLine(int(k), float(r)) for k, r in zip(skus, rates, strict=True)])
-    return all_lines, key
-
-
-def _accounts(
+def _suppliers(
     scenario: CompanyScenario,
-    config: RunConfig,
-    accounts_lines: list[list[DemandLine]],
-    key: np.ndarray,
+    org: OrgConfig,
     rng: np.random.Generator,
-    streams: RandomStreams,
-) -> list[AccountSpec]:
-    profile = demand_profile(
-        config.total_days,
-        scenario.trend_per_year,
-        scenario.seasonality_amplitude,
-        scenario.seasonality_peak_day,
-    )
-    recorded = (
-        read_demand_file(scenario.demand_file, scenario.skus, sku_optional=False)
-        if scenario.demand_file
-        else None
-    )
-    if recorded is not None and max(recorded) >= scenario.accounts:
+    costs: np.ndarray,
+    sources: list[tuple[int, ...]],
+    planned: np.ndarray,
+) -> list[SupplierSpec]:
+    """Suppliers on a price/lead-time trade-off: the cheaper ones are further away."""
+    n_suppliers, n_skus = scenario.suppliers, len(costs)
+    position = rng.uniform(-1.0, 1.0, n_suppliers)
+    hit = rng.permutation(n_suppliers)[: math.ceil(scenario.disruption_supplier_share * n_suppliers)]
+    disruption = None
+    if scenario.disruption_start_day is not None:
+        disruption = Disruption(
+            scenario.disruption_start_day,
+            scenario.disruption_start_day + scenario.disruption_days,
+            scenario.disruption_capacity_factor,
+            scenario.disruption_lead_time_extra_days,
+        )
+    suppliers = []
+    for s in range(n_suppliers):
+        supplied = [k for k in range(n_skus) if s in sources[k]]
+        noise = rng.uniform(-0.02, 0.02, len(supplied))
+        factor = 1.0 + scenario.supplier_price_spread * position[s]
+        prices = {k: round(costs[k] * 100 * (factor + e)) for k, e in zip(supplied, noise, strict=True)}
+        volume = max(1.0, float(planned[supplied].sum()))
+        suppliers.append(
+            SupplierSpec(
+                index=s,
+                unit_price_cents=prices,
+                lead_time_mean_days=max(
+                    1.0, scenario.lead_time_mean_days - scenario.lead_time_spread_days * position[s]
+                ),
+                lead_time_sd_days=scenario.lead_time_sd_days,
+                on_time_probability=scenario.on_time_probability,
+                late_days_mean=scenario.late_days_mean,
+                in_full_probability=scenario.in_full_probability,
+                short_ship_share=scenario.short_ship_share,
+                capacity_per_day=None
+                if scenario.capacity_headroom is None
+                else scenario.capacity_headroom * volume,
+                break_units={
+                    k: max(1, round(scenario.price_break_weeks * 7 * planned[k])) for k in supplied
+                },
+                break_discount=scenario.price_break_discount,
+                expedite_premium=scenario.expedite_premium,
+                expedite_lead_days=scenario.expedite_lead_days,
+                initial_relationship=scenario.initial_relationship,
+                other_customers_load=scenario.other_customers_load,
+                other_customers_load_cv=scenario.other_customers_load_cv,
+                disruption=disruption if s in hit else None,
+                price_rise_day=scenario.price_rise_day,
+                price_rise_share=scenario.price_rise_share,
+            )
+        )
+    return suppliers
+
+
+def _recorded_accounts(scenario: CompanyScenario, rng: np.random.Generator) -> list[AccountSpec]:
+    """Accounts replaying a client's order file (their index is the file's ``account``)."""
+    assert scenario.demand_file is not None
+    recorded = read_demand_file(scenario.demand_file, scenario.skus, sku_optional=False)
+    if max(recorded) >= scenario.accounts:
         raise ConfigError(
             f"{scenario.demand_file}: unknown account {max(recorded)} "
             f"(the scenario has accounts 0..{scenario.accounts - 1})"
         )
+    key = rng.random(scenario.accounts) < scenario.key_account_share
     patience = np.maximum(0, np.rint(scenario.patience_days * rng.uniform(0.5, 1.5, scenario.accounts)))
-    first_days = rng.integers(0, scenario.order_interval_days, scenario.accounts)
-    accounts = []
-    for a in range(scenario.accounts):
-        demand: DemandSource
-        if recorded is not None:
-            demand = RecordedDemand(recorded.get(a, {}))
-        else:
-            demand = DrawnDemand(
-                accounts_lines[a],
-                interval=scenario.order_interval_days,
-                first_day=int(first_days[a]),
-                profile=profile,
-                rng=streams.generator("demand", a),
-                days=config.total_days,
-                cv=scenario.demand_cv,
-            )
-        accounts.append(
-            AccountSpec(
-                index=a,
-                rep=a % scenario.sales_reps,
-                key_account=bool(key[a]),
-                patience_days=int(patience[a]),
-                requested_lead_days=scenario.requested_lead_days,
-                demand=demand,
-            )
-        )
-    return accounts
+    return [
+        AccountSpec(a, a % scenario.sales_reps, bool(key[a]), int(patience[a]),
+                    scenario.requested_lead_days, RecordedDemand(recorded.get(a, {})))
+        for a in range(scenario.accounts)
+    ]

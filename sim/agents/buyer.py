@@ -1,49 +1,103 @@
-"""Buyers: they plan on their own demand statistics and replenish their SKUs."""
+"""Buyers: they plan their SKUs' demand, replenish, pick suppliers, negotiate, expedite."""
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import simpy
 
+from sim.behaviour import incentives, trust
 from sim.behaviour.forecasting import MovingWindow
-from sim.behaviour.replenishment import order_quantity, order_up_to_level
-from sim.behaviour.supplier_choice import cheapest
-from sim.clock import REVIEW, day_of
+from sim.behaviour.promotions import Promotion
+from sim.behaviour.replenishment import order_quantity, order_up_to_level, reorder_quantity
+from sim.behaviour.supplier_choice import best_offer
+from sim.clock import REVIEW
 from sim.world import BuyerSpec, order_up_to_cover
 
 if TYPE_CHECKING:
+    from sim.agents.supplier import Supplier
     from sim.model import SalesPurchasingModel
+
+EXCESS_CONFLICT_GAP_DAYS = 91  # one "excess stock" complaint per SKU per quarter at most
+
+
+@dataclass(frozen=True, slots=True)
+class ExpediteRequest:
+    """Sales asks purchasing to rush units of an SKU to a short key account."""
+
+    rep: int
+    account: int
+    sku: int
+    units: int
+    margin_at_risk_cents: float
 
 
 class Buyer(mesa.Agent):
-    """Reviews its SKUs periodically and orders up to S from the chosen supplier."""
+    """Owns a set of SKUs; rewarded on purchase price savings and an inventory budget.
+
+    What policies may change: ``joint_weight`` (share of the reward that is the joint
+    KPI), ``understanding`` (from rotation), ``trust_in_sales``, ``sees_pipeline``
+    (the CRM pipeline and promotion calendar) and ``consensus`` (a committee's forecast).
+    """
 
     model: "SalesPurchasingModel"
 
     def __init__(self, model: "SalesPurchasingModel", spec: BuyerSpec) -> None:
         super().__init__(model)
+        org = model.world.org
         self.spec = spec
         self.label = f"buyer {spec.index}"
         self.history = {sku: MovingWindow(spec.forecast_window_days) for sku in spec.skus}
         self.observed_until = 0  # first day not yet in the buyer's statistics
+        self.joint_weight = 0.0
+        self.understanding = 0.0
+        self.productivity = 1.0
+        self.trust_in_sales = org.initial_trust
+        self.own_weights = incentives.SupplierWeights(
+            org.buyer_price_weight, org.buyer_lead_time_weight,
+            org.buyer_reliability_weight, org.buyer_relationship_weight,
+        )
+        self.known_promotions: list[Promotion] = []
+        self.consensus: dict[int, float] = {}  # daily rates a steering committee agreed
+        self.sees_pipeline = False
+        self._forecasts_then: dict[int, tuple[float, float]] = {}
+        self._excess_blamed: dict[int, int] = {}
+        self._main_supplier: dict[int, int] = {}
         self.process = model.env.process(self._reviewing())
+        if org.negotiation_interval_days > 0:
+            model.env.process(self._negotiating(org.negotiation_interval_days))
+
+    # -- what the buyer plans on --------------------------------------------------------
 
     def observe(self, today: int) -> None:
-        """Every full day of orders since the last review enters the buyer's statistics."""
+        """Every full day of orders since the last look enters the buyer's statistics."""
         daily = self.model.order_to_cash.daily_demand
+        launch = self.model.world.skus
         for sku, window in self.history.items():
             orders = daily[sku]
-            for day in range(self.observed_until, today):
+            for day in range(max(self.observed_until, launch[sku].launch_day), today):
                 window.push(orders[day])
         self.observed_until = today
 
-    def planned_daily_mean(self, sku: int) -> float:
-        """The daily demand the buyer plans on: known, or its own moving average."""
+    def sales_weight(self) -> float:
+        """Weight on sales' forecast: how far the buyer trusts sales' numbers."""
+        return self.model.world.org.sales_forecast_max_weight * self.trust_in_sales
+
+    def planned_daily_mean(self, sku: int, day: int) -> float:
+        """The daily demand the buyer plans on, before promotions it knows of."""
+        if sku in self.consensus:
+            return self.consensus[sku]
         known = self.spec.known_daily_mean
         if known is not None:
             return known
-        return self.history[sku].mean(prior=self.model.world.skus[sku].expected_daily_units)
+        spec = self.model.world.skus[sku]
+        own = self.history[sku].mean(prior=spec.expected_daily_units if day + 30 >= spec.launch_day else 0.0)
+        sales = self.model.sales_forecast[sku]
+        weight = self.sales_weight()
+        if weight <= 0 or sales <= 0:
+            return own
+        return (1.0 - weight) * own + weight * sales
 
     def planned_daily_sd(self, sku: int, mean: float) -> float:
         known = self.spec.known_daily_sd
@@ -51,24 +105,190 @@ class Buyer(mesa.Agent):
             return known
         return self.history[sku].sd(prior=mean**0.5)
 
+    def promotion_units(self, sku: int, day: int, cover: float) -> float:
+        """Extra units the promotions purchasing knows of will pull within the cover."""
+        extra = 0.0
+        end = day + cover
+        for promotion in self.known_promotions:
+            if sku in promotion.extra_daily_units:
+                overlap = min(end, promotion.end_day) - max(day, promotion.start_day)
+                if overlap > 0:
+                    extra += overlap * promotion.extra_daily_units[sku]
+        return extra
+
+    def learn_promotion(self, promotion: Promotion) -> None:
+        """Sales told purchasing of a promotion (or purchasing saw it in the CRM)."""
+        if promotion not in self.known_promotions:
+            self.known_promotions.append(promotion)
+
+    # -- the periodic review ------------------------------------------------------------
+
     def review(self, now: float) -> None:
-        """One periodic review: for each SKU, order up to S if the position is below it."""
+        """For each SKU: plan demand, pick a supplier, order up to S (or per (s, S))."""
         model = self.model
-        day = day_of(now)
+        day = int(now)
         self.observe(day)
+        self._judge_sales_forecast(now)
+        self.known_promotions = [p for p in self.known_promotions if p.end_day > day]
+        org = model.world.org
+        weights = incentives.supplier_weights(self.own_weights, self.joint_weight)
         for sku in self.spec.skus:
-            mean = self.planned_daily_mean(sku)
-            model.recorder.signal(now, "planned_forecast", sku, mean)
-            supplier = model.suppliers[cheapest(model.world.skus[sku].suppliers, model.price_index[sku])]
+            spec = model.world.skus[sku]
+            if day + 60 < spec.launch_day:
+                continue  # nothing to buy yet for a product not launched
+            supplier = self._choose_supplier(sku, day, weights)
             cover = order_up_to_cover(supplier.spec.lead_time_mean_days, self.spec.review_period_days)
+            mean = self.planned_daily_mean(sku, day)
+            promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
+            model.recorder.signal(now, "planned_forecast", self.label, sku, mean + promoted / cover)
             level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, self.spec.safety_z)
-            units = order_quantity(level, model.stock.inventory_position(sku))
+            level += promoted
+            position = model.stock.inventory_position(sku)
+            if org.replenishment == "s_S":
+                units = reorder_quantity(level, org.s_S_lot_days * mean, position)
+            else:
+                units = order_quantity(level, position)
             if units > 0:
-                due = day + round(supplier.spec.lead_time_mean_days)
-                price = supplier.spec.unit_price_cents[sku]
-                po = model.procure_to_pay.place(now, self.spec.index, self.label,
-                                                supplier.spec.index, sku, units, price, due)
-                supplier.accept(po)
+                units = self._lot_size(supplier, sku, units, day, mean)
+                self._place(now, supplier, sku, units, day)
+            self._blame_padded_forecast(now, sku, level, mean)
+
+    def _choose_supplier(self, sku: int, day: int, weights: incentives.SupplierWeights) -> "Supplier":
+        suppliers = self.model.suppliers
+        candidates = self.model.world.skus[sku].suppliers
+        if len(candidates) == 1:
+            return suppliers[candidates[0]]
+        chosen = best_offer([suppliers[s].offer(sku, day) for s in candidates], weights)
+        self._main_supplier[sku] = chosen
+        return suppliers[chosen]
+
+    def _lot_size(self, supplier: "Supplier", sku: int, units: int, day: int, mean: float) -> int:
+        """Round up to the price break if the buyer's reward says so."""
+        org = self.model.world.org
+        break_units = supplier.spec.break_units.get(sku)
+        if not org.price_break_chasing or break_units is None:
+            return units
+        price = supplier.unit_price_cents(sku, units, day)
+        saving = break_units * price * supplier.spec.break_discount
+        extra = break_units - units
+        days_held = extra / mean if mean > 0 else 365.0
+        extra_holding = (extra * self.model.standard_cost_cents[sku] * self.model.world.holding_rate_per_day
+                         * days_held / 2.0)
+        if incentives.chase_price_break(units=units, break_units=break_units, reach=org.price_break_reach,
+                                        saving=saving, extra_holding=extra_holding,
+                                        joint_weight=self.joint_weight):
+            return break_units
+        return units
+
+    def _place(self, now: float, supplier: "Supplier", sku: int, units: int, day: int) -> None:
+        price = supplier.unit_price_cents(sku, units, day)
+        due = day + round(supplier.spec.lead_time_mean_days)
+        po = self.model.procure_to_pay.place(now, self.spec.index, self.label, supplier.spec.index, sku,
+                                             units, price, due)
+        supplier.accept(po)
+
+    # -- judging sales ------------------------------------------------------------------
+
+    def _judge_sales_forecast(self, now: float) -> None:
+        """Compare sales' last forecast and the buyer's own with what came; trust follows."""
+        model = self.model
+        if model.world.org.sales_forecast_max_weight <= 0:
+            return  # a buyer who never uses sales' numbers does not grade them
+        day = int(now)
+        previous = self._forecasts_then
+        if previous:
+            period = self.spec.review_period_days
+            daily = model.order_to_cash.daily_demand
+            own_error = sales_error = 0.0
+            for sku, (own, sales) in previous.items():
+                actual = sum(daily[sku][max(0, day - period):day])
+                own_error += abs(own * period - actual)
+                sales_error += abs(sales * period - actual)
+            evidence = trust.relative_accuracy(own_error, sales_error)
+            org = model.world.org
+            self.trust_in_sales = trust.learned(self.trust_in_sales, evidence, org.trust_learning,
+                                                org.trust_gain_ratio)
+            model.recorder.signal(now, "trust_in_sales", self.label, -1, self.trust_in_sales)
+        self._forecasts_then = {
+            sku: (self.history[sku].mean(prior=0.0), model.sales_forecast[sku])
+            for sku in self.spec.skus
+            if model.sales_forecast[sku] > 0 and len(self.history[sku])
+        }
+
+    def _blame_padded_forecast(self, now: float, sku: int, level: float, mean: float) -> None:
+        """Excess stock that a padded sales forecast put there is a conflict."""
+        model = self.model
+        on_hand = model.stock.on_hand[sku]
+        if on_hand <= level or self.sales_weight() <= 0:
+            return
+        own = self.history[sku].mean(prior=mean)
+        sales = model.sales_forecast[sku]
+        day = int(now)
+        if own <= 0 or sales <= 1.1 * own:
+            return
+        if day - self._excess_blamed.get(sku, -EXCESS_CONFLICT_GAP_DAYS) < EXCESS_CONFLICT_GAP_DAYS:
+            return
+        self._excess_blamed[sku] = day
+        model.recorder.log((now, "excess_stock", self.label, sku, -1, -1, on_hand, 0,
+                            f"{on_hand} on hand above target {level:.0f}; sales forecast "
+                            f"{100 * (sales / own - 1):+.0f}% above demand"))
+
+    # -- expediting and negotiating -----------------------------------------------------
+
+    def consider_expedite(self, request: ExpediteRequest) -> bool:
+        """Approve or refuse a rush order by the buyer's own reward."""
+        model = self.model
+        now = model.env.now
+        supplier = self._choose_supplier(request.sku, int(now), incentives.supplier_weights(
+            self.own_weights, self.joint_weight))
+        premium = supplier.unit_price_cents(request.sku, 1, int(now)) * supplier.spec.expedite_premium
+        premium_cost = premium * request.units
+        approved = incentives.approve_expedite(
+            margin_at_risk=request.margin_at_risk_cents,
+            premium_cost=premium_cost,
+            joint_weight=self.joint_weight,
+            trust_in_sales=self.trust_in_sales,
+            goodwill=model.world.org.expedite_goodwill,
+        )
+        if approved:
+            self.expedite(request, supplier, round(premium_cost))
+        else:
+            model.recorder.log((now, "expedite_refused", self.label, request.sku, request.account, -1,
+                                request.units, 0,
+                                f"rep {request.rep} asked; premium {premium_cost / 100:,.0f} outweighs "
+                                f"the margin at risk {request.margin_at_risk_cents / 100:,.0f} "
+                                "as purchasing values it"))
+        return approved
+
+    def expedite(self, request: ExpediteRequest, supplier: "Supplier", premium_cents: int) -> None:
+        """Rush ``request.units`` by premium freight; the premium is an expediting cost."""
+        model = self.model
+        now = model.env.now
+        day = int(now)
+        price = supplier.unit_price_cents(request.sku, request.units, day)
+        po = model.procure_to_pay.place(now, self.spec.index, self.label, supplier.spec.index, request.sku,
+                                        request.units, price, day + supplier.spec.expedite_lead_days)
+        model.ledger.post("expediting", "cash", premium_cents)
+        model.recorder.log((now, "expedite", self.label, request.sku, request.account, po.po_id,
+                            request.units, premium_cents, f"for rep {request.rep}"))
+        supplier.expedite(po)
+
+    def _negotiating(self, interval: int) -> Generator[simpy.Event, Any, None]:
+        env = self.model.env
+        org = self.model.world.org
+        yield env.timeout(interval + REVIEW)
+        while True:
+            weights = incentives.supplier_weights(self.own_weights, self.joint_weight)
+            if incentives.presses_suppliers(weights.price) and self._main_supplier:
+                counts: dict[int, int] = {}
+                for supplier in self._main_supplier.values():
+                    counts[supplier] = counts.get(supplier, 0) + 1
+                target = self.model.suppliers[max(sorted(counts), key=counts.__getitem__)]
+                target.concede(org.negotiation_price_cut, org.negotiation_relationship_cost)
+                self.model.recorder.log((env.now, "negotiation", self.label, -1, -1, -1, 0, 0,
+                                         f"pressed {target.label} for {100 * org.negotiation_price_cut:.0f}% "
+                                         f"off; relationship now {target.relationship:.2f}"))
+            yield env.timeout(interval)
 
     def _reviewing(self) -> Generator[simpy.Event, Any, None]:
         env = self.model.env

@@ -1,4 +1,4 @@
-"""Customer accounts: they order from their demand source and wait, up to their patience."""
+"""Customer accounts: they order, wait up to their patience, judge the service, may leave."""
 
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
@@ -6,33 +6,104 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import simpy
 
+from sim.books.order_to_cash import OUTCOMES
+from sim.books.orders import OrderLine
 from sim.clock import DEMAND
 from sim.world import AccountSpec
 
 if TYPE_CHECKING:
+    from sim.agents.sales import SalesRep
     from sim.model import SalesPurchasingModel
+
+KEY_ACCOUNT_FUTURE_MARGIN = 2.0  # a key account's lost line costs its margin twice: today and in goodwill
 
 
 class CustomerAccount(mesa.Agent):
-    """An account orders on its own cycle at list price and tells its sales rep."""
+    """Orders on its own cycle, at list price less its rep's discounts.
+
+    Satisfaction moves with each order's service (on time in full, promises kept); when
+    it falls below the scenario's threshold the account may leave (churn).
+    """
 
     model: "SalesPurchasingModel"
 
-    def __init__(self, model: "SalesPurchasingModel", spec: AccountSpec) -> None:
+    def __init__(self, model: "SalesPurchasingModel", spec: AccountSpec, rep: "SalesRep") -> None:
         super().__init__(model)
         self.spec = spec
+        self.rep = rep
         self.label = f"account {spec.index}"
+        self.satisfaction = 0.8
+        self.churned = False
+        market = model.world.market
+        self._churn_draws = (
+            model.streams.generator("churn", spec.index).random(4096).tolist()
+            if market.churn_rate_per_order > 0
+            else []
+        )
+        self._orders = 0
+        rep.accounts.append(self)
         self.process = model.env.process(self._ordering())
 
     def _ordering(self) -> Generator[simpy.Event, Any, None]:
         model = self.model
-        env, desk, prices = model.env, model.order_to_cash, model.list_price_cents
-        spec = self.spec
-        rep = model.reps[spec.rep]
+        env, desk, list_prices = model.env, model.order_to_cash, model.list_price_cents
+        spec, rep = self.spec, self.rep
         for day in spec.demand.order_days():
             yield env.timeout(day + DEMAND - env.now)
-            wanted = spec.demand.quantities(day, 1.0)
-            lines = [(sku, units, prices[sku]) for sku, units in wanted]
-            desk.take_order(env.now, spec.index, self.label, lines,
-                            day + spec.requested_lead_days, day + spec.patience_days)
-            rep.note_order(wanted)
+            multipliers, deal = rep.price_factors(day)
+            wanted = spec.demand.quantities(day, multipliers, deal)
+            if rep.promotions or rep.deal_discount:
+                lines = [(k, q, round(list_prices[k] * (1.0 - rep.discount(k, day)))) for k, q in wanted]
+            else:
+                lines = [(k, q, list_prices[k]) for k, q in wanted]
+            requested = day + spec.requested_lead_days
+            promised = model.promise_days(rep, lines, requested, day)
+            short = desk.take_order(env.now, spec.index, self.label, lines, requested,
+                                    day + spec.patience_days, promised)
+            rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)
+            if short:
+                self._short(short, lines, day)
+            else:
+                self.judge(OUTCOMES["on time in full"])
+            if self._leaves():
+                return
+
+    def _short(self, short: dict[int, int], lines: list[tuple[int, int, int]], day: int) -> None:
+        """Some lines could not be served from stock: promotions and key accounts react."""
+        rep, model = self.rep, self.model
+        now = model.env.now
+        for sku in short:
+            promotion = rep.active_promotion(sku, day)
+            if promotion is not None:
+                rep.blame_stockout(promotion, sku, now)
+        if self.spec.key_account and model.world.org.expedite_requests:
+            prices = {k: p for k, _, p in lines}
+            for sku, units in short.items():
+                margin = units * (prices[sku] - model.standard_cost_cents[sku]) * KEY_ACCOUNT_FUTURE_MARGIN
+                model.request_expedite(rep, self.spec.index, sku, units, margin)
+
+    def line_closed(self, line: OrderLine, outcome: float) -> None:
+        """A backordered line was shipped at last, or cancelled."""
+        self.judge(outcome)
+
+    def judge(self, outcome: float) -> None:
+        """Satisfaction moves toward how the service felt."""
+        learning = self.model.world.market.satisfaction_learning
+        self.satisfaction += learning * (outcome - self.satisfaction)
+
+    def _leaves(self) -> bool:
+        market = self.model.world.market
+        threshold = market.churn_threshold
+        if market.churn_rate_per_order <= 0 or self.satisfaction >= threshold:
+            self._orders += 1
+            return False
+        draw = self._churn_draws[self._orders % len(self._churn_draws)]
+        self._orders += 1
+        if draw >= market.churn_rate_per_order * (threshold - self.satisfaction) / threshold:
+            return False
+        self.churned = True
+        self.rep.accounts.remove(self)
+        self.model.recorder.log((self.model.env.now, "churn", self.label, -1, self.spec.index, -1, 0, 0,
+                                 f"satisfaction {self.satisfaction:.2f} below {threshold:.2f}"))
+        self.remove()
+        return True

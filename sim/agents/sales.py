@@ -1,4 +1,4 @@
-"""Sales reps: they own accounts, watch their orders and submit a forecast."""
+"""Sales reps: quotas, biased forecasts, promotions, deals, promises and expedite requests."""
 
 from collections import deque
 from collections.abc import Generator
@@ -7,36 +7,99 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import simpy
 
+from sim.behaviour import incentives, promotions, trust
+from sim.behaviour.promotions import Promotion
 from sim.clock import FORECAST
 from sim.world import RepSpec
 
 if TYPE_CHECKING:
+    from sim.agents.customer import CustomerAccount
     from sim.model import SalesPurchasingModel
+
+QUARTER_DAYS = 91
 
 
 class SalesRep(mesa.Agent):
-    """Submits, each planning period, a daily-rate forecast per SKU for its accounts.
+    """Owns a portfolio of accounts; paid commission on bookings against a quarterly quota.
 
-    The silo rep's estimate is its accounts' average daily demand over its window;
-    the submitted figure is that estimate (the place where incentives add a bias).
+    Each planning period it submits a forecast (own estimate plus a bias its incentives
+    and experience set), and when behind its quota pace it discounts and plans price
+    promotions, telling purchasing early, late or never. What policies may change:
+    ``joint_weight``, ``understanding``, ``trust_in_purchasing``, ``sees_stock``
+    (available-to-promise visibility) and ``productivity``.
     """
 
     model: "SalesPurchasingModel"
 
     def __init__(self, model: "SalesPurchasingModel", spec: RepSpec, n_skus: int) -> None:
         super().__init__(model)
+        org = model.world.org
         self.spec = spec
         self.label = f"rep {spec.index}"
+        self.accounts: list[CustomerAccount] = []
         self.ordered = [0] * n_skus  # cumulative units ordered by the portfolio
         self.forecast = [0.0] * n_skus  # submitted, units per day
         self._history: deque[tuple[float, list[int]]] = deque()
-        self.process = model.env.process(self._forecasting())
+        self.joint_weight = 0.0
+        self.understanding = 0.0
+        self.productivity = 1.0
+        self.sees_stock = False
+        self.trust_in_purchasing = org.initial_trust
+        self.bias = 0.0
+        self.shortage_memory = 0.0
+        self._units_ordered = 0
+        self._units_short = 0
+        self.expedites_asked = 0
+        self.expedites_refused = 0
+        self.quota = 0.0
+        self.bookings = 0.0  # this quarter, in cents
+        self.quarter = -1
+        self.deal_discount = 0.0
+        self.promotions: list[Promotion] = []
+        self._notice_rng = model.streams.generator("notice", spec.index)
+        self.process = model.env.process(self._planning())
 
-    def note_order(self, lines: list[tuple[int, int]]) -> None:
-        """An account of the portfolio ordered these (sku, units)."""
+    # -- what accounts report -----------------------------------------------------------
+
+    def note_order(self, lines: list[tuple[int, int]], booked_cents: int, units_short: int) -> None:
+        """An account of the portfolio ordered these (sku, units); some may be short."""
         ordered = self.ordered
+        total = 0
         for sku, units in lines:
             ordered[sku] += units
+            total += units
+        self.bookings += booked_cents
+        self._units_ordered += total
+        self._units_short += units_short
+
+    def price_factors(self, day: int) -> tuple[dict[int, float] | None, float]:
+        """Per-SKU demand multipliers of running promotions, and the deal multiplier."""
+        market = self.model.world.market
+        deal = 1.0 + market.deal_uplift_per_discount * self.deal_discount
+        if not self.promotions:
+            return None, deal
+        multipliers: dict[int, float] = {}
+        for promotion in self.promotions:
+            factor = promotion.multiplier(day)
+            if factor != 1.0:
+                for sku in promotion.skus:
+                    multipliers[sku] = multipliers.get(sku, 1.0) * factor
+        return multipliers or None, deal
+
+    def discount(self, sku: int, day: int) -> float:
+        """Discount on an order line: a running promotion's, else the deal discount."""
+        for promotion in self.promotions:
+            if sku in promotion.skus and promotion.start_day <= day < promotion.end_day:
+                return promotion.discount
+        return self.deal_discount
+
+    def active_promotion(self, sku: int, day: int) -> Promotion | None:
+        for promotion in self.promotions:
+            if sku in promotion.skus and promotion.start_day <= day < promotion.end_day:
+                return promotion
+        return None
+
+    # -- the forecast ---------------------------------------------------------------------
 
     def estimate(self, now: float) -> list[float]:
         """Average daily units over the window, from the portfolio's order history."""
@@ -51,11 +114,150 @@ class SalesRep(mesa.Agent):
             return [0.0] * len(self.ordered)
         return [(a - b) / span for a, b in zip(self.ordered, ordered_then, strict=True)]
 
-    def _forecasting(self) -> Generator[simpy.Event, Any, None]:
+    def current_bias(self) -> float:
+        """The bias incentives and experience set now (see behaviour.incentives)."""
+        org = self.model.world.org
+        return incentives.forecast_bias(
+            optimism=org.forecast_optimism,
+            shortage_gaming=org.shortage_gaming,
+            shortage_memory=self.shortage_memory,
+            trust_in_purchasing=self.trust_in_purchasing,
+            sandbagging=org.sandbagging,
+            quota_from_forecast=org.quota_from_forecast,
+            joint_weight=self.joint_weight,
+            understanding=self.understanding,
+        )
+
+    def _learn_from_service(self) -> None:
+        """The period's stock-outs and refusals feed shortage memory and trust in purchasing."""
+        org = self.model.world.org
+        if self._units_ordered:
+            short_share = self._units_short / self._units_ordered
+            refused_share = self.expedites_refused / self.expedites_asked if self.expedites_asked else 0.0
+            self.shortage_memory += org.shortage_memory * (short_share - self.shortage_memory)
+            evidence = trust.service_evidence(short_share, refused_share, org.trust_stockout_sensitivity,
+                                              org.trust_refusal_weight)
+            self.trust_in_purchasing = trust.learned(self.trust_in_purchasing, evidence, org.trust_learning,
+                                                     org.trust_gain_ratio)
+        self._units_ordered = self._units_short = 0
+        self.expedites_asked = self.expedites_refused = 0
+
+    def _submit_forecast(self, now: float) -> list[float]:
+        self._learn_from_service()
+        self.bias = self.current_bias()
+        submitted = [rate * (1.0 + self.bias) for rate in self.estimate(now)]
+        self.model.submit_sales_forecast(self, submitted)
+        signal = self.model.recorder.signal
+        signal(now, "forecast_bias", self.label, -1, self.bias)
+        signal(now, "trust_in_purchasing", self.label, -1, self.trust_in_purchasing)
+        return submitted
+
+    # -- quota, deals and promotions ----------------------------------------------------
+
+    def _follow_quota(self, now: float, submitted: list[float]) -> None:
+        org = self.model.world.org
+        day = int(now)
+        quarter = day // QUARTER_DAYS
+        prices = self.model.list_price_cents
+        if quarter != self.quarter:
+            basis = submitted if org.quota_from_forecast else self._expected_rates()
+            self.quota = org.quota_stretch * QUARTER_DAYS * sum(r * p for r, p in zip(basis, prices, strict=True))
+            self.quarter, self.bookings = quarter, 0.0
+            return
+        elapsed = (day - quarter * QUARTER_DAYS) / QUARTER_DAYS
+        shortfall = incentives.quota_shortfall(self.bookings, self.quota, elapsed)
+        self.deal_discount = incentives.deal_discount(shortfall, org.deal_discount_max, self.joint_weight)
+        self.promotions = [p for p in self.promotions if p.end_day + p.dip_days > day]
+        if org.promotions and shortfall > org.promotion_trigger and not self._promotion_pending(day):
+            self._plan_promotion(now, submitted)
+
+    def _expected_rates(self) -> list[float]:
+        rates = [0.0] * len(self.ordered)
+        for account in self.accounts:
+            for line in getattr(account.spec.demand, "lines", []):
+                rates[line.sku] += line.daily_rate
+        return rates
+
+    def _promotion_pending(self, day: int) -> bool:
+        return any(p.end_day + p.dip_days > day for p in self.promotions)
+
+    def _plan_promotion(self, now: float, submitted: list[float]) -> None:
+        """A price cut on the portfolio's best sellers, starting after the planning lead."""
+        model, org, market = self.model, self.model.world.org, self.model.world.market
+        day = int(now)
+        prices = model.list_price_cents
+        ranked = sorted(range(len(submitted)), key=lambda k: (-submitted[k] * prices[k], k))
+        skus = tuple(sorted(k for k in ranked[: org.promotion_skus] if submitted[k] > 0))
+        if not skus:
+            return
+        uplift = promotions.promotion_uplift(org.promotion_discount, market.promotion_uplift_per_discount)
+        start = day + org.promotion_lead_days
+        estimate = [submitted[k] / (1.0 + self.bias) if self.bias > -1 else submitted[k] for k in skus]
+        promotion = Promotion(
+            promotion_id=next(model.promotion_ids),
+            rep=self.spec.index,
+            skus=skus,
+            planned_day=day,
+            start_day=start,
+            end_day=start + org.promotion_days,
+            discount=org.promotion_discount,
+            uplift=uplift,
+            dip_days=market.promotion_dip_days,
+            dip=max(0.0, 1.0 - market.promotion_dip_share * (uplift - 1.0)),
+            extra_daily_units={k: e * (uplift - 1.0) for k, e in zip(skus, estimate, strict=True)},
+        )
+        if not model.approve_promotion(promotion):
+            return
+        self.promotions.append(promotion)
+        told = promotions.notice_day(org.promotion_notice, day, start, org.late_notice_days,
+                                     self.trust_in_purchasing, org.promotion_notice_propensity,
+                                     float(self._notice_rng.random()))
+        model.recorder.log((now, "promotion_planned", self.label, skus[0], -1, promotion.promotion_id,
+                            len(skus), 0, f"{100 * promotion.discount:.0f}% off SKUs "
+                            f"{', '.join(map(str, skus))} from day {start} to {promotion.end_day - 1}"))
+        if told is not None:
+            model.env.process(self._tell_purchasing(promotion, told))
+        model.env.process(self._run_promotion(promotion))
+
+    def _tell_purchasing(self, promotion: Promotion, day: int) -> Generator[simpy.Event, Any, None]:
+        env = self.model.env
+        if day + FORECAST > env.now:
+            yield env.timeout(day + FORECAST - env.now)
+        self.model.inform_purchasing(promotion, self.label)
+
+    def _run_promotion(self, promotion: Promotion) -> Generator[simpy.Event, Any, None]:
+        env, model = self.model.env, self.model
+        yield env.timeout(promotion.start_day + FORECAST - env.now)
+        notice = promotion.notice_days()
+        detail = "purchasing not told" if notice is None else f"purchasing told {notice} days before"
+        model.recorder.log((env.now, "promotion_started", self.label, promotion.skus[0], -1,
+                            promotion.promotion_id, len(promotion.skus), 0, detail))
+        model.recorder.signal(env.now, "promotion_notice_days", self.label, -1,
+                              float(notice) if notice is not None else 0.0)
+        if notice is None:
+            model.promotion_surprise(promotion)
+
+    def blame_stockout(self, promotion: Promotion, sku: int, now: float) -> None:
+        """A stock-out on a promoted SKU that purchasing learned of too late: a conflict."""
+        if promotion.stockout_blamed:
+            return
+        notice = promotion.notice_days()
+        lead = self.model.world.skus[sku]
+        supplier_lead = min(self.model.suppliers[s].spec.lead_time_mean_days for s in lead.suppliers)
+        if notice is not None and notice >= supplier_lead:
+            return
+        promotion.stockout_blamed = True
+        told = "never told" if notice is None else f"told only {notice} days before"
+        self.model.recorder.log((now, "stockout_late_notice", self.label, sku, -1, promotion.promotion_id,
+                                 0, 0, f"stock-out in promotion {promotion.promotion_id}; purchasing {told}"))
+
+    # -- the planning cycle ---------------------------------------------------------------
+
+    def _planning(self) -> Generator[simpy.Event, Any, None]:
         env = self.model.env
         period = self.spec.forecast_period_days
         yield env.timeout(FORECAST)
         while True:
-            submitted = self.estimate(env.now)
-            self.model.submit_sales_forecast(self, submitted)
+            submitted = self._submit_forecast(env.now)
+            self._follow_quota(env.now, submitted)
             yield env.timeout(period)

@@ -5,6 +5,7 @@ line not shipped in full waits in its SKU's backorder queue until a receipt fill
 or the account's patience runs out at the close of its last day (a lost sale).
 """
 
+from collections.abc import Callable
 from itertools import count
 
 import simpy
@@ -17,6 +18,8 @@ from sim.clock import CLOSE
 from sim.output.recorder import Recorder
 
 WAREHOUSE = "warehouse"
+OUTCOMES = {"on time in full": 1.0, "late as promised": 0.6, "promise broken": 0.2, "cancelled": 0.0}
+"""How a closed backordered line feels to its account (1: as asked, 0: let down)."""
 
 
 class OrderToCash:
@@ -40,6 +43,7 @@ class OrderToCash:
         self.late_penalty_rate = late_penalty_rate
         self.horizon_day = days
         self.daily_demand = [[0] * (days + 1) for _ in stock.on_hand]  # the ERP's order history
+        self.on_line_closed: Callable[[OrderLine, float], None] | None = None
         self._line_ids = count()
 
     def take_order(
@@ -50,12 +54,17 @@ class OrderToCash:
         lines: list[tuple[int, int, int]],
         requested_day: int,
         expires_day: int,
-    ) -> None:
-        """Book an order of ``(sku, units, unit price in cents)`` lines; serve it from stock."""
+        promised_days: list[int] | None = None,
+    ) -> dict[int, int] | None:
+        """Book an order of ``(sku, units, unit price in cents)`` lines; serve it from stock.
+
+        Returns the units that could not be shipped at once, per SKU (None if none).
+        """
         stock, log, daily = self.stock, self.recorder.log, self.daily_demand
         day = int(now)
+        short: dict[int, int] | None = None
         self.holding.accrue(now)
-        for sku, units, price in lines:
+        for position, (sku, units, price) in enumerate(lines):
             if units <= 0:
                 continue
             ref = next(self._line_ids)
@@ -65,13 +74,17 @@ class OrderToCash:
             if taken:
                 self._bill(now, "shipment", sku, account, ref, taken, price)
             if taken < units:
+                promised = promised_days[position] if promised_days else requested_day
                 line = OrderLine(ref, account, sku, units, price, now, requested_day, expires_day,
-                                 units - taken)
+                                 units - taken, promised)
                 stock.owe(line)
+                short = short or {}
+                short[sku] = short.get(sku, 0) + line.open_quantity
                 log((now, "backorder", agent, sku, account, ref, line.open_quantity, 0, ""))
                 if expires_day < self.horizon_day:
                     expiry = self.env.timeout(expires_day + CLOSE - now)
                     expiry.callbacks.append(lambda _event, line=line: self.cancel(line))
+        return short
 
     def fill_backorders(self, now: float, sku: int) -> None:
         """Serve waiting lines of ``sku`` in order of arrival from what is on the shelf."""
@@ -105,21 +118,36 @@ class OrderToCash:
              units * line.price_cents, "patience ran out"))
         log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
              "cancelled"))
+        log((now, "promise_broken", agent, line.sku, line.account, line.line_id, units, 0,
+             f"promised day {line.promised_day}, cancelled"))
+        self._tell_account(line, "cancelled")
 
     def _close_late_or_on_time(self, now: float, line: OrderLine) -> None:
         agent = f"account {line.account}"
         log = self.recorder.log
-        if int(now) <= line.requested_day:
+        day = int(now)
+        if day <= line.requested_day:
             log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
                  "on time in full"))
+            self._tell_account(line, "on time in full")
             return
         log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
              "late"))
+        if day > line.promised_day:
+            log((now, "promise_broken", agent, line.sku, line.account, line.line_id, line.quantity, 0,
+                 f"promised day {line.promised_day}, shipped day {day}"))
+            self._tell_account(line, "promise broken")
+        else:
+            self._tell_account(line, "late as promised")
         penalty = round(self.late_penalty_rate * line.quantity * line.price_cents)
         if penalty:
             self.ledger.post("penalties", "cash", penalty)
             log((now, "late_penalty", agent, line.sku, line.account, line.line_id, line.quantity,
                  penalty, ""))
+
+    def _tell_account(self, line: OrderLine, outcome: str) -> None:
+        if self.on_line_closed is not None:
+            self.on_line_closed(line, OUTCOMES[outcome])
 
     def _bill(self, now: float, kind: str, sku: int, account: int, ref: int, units: int,
               price: int) -> None:

@@ -16,7 +16,7 @@ class OrderLine:
     requested_day: int
     expires_day: int
     open_quantity: int = 0
-    shipped_late: bool = False
+    promised_day: int = 0
 
 
 @dataclass(slots=True, eq=False)

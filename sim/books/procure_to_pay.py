@@ -32,6 +32,7 @@ class ProcureToPay:
         self.recorder = recorder
         self.order_to_cash = order_to_cash
         self.supplier_labels = supplier_labels
+        self.open_orders: list[list[PurchaseOrder]] = [[] for _ in stock.on_hand]
         self._po_ids = count()
 
     def place(
@@ -49,15 +50,22 @@ class ProcureToPay:
         po = PurchaseOrder(next(self._po_ids), buyer, supplier, sku, units, unit_price_cents, now,
                            due_day, units)
         self.stock.on_order[sku] += units
+        self.open_orders[sku].append(po)
         self.recorder.log((now, "purchase_order", agent, sku, -1, po.po_id, units,
                            units * unit_price_cents, self.supplier_labels[supplier]))
         return po
+
+    def inbound(self, sku: int) -> list[tuple[int, int]]:
+        """Open purchase orders of ``sku`` as (due day, units still to come), soonest first."""
+        return sorted((po.due_day, po.open_quantity) for po in self.open_orders[sku])
 
     def receive(self, now: float, po: PurchaseOrder, units: int) -> None:
         """Goods of ``po`` arrive: shelve them, pay for them, serve backorders."""
         sku = po.sku
         self.holding.accrue(now)
         po.open_quantity -= units
+        if po.open_quantity == 0:
+            self.open_orders[sku].remove(po)
         self.stock.put(sku, units)
         standard = units * self.stock.standard_cost_cents[sku]
         paid = units * po.unit_price_cents

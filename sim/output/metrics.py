@@ -40,11 +40,36 @@ KPI_DEFINITIONS: dict[str, str] = {
     "sales_forecast_error": "sum |submitted sales forecast - actual| / actual, per SKU and bucket",
     "planned_forecast_bias": "(forecast purchasing planned on - actual demand) / actual demand",
     "planned_forecast_error": "sum |planned forecast - actual| / actual, per SKU and bucket",
+    "purchase_price_variance_rate": "purchase price variance / standard value of goods received",
+    "promise_reliability": "1 - order lines closed after the promised day (or cancelled) / lines closed",
+    "expedite_count": "expedites approved (premium freight)",
+    "expedite_requests": "expedites sales asked for",
+    "expedites_refused": "expedite requests purchasing refused",
+    "customer_churn": "accounts lost because satisfaction fell too low",
+    "accounts_won": "new accounts won by sales effort",
+    "conflict_count": (
+        "conflict events: refused expedites, escalations, stock-outs after late promotion notice, "
+        "excess stock after padded forecasts, unannounced promotions"
+    ),
+    "promotions_run": "promotions started",
+    "promotion_notice_days": "mean days purchasing knew of a promotion before it started (0 if never told)",
+    "trust_sales_in_purchasing": "sales reps' trust in purchasing at the end of the run (mean over reps, 0..1)",
+    "trust_purchasing_in_sales": "buyers' trust in sales' forecasts at the end of the run (mean over buyers, 0..1)",
+    "trust_change_sales": "trust_sales_in_purchasing minus its starting value",
+    "trust_change_purchasing": "trust_purchasing_in_sales minus its starting value",
+    "supplier_relationship": "suppliers' relationship score with the company at the end (mean, 0..1)",
+    "sales_forecast_inflation": "mean bias reps added to their own estimates over the measured days",
 }
 
 
 def summarize(
-    timeseries: pd.DataFrame, sku_table: pd.DataFrame, *, warmup_days: int, bucket_days: int
+    timeseries: pd.DataFrame,
+    sku_table: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    warmup_days: int,
+    bucket_days: int,
+    initial_trust: float,
 ) -> dict[str, float]:
     """Every KPI of ``KPI_DEFINITIONS`` over the days after the warm-up."""
     measured = timeseries[timeseries["day"] >= warmup_days]
@@ -84,7 +109,40 @@ def summarize(
         bias, error = forecast_bias_and_error(per_sku, column, bucket_days)
         summary[f"{name}_bias"] = bias
         summary[f"{name}_error"] = error
+    summary |= _collisions(measured, total, events[events["day"] >= warmup_days], initial_trust)
     return summary
+
+
+def _collisions(
+    measured: pd.DataFrame, total: pd.Series, events: pd.DataFrame, initial_trust: float
+) -> dict[str, float]:
+    """KPIs of the departments' collisions and the trust between them."""
+    last = measured.iloc[-1] if len(measured) else None
+    received_at_standard = float(total["received_value"] - total["ppv"])
+    started = events[events["event"] == "promotion_started"]
+    notice = started["detail"].astype(str).str.extract(r"told (\d+) days", expand=False)
+    trust_sales = float(last["trust_in_purchasing"]) if last is not None else initial_trust
+    trust_purchasing = float(last["trust_in_sales"]) if last is not None else initial_trust
+    return {
+        "purchase_price_variance_rate": _ratio(total["ppv"], received_at_standard),
+        "promise_reliability": 1.0 - _ratio(total["promise_broken"], total["lines_closed"])
+        if total["lines_closed"]
+        else float("nan"),
+        "expedite_count": float(total["expedites"]),
+        "expedite_requests": float(total["expedite_requests"]),
+        "expedites_refused": float(total["expedite_requests"] - total["expedites"]),
+        "customer_churn": float(total["churned_accounts"]),
+        "accounts_won": float(total["won_accounts"]),
+        "conflict_count": float(total["conflicts"]),
+        "promotions_run": float(len(started)),
+        "promotion_notice_days": float(notice.astype(float).fillna(0.0).mean()) if len(started) else float("nan"),
+        "trust_sales_in_purchasing": trust_sales,
+        "trust_purchasing_in_sales": trust_purchasing,
+        "trust_change_sales": trust_sales - initial_trust,
+        "trust_change_purchasing": trust_purchasing - initial_trust,
+        "supplier_relationship": float(last["supplier_relationship"]) if last is not None else float("nan"),
+        "sales_forecast_inflation": float(measured["forecast_bias"].mean()) if len(measured) else float("nan"),
+    }
 
 
 def bullwhip_ratio(per_sku: pd.DataFrame, bucket_days: int) -> float:

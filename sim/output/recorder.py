@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 EVENT_COLUMNS = ("time", "event", "agent", "sku", "account", "ref", "quantity", "value", "detail")
-SIGNAL_COLUMNS = ("time", "signal", "sku", "value")
+SIGNAL_COLUMNS = ("time", "signal", "agent", "sku", "value")
 
 Event = tuple[float, str, str, int, int, int, int, int, str]
 
@@ -27,12 +27,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self.signals: list[tuple[float, str, int, float]] = []
+        self.signals: list[tuple[float, str, str, int, float]] = []
         self.log = self.events.append  # bound once: called for every order line
 
-    def signal(self, time: float, name: str, sku: int, value: float) -> None:
-        """Record the new value of a mechanism measure."""
-        self.signals.append((time, name, sku, value))
+    def signal(self, time: float, name: str, agent: str, sku: int, value: float) -> None:
+        """Record the new value of a mechanism measure held by ``agent`` (per SKU, or -1)."""
+        self.signals.append((time, name, agent, sku, value))
 
     def event_table(self) -> pd.DataFrame:
         """Every business event, in the order it happened; values in currency."""
@@ -55,14 +55,15 @@ class Recorder:
 
     def signal_table(self) -> pd.DataFrame:
         """Every recorded change of a mechanism measure."""
-        columns: list[Any] = list(zip(*self.signals, strict=True)) if self.signals else [()] * 4
+        columns: list[Any] = list(zip(*self.signals, strict=True)) if self.signals else [()] * 5
         time = np.asarray(columns[0], dtype=np.float64)
         return pd.DataFrame(
             {
                 "time": time,
                 "day": np.floor(time).astype(np.int32),
                 "signal": pd.Categorical(columns[1]),
-                "sku": np.asarray(columns[2], dtype=np.int32),
-                "value": np.asarray(columns[3], dtype=np.float64),
+                "agent": pd.Categorical(columns[2]),
+                "sku": np.asarray(columns[3], dtype=np.int32),
+                "value": np.asarray(columns[4], dtype=np.float64),
             }
         )

@@ -22,6 +22,10 @@ FLOWS = (
 )
 LEVELS = ("on_hand", "backordered", "on_order")
 FORECASTS = ("planned_forecast", "sales_forecast")
+CONFLICTS = ("expedite_refused", "escalation", "stockout_late_notice", "excess_stock", "unannounced_promotion")
+"""The events that are conflicts between the departments."""
+AGENT_MEANS = ("trust_in_purchasing", "trust_in_sales", "forecast_bias", "supplier_relationship")
+"""Per-agent signals shown as their mean over agents at each day's close."""
 MONEY = ("revenue", "cogs", "ppv", "holding_cost", "expediting_cost", "penalty_cost", "policy_cost")
 
 
@@ -110,10 +114,45 @@ def company_daily(
     daily["penalty_cost"] = by_day(("late_penalty",))
     daily["policy_cost"] = by_day(("policy_cost",))
     daily["gross_margin"] = daily["revenue"] - daily["cogs"] - daily["ppv"]
+    daily["received_value"] = by_day(("receipt",))
+    counts = _count_by_day(events, days)
+    daily["conflicts"] = counts(CONFLICTS)
+    daily["expedites"] = counts(("expedite",))
+    daily["expedite_requests"] = counts(("expedite", "expedite_refused"))
+    daily["promise_broken"] = counts(("promise_broken",))
+    daily["churned_accounts"] = counts(("churn",))
+    daily["won_accounts"] = counts(("account_won",))
     daily["operating_profit"] = daily["gross_margin"] - daily[
         ["holding_cost", "expediting_cost", "penalty_cost", "policy_cost"]
     ].sum(axis=1)
     return daily.reset_index()
+
+
+def company_signals(signals: pd.DataFrame, days: int, initial: dict[str, float]) -> pd.DataFrame:
+    """Per-agent signals as their mean over agents at each day's close."""
+    table = pd.DataFrame({"day": np.arange(days, dtype=np.int32)})
+    for name in AGENT_MEANS:
+        rows = signals[(signals["signal"] == name) & (signals["day"] < days)]
+        if rows.empty:
+            table[name] = initial.get(name, np.nan)
+            continue
+        last = rows.groupby(["day", "agent"], sort=True, observed=True)["value"].last().unstack("agent")
+        grid = last.reindex(range(days)).ffill()
+        if name in initial:
+            grid = grid.fillna(initial[name])
+        table[name] = grid.mean(axis=1).to_numpy()
+    return table
+
+
+def _count_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]
+    inside = events[events["day"] < days]
+    kinds = inside["event"].to_numpy(dtype=object)
+    day = inside["day"].to_numpy()
+
+    def count(names: tuple[str, ...]) -> np.ndarray:
+        return np.bincount(day[np.isin(kinds, names)], minlength=days)[:days]
+
+    return count
 
 
 def _money_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]

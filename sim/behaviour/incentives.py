@@ -1,0 +1,108 @@
+"""What each department is rewarded for, and the decisions that follow from it.
+
+Each rule takes the decision maker's situation and its reward weights and returns a
+decision; ``joint_weight`` is the share of the reward that is the joint KPI (0 in
+the silo, 1 when fully shared), ``understanding`` the cross-functional understanding
+a rotation leaves (0 to 1). Policies change these inputs, never the outcomes.
+"""
+
+from dataclasses import dataclass
+
+
+def forecast_bias(
+    *,
+    optimism: float,
+    shortage_gaming: float,
+    shortage_memory: float,
+    trust_in_purchasing: float,
+    sandbagging: float,
+    quota_from_forecast: bool,
+    joint_weight: float,
+    understanding: float,
+) -> float:
+    """The relative bias a sales rep adds to its own estimate.
+
+    Padding is optimism (Fildes et al. 2009) plus shortage gaming: inflation to secure
+    supply after stock-outs (Lee et al. 1997), the stronger the less the rep trusts
+    purchasing to deliver (cheap talk, Cachon & Lariviere 2001). Where the next quota
+    follows the forecast, reps shade it down instead (sandbagging; Gonik 1978). A joint
+    KPI makes padding cost the rep too (the excess stock counts against it) and
+    understanding of the other side lowers both (Oliva & Watson 2011).
+    """
+    padding = optimism + shortage_gaming * shortage_memory * (1.5 - trust_in_purchasing)
+    shading = sandbagging if quota_from_forecast else 0.0
+    return (padding - shading) * (1.0 - joint_weight) * (1.0 - understanding)
+
+
+def quota_shortfall(revenue_to_date: float, quota: float, elapsed_share: float) -> float:
+    """How far behind its quota pace a rep is, as a share of the pace (0 if ahead)."""
+    pace = quota * elapsed_share
+    return max(0.0, 1.0 - revenue_to_date / pace) if pace > 0 else 0.0
+
+
+def deal_discount(shortfall: float, maximum: float, joint_weight: float) -> float:
+    """Discount granted to close deals: grows with the shortfall, up to ``maximum``.
+
+    A rep paid on revenue trades margin for volume; a joint KPI on margin restrains it.
+    """
+    return maximum * min(1.0, shortfall / 0.2) * (1.0 - joint_weight)
+
+
+def approve_expedite(
+    *,
+    margin_at_risk: float,
+    premium_cost: float,
+    joint_weight: float,
+    trust_in_sales: float,
+    goodwill: float,
+) -> bool:
+    """A buyer's answer to an expedite request.
+
+    Rewarded on cost, the buyer values sales' margin only through goodwill, scaled by
+    how far it trusts sales' claims; a joint KPI makes the margin its own.
+    """
+    valued = margin_at_risk * (joint_weight + (1.0 - joint_weight) * goodwill * trust_in_sales)
+    return valued >= premium_cost
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierWeights:
+    """How much a buyer cares for price, lead time, reliability and relationship."""
+
+    price: float
+    lead_time: float
+    reliability: float
+    relationship: float
+
+
+COMPANY_WEIGHTS = SupplierWeights(price=0.3, lead_time=0.3, reliability=0.3, relationship=0.1)
+"""What the company objective weighs: total cost, of which price is only a part."""
+
+
+def supplier_weights(own: SupplierWeights, joint_weight: float) -> SupplierWeights:
+    """The buyer's own weights, moved toward the company's by the joint KPI's share."""
+    w = joint_weight
+    return SupplierWeights(
+        price=(1 - w) * own.price + w * COMPANY_WEIGHTS.price,
+        lead_time=(1 - w) * own.lead_time + w * COMPANY_WEIGHTS.lead_time,
+        reliability=(1 - w) * own.reliability + w * COMPANY_WEIGHTS.reliability,
+        relationship=(1 - w) * own.relationship + w * COMPANY_WEIGHTS.relationship,
+    )
+
+
+def chase_price_break(
+    *, units: int, break_units: int, reach: float, saving: float, extra_holding: float, joint_weight: float
+) -> bool:
+    """Round an order up to the supplier's price break?
+
+    A buyer rewarded on price savings takes any saving within reach; a joint KPI
+    charges it the extra holding cost of the larger lot (Lee et al. 1997, batching).
+    """
+    if units <= 0 or units >= break_units or units < reach * break_units:
+        return False
+    return saving - joint_weight * extra_holding > 0
+
+
+def presses_suppliers(price_weight: float) -> bool:
+    """Does the buyer negotiate prices down at the relationship's expense?"""
+    return price_weight > 0.45

@@ -1,0 +1,71 @@
+"""Price promotions: what sales plans, what customers do, what purchasing is told."""
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Promotion:
+    """A rep's price cut on some SKUs for its accounts, over a window of days.
+
+    ``told_day`` is when purchasing learned of it (None: never told).
+    """
+
+    promotion_id: int
+    rep: int
+    skus: tuple[int, ...]
+    planned_day: int
+    start_day: int
+    end_day: int  # first day after the promotion
+    discount: float
+    uplift: float  # demand multiplier while it runs
+    dip_days: int
+    dip: float  # demand multiplier right after (customers bought ahead)
+    extra_daily_units: dict[int, float]  # expected extra demand per SKU while it runs
+    told_day: int | None = None
+    stockout_blamed: bool = False
+
+    def multiplier(self, day: int) -> float:
+        """Demand multiplier on ``day``: uplift during, dip after, 1 otherwise."""
+        if self.start_day <= day < self.end_day:
+            return self.uplift
+        if self.end_day <= day < self.end_day + self.dip_days:
+            return self.dip
+        return 1.0
+
+    def notice_days(self) -> int | None:
+        """Days between purchasing learning of it and its start (None if never told)."""
+        return None if self.told_day is None else self.start_day - self.told_day
+
+
+def promotion_uplift(discount: float, uplift_per_discount: float) -> float:
+    """Demand multiplier of a price cut: linear response (e.g. 3.0: 10% off, +30%)."""
+    return 1.0 + uplift_per_discount * discount
+
+
+def notice_day(
+    mode: str,
+    planned_day: int,
+    start_day: int,
+    late_notice_days: int,
+    trust: float,
+    propensity: float,
+    draw: float,
+) -> int | None:
+    """When the rep tells purchasing of a promotion: early, late, never, or by trust.
+
+    By trust, a rep tells at once with probability propensity × trust in purchasing
+    (telling pays only if purchasing acts on it); otherwise it tells late or not at
+    all, half each. A judgement after Oliva & Watson (2011): in silos, campaign
+    information reaches operations late or by accident.
+    """
+    late = max(planned_day, start_day - late_notice_days)
+    if mode == "early":
+        return planned_day
+    if mode == "late":
+        return late
+    if mode == "none":
+        return None
+    early = propensity * trust
+    if draw < early:
+        return planned_day
+    return late if draw < early + (1.0 - early) / 2 else None
