@@ -9,7 +9,7 @@ is allowed.
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveInt = Annotated[int, Field(ge=1)]
@@ -181,13 +181,14 @@ Scenario = TextbookScenario | CompanyScenario
 
 
 class RunConfig(_Section):
-    """Everything one run needs: the scenario, the organisation, the seed and the time."""
+    """Everything one run needs: the scenario, the organisation, the levers, the seed and the time."""
 
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
     horizon_days: PositiveInt = 365
     warmup_days: Days = 90
     scenario: Scenario = Field(default_factory=CompanyScenario)
     org: OrgConfig = Field(default_factory=OrgConfig)
+    policy: dict[str, SerializeAsAny[BaseModel]] = Field(default_factory=dict)  # lever -> parameters
     output: OutputConfig = Field(default_factory=OutputConfig)
 
     @property
@@ -219,7 +220,25 @@ def load_config(raw: Mapping[str, Any]) -> RunConfig:
     for key, section in _SECTIONS.items():
         if key in data:
             data[key] = _validate(section, data[key], key)
+    data["policy"] = _policies(data.get("policy"))
     return _validate(RunConfig, data, "")
+
+
+def _policies(raw: Any) -> dict[str, BaseModel]:
+    """Each configured lever's parameters, validated by the lever's own schema."""
+    from sim.policies import levers  # the levers define their parameters; config only routes
+
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"policy = {raw!r}: must be a mapping of lever name to parameters")
+    catalogue = levers()
+    checked = {}
+    for name, params in raw.items():
+        if name not in catalogue:
+            raise ConfigError(f"policy.{name}: unknown lever; available: {', '.join(catalogue)}")
+        checked[str(name)] = _validate(catalogue[name].Params, params or {}, f"policy.{name}")
+    return checked
 
 
 _SECTIONS: dict[str, type[_Section]] = {"org": OrgConfig, "output": OutputConfig}

@@ -8,7 +8,7 @@ both in one run.
 import gc
 from collections.abc import Callable, Generator
 from itertools import count
-from typing import Any
+from typing import Any, Protocol
 from dataclasses import dataclass
 
 import mesa
@@ -26,10 +26,29 @@ from sim.books.orders import OrderLine
 from sim.books.procure_to_pay import ProcureToPay
 from sim.books.stock import Stock
 from sim.config import RunConfig
+from sim import policies
 from sim.output import metrics, timeseries
 from sim.output.recorder import Recorder
 from sim.streams import RandomStreams
 from sim.world import build_world
+
+
+class StockView(Protocol):
+    """What sales can see of stock: live, or as an ERP last synchronised it."""
+
+    on_hand: list[int]
+    backordered: list[int]
+
+    def inbound(self, sku: int) -> list[tuple[int, int]]: ...
+
+
+class LiveStockView:
+    """Stock as it is now."""
+
+    def __init__(self, model: "SalesPurchasingModel") -> None:
+        self.on_hand = model.stock.on_hand
+        self.backordered = model.stock.backordered
+        self.inbound = model.procure_to_pay.inbound
 
 
 @dataclass(frozen=True)
@@ -80,12 +99,18 @@ class SalesPurchasingModel(mesa.Model):
         # Hooks for alignment policies: checks a promotion must pass, and handlers of
         # conflicts escalated above the departments (none in the silo).
         self.promotion_checks: list[Callable[[Promotion], bool]] = []
+        self.promotion_listeners: list[Callable[[Promotion], None]] = []
         self.escalation_handlers: list[Callable[[ExpediteRequest, Buyer], None]] = []
+        self.promise_filters: list[Callable[[SalesRep], bool]] = []  # may this rep use ATP now?
+        self.stock_view: StockView = LiveStockView(self)
         self.promotion_ids = count()
         self.reps = [SalesRep(self, spec, len(world.skus)) for spec in world.reps]
         self.buyers = [Buyer(self, spec) for spec in world.buyers]
         self.accounts = [CustomerAccount(self, spec, self.reps[spec.rep]) for spec in world.accounts]
         self.order_to_cash.on_line_closed = self._line_closed
+        self.policies = [p for p in policies.build(dict(config.policy)) if p.active]
+        for policy in self.policies:
+            policy.attach(self)
         if world.market.new_account_rate_per_rep_per_year > 0 and world.account_factory is not None:
             for rep in self.reps:
                 self.env.process(self._prospecting(rep, world.market.new_account_rate_per_rep_per_year))
@@ -131,17 +156,17 @@ class SalesPurchasingModel(mesa.Model):
         self, rep: SalesRep, lines: list[tuple[int, int, int]], requested: int, today: int
     ) -> list[int] | None:
         """Delivery days the rep promises per line; without stock visibility, what was asked."""
-        if not rep.sees_stock:
+        if not rep.sees_stock or not all(allowed(rep) for allowed in self.promise_filters):
             return None
         return [self.available_to_promise(sku, units, requested, today) for sku, units, _ in lines]
 
     def available_to_promise(self, sku: int, units: int, requested: int, today: int) -> int:
-        """The first day ``units`` more of ``sku`` can ship, from stock and inbound orders."""
-        stock = self.stock
-        needed = stock.backordered[sku] + units - stock.on_hand[sku]
+        """The first day ``units`` more of ``sku`` can ship, as the stock view shows it."""
+        view = self.stock_view
+        needed = view.backordered[sku] + units - view.on_hand[sku]
         if needed <= 0:
             return requested
-        for due_day, inbound in self.procure_to_pay.inbound(sku):
+        for due_day, inbound in view.inbound(sku):
             needed -= inbound
             if needed <= 0:
                 return max(requested, due_day)
@@ -162,8 +187,16 @@ class SalesPurchasingModel(mesa.Model):
             handler(request, buyer)
 
     def approve_promotion(self, promotion: Promotion) -> bool:
-        """Every check a policy installed must pass (none in the silo)."""
+        """Every check a policy installed must pass (none in the silo).
+
+        A check may also hold a promotion for later and commit it itself (a committee
+        approving the calendar at its next meeting): it then answers False.
+        """
         return all(check(promotion) for check in self.promotion_checks)
+
+    def pipeline_forecast(self, sku: int) -> float:
+        """The reps' own expectations for ``sku`` (what a CRM shows), before any bias."""
+        return sum(rep.own_estimate[sku] for rep in self.reps)
 
     def inform_purchasing(self, promotion: Promotion, source: str) -> None:
         """Purchasing learns of a promotion (from the rep, a meeting or the CRM)."""
@@ -222,17 +255,18 @@ class SalesPurchasingModel(mesa.Model):
         signals = self.recorder.signal_table()
         days = int(self.env.now) if self.env.now < self.config.total_days else self.config.total_days
         sku_table = timeseries.sku_daily(events, signals, len(self.world.skus), days)
+        levers = tuple(policies.levers())
         daily = timeseries.company_daily(
-            sku_table, events, self.standard_cost_cents, self.world.holding_rate_per_day
+            sku_table, events, self.standard_cost_cents, self.world.holding_rate_per_day, levers
         )
         org = self.world.org
         initial = {"trust_in_purchasing": org.initial_trust, "trust_in_sales": org.initial_trust,
-                   "forecast_bias": 0.0,
+                   "forecast_bias": 0.0, "productivity": 1.0, "understanding": 0.0,
                    "supplier_relationship": self.suppliers[0].spec.initial_relationship}
         daily = daily.merge(timeseries.company_signals(signals, days, initial), on="day", how="left")
         summary = metrics.summarize(
-            daily, sku_table, events, warmup_days=self.config.warmup_days,
-            bucket_days=self.world.kpi_bucket_days, initial_trust=org.initial_trust,
+            daily, sku_table, events, signals, warmup_days=self.config.warmup_days,
+            bucket_days=self.world.kpi_bucket_days, initial_trust=org.initial_trust, levers=levers,
         )
         return RunTables(summary, daily, sku_table, events, signals)
 

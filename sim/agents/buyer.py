@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import mesa
+import numpy as np
 import simpy
 
 from sim.behaviour import incentives, trust
@@ -53,6 +54,7 @@ class Buyer(mesa.Agent):
         self.joint_weight = 0.0
         self.understanding = 0.0
         self.productivity = 1.0
+        self._busy_rng: np.random.Generator | None = None
         self.trust_in_sales = org.initial_trust
         self.own_weights = incentives.SupplierWeights(
             org.buyer_price_weight, org.buyer_lead_time_weight,
@@ -61,6 +63,9 @@ class Buyer(mesa.Agent):
         self.known_promotions: list[Promotion] = []
         self.consensus: dict[int, float] = {}  # daily rates a steering committee agreed
         self.sees_pipeline = False
+        self.safety_z_bonus = 0.0  # rewarded on service, a buyer holds more safety stock
+        self.service_value = 1.0  # how much a saved sale counts in the buyer's reward
+        self.pipeline_quality = 1.0  # share of the CRM pipeline that is accurate
         self._forecasts_then: dict[int, tuple[float, float]] = {}
         self._excess_blamed: dict[int, int] = {}
         self._main_supplier: dict[int, int] = {}
@@ -93,11 +98,19 @@ class Buyer(mesa.Agent):
             return known
         spec = self.model.world.skus[sku]
         own = self.history[sku].mean(prior=spec.expected_daily_units if day + 30 >= spec.launch_day else 0.0)
-        sales = self.model.sales_forecast[sku]
+        sales = self.sales_view(sku)
         weight = self.sales_weight()
         if weight <= 0 or sales <= 0:
             return own
         return (1.0 - weight) * own + weight * sales
+
+    def sales_view(self, sku: int) -> float:
+        """Sales' numbers as this buyer sees them: the submitted forecast, or the CRM pipeline."""
+        submitted = self.model.sales_forecast[sku]
+        if not self.sees_pipeline:
+            return submitted
+        quality = self.pipeline_quality
+        return quality * self.model.pipeline_forecast(sku) + (1.0 - quality) * submitted
 
     def planned_daily_sd(self, sku: int, mean: float) -> float:
         known = self.spec.known_daily_sd
@@ -141,7 +154,8 @@ class Buyer(mesa.Agent):
             mean = self.planned_daily_mean(sku, day)
             promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
             model.recorder.signal(now, "planned_forecast", self.label, sku, mean + promoted / cover)
-            level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, self.spec.safety_z)
+            z = self.spec.safety_z + self.safety_z_bonus
+            level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, z)
             level += promoted
             position = model.stock.inventory_position(sku)
             if org.replenishment == "s_S":
@@ -205,6 +219,8 @@ class Buyer(mesa.Agent):
                 own_error += abs(own * period - actual)
                 sales_error += abs(sales * period - actual)
             evidence = trust.relative_accuracy(own_error, sales_error)
+            # Knowing how sales works, a buyer reads its misses more generously.
+            evidence += self.understanding * (1.0 - evidence) / 2.0
             org = model.world.org
             self.trust_in_sales = trust.learned(self.trust_in_sales, evidence, org.trust_learning,
                                                 org.trust_gain_ratio)
@@ -244,11 +260,11 @@ class Buyer(mesa.Agent):
         premium = supplier.unit_price_cents(request.sku, 1, int(now)) * supplier.spec.expedite_premium
         premium_cost = premium * request.units
         approved = incentives.approve_expedite(
-            margin_at_risk=request.margin_at_risk_cents,
+            margin_at_risk=request.margin_at_risk_cents * self.service_value,
             premium_cost=premium_cost,
             joint_weight=self.joint_weight,
             trust_in_sales=self.trust_in_sales,
-            goodwill=model.world.org.expedite_goodwill,
+            goodwill=min(1.0, model.world.org.expedite_goodwill * (1.0 + self.understanding)),
         )
         if approved:
             self.expedite(request, supplier, round(premium_cost))
@@ -294,5 +310,12 @@ class Buyer(mesa.Agent):
         env = self.model.env
         yield env.timeout(self.spec.first_review_day + REVIEW)
         while True:
-            self.review(env.now)
+            if self.productivity >= 1.0 or self._busy_draw() < self.productivity:
+                self.review(env.now)
             yield env.timeout(self.spec.review_period_days)
+
+    def _busy_draw(self) -> float:
+        """A draw deciding whether a buyer working below full productivity finds time to review."""
+        if self._busy_rng is None:
+            self._busy_rng = self.model.streams.generator("buyer_time", self.spec.index)
+        return float(self._busy_rng.random())

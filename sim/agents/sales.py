@@ -39,6 +39,7 @@ class SalesRep(mesa.Agent):
         self.accounts: list[CustomerAccount] = []
         self.ordered = [0] * n_skus  # cumulative units ordered by the portfolio
         self.forecast = [0.0] * n_skus  # submitted, units per day
+        self.own_estimate = [0.0] * n_skus  # what the rep really expects (the CRM pipeline)
         self._history: deque[tuple[float, list[int]]] = deque()
         self.joint_weight = 0.0
         self.understanding = 0.0
@@ -56,6 +57,7 @@ class SalesRep(mesa.Agent):
         self.quarter = -1
         self.deal_discount = 0.0
         self.promotions: list[Promotion] = []
+        self.pending_promotion: Promotion | None = None  # waiting for an approval
         self._notice_rng = model.streams.generator("notice", spec.index)
         self.process = model.env.process(self._planning())
 
@@ -135,8 +137,11 @@ class SalesRep(mesa.Agent):
             short_share = self._units_short / self._units_ordered
             refused_share = self.expedites_refused / self.expedites_asked if self.expedites_asked else 0.0
             self.shortage_memory += org.shortage_memory * (short_share - self.shortage_memory)
-            evidence = trust.service_evidence(short_share, refused_share, org.trust_stockout_sensitivity,
-                                              org.trust_refusal_weight)
+            # Knowing purchasing's constraints, a rep blames it less for what went wrong.
+            leniency = 1.0 - self.understanding
+            evidence = trust.service_evidence(short_share, refused_share,
+                                              org.trust_stockout_sensitivity * leniency,
+                                              org.trust_refusal_weight * leniency)
             self.trust_in_purchasing = trust.learned(self.trust_in_purchasing, evidence, org.trust_learning,
                                                      org.trust_gain_ratio)
         self._units_ordered = self._units_short = 0
@@ -145,7 +150,8 @@ class SalesRep(mesa.Agent):
     def _submit_forecast(self, now: float) -> list[float]:
         self._learn_from_service()
         self.bias = self.current_bias()
-        submitted = [rate * (1.0 + self.bias) for rate in self.estimate(now)]
+        self.own_estimate = self.estimate(now)
+        submitted = [rate * (1.0 + self.bias) for rate in self.own_estimate]
         self.model.submit_sales_forecast(self, submitted)
         signal = self.model.recorder.signal
         signal(now, "forecast_bias", self.label, -1, self.bias)
@@ -179,6 +185,8 @@ class SalesRep(mesa.Agent):
         return rates
 
     def _promotion_pending(self, day: int) -> bool:
+        if self.pending_promotion is not None:
+            return True
         return any(p.end_day + p.dip_days > day for p in self.promotions)
 
     def _plan_promotion(self, now: float, submitted: list[float]) -> None:
@@ -206,18 +214,40 @@ class SalesRep(mesa.Agent):
             dip=max(0.0, 1.0 - market.promotion_dip_share * (uplift - 1.0)),
             extra_daily_units={k: e * (uplift - 1.0) for k, e in zip(skus, estimate, strict=True)},
         )
-        if not model.approve_promotion(promotion):
-            return
+        # Drawn before any check, so a check that vetoes does not shift later draws.
+        draw = float(self._notice_rng.random())
+        self.pending_promotion = promotion
+        if model.approve_promotion(promotion):
+            self.commit_promotion(promotion, draw)
+
+    def commit_promotion(self, promotion: Promotion, draw: float | None = None) -> None:
+        """Run an approved promotion: customers see it from its start; purchasing is told
+        when the rep chooses to (``draw`` decides how, for a notice by trust)."""
+        model, org = self.model, self.model.world.org
+        now = model.env.now
+        day = int(now)
+        if promotion.start_day <= day:  # approval came late: the campaign slips
+            length = promotion.end_day - promotion.start_day
+            promotion.start_day = day + 1
+            promotion.end_day = promotion.start_day + length
+        self.pending_promotion = None
         self.promotions.append(promotion)
-        told = promotions.notice_day(org.promotion_notice, day, start, org.late_notice_days,
-                                     self.trust_in_purchasing, org.promotion_notice_propensity,
-                                     float(self._notice_rng.random()))
-        model.recorder.log((now, "promotion_planned", self.label, skus[0], -1, promotion.promotion_id,
-                            len(skus), 0, f"{100 * promotion.discount:.0f}% off SKUs "
-                            f"{', '.join(map(str, skus))} from day {start} to {promotion.end_day - 1}"))
+        if draw is None:
+            draw = float(self._notice_rng.random())
+        # Understanding of purchasing's lead times (from a rotation) makes a rep tell early.
+        propensity = org.promotion_notice_propensity
+        propensity += self.understanding * (1.0 - propensity)
+        told = promotions.notice_day(org.promotion_notice, day, promotion.start_day, org.late_notice_days,
+                                     self.trust_in_purchasing, propensity, draw)
+        model.recorder.log((now, "promotion_planned", self.label, promotion.skus[0], -1,
+                            promotion.promotion_id, len(promotion.skus), 0,
+                            f"{100 * promotion.discount:.0f}% off SKUs {', '.join(map(str, promotion.skus))} "
+                            f"from day {promotion.start_day} to {promotion.end_day - 1}"))
         if told is not None:
             model.env.process(self._tell_purchasing(promotion, told))
         model.env.process(self._run_promotion(promotion))
+        for listener in model.promotion_listeners:
+            listener(promotion)
 
     def _tell_purchasing(self, promotion: Promotion, day: int) -> Generator[simpy.Event, Any, None]:
         env = self.model.env

@@ -127,6 +127,7 @@ class Supplier(mesa.Agent):
         self._deliver(po, units, arrival)
 
     def _deliver(self, po: PurchaseOrder, units: int, day: int) -> None:
+        po.expected_day = max(po.expected_day or 0, day)  # the shipping notice
         env = self.model.env
         receive = self.model.procure_to_pay.receive
         arrival = env.timeout(max(0.0, day + RECEIVE - env.now))

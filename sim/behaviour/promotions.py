@@ -69,3 +69,24 @@ def notice_day(
     if draw < early:
         return planned_day
     return late if draw < early + (1.0 - early) / 2 else None
+
+
+def incremental_margin_cents(
+    promotion: Promotion, list_price_cents: list[int], standard_cost_cents: list[int]
+) -> tuple[float, float]:
+    """What a promotion adds to margin and to revenue, expected, in cents.
+
+    Margin: extra units at the promoted margin, less the discount given on the units
+    that would have sold anyway, less the margin of the sales lost in the dip after.
+    """
+    days = promotion.end_day - promotion.start_day
+    margin = revenue = 0.0
+    for sku, extra_daily in promotion.extra_daily_units.items():
+        price, cost = list_price_cents[sku], standard_cost_cents[sku]
+        promoted = price * (1.0 - promotion.discount)
+        base_daily = extra_daily / (promotion.uplift - 1.0) if promotion.uplift > 1.0 else 0.0
+        dip_units = base_daily * promotion.dip_days * (1.0 - promotion.dip)
+        margin += (extra_daily * days * (promoted - cost) - base_daily * days * (price - promoted)
+                   - dip_units * (price - cost))
+        revenue += extra_daily * days * promoted - base_daily * days * (price - promoted) - dip_units * price
+    return margin, revenue

@@ -32,3 +32,4 @@ class PurchaseOrder:
     placed_at: float
     due_day: int
     open_quantity: int = 0
+    expected_day: int | None = None  # the arrival a shipping notice announced, once shipped

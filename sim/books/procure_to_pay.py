@@ -56,8 +56,14 @@ class ProcureToPay:
         return po
 
     def inbound(self, sku: int) -> list[tuple[int, int]]:
-        """Open purchase orders of ``sku`` as (due day, units still to come), soonest first."""
-        return sorted((po.due_day, po.open_quantity) for po in self.open_orders[sku])
+        """Open purchase orders of ``sku`` as (expected day, units still to come), soonest first.
+
+        The expected day is the one the supplier's shipping notice gave, once it has
+        shipped (the latest of its shipments), else the due day.
+        """
+        return sorted(
+            (max(po.due_day, po.expected_day or 0), po.open_quantity) for po in self.open_orders[sku]
+        )
 
     def receive(self, now: float, po: PurchaseOrder, units: int) -> None:
         """Goods of ``po`` arrive: shelve them, pay for them, serve backorders."""

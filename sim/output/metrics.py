@@ -8,6 +8,8 @@ reports print, so a reader never has to guess what a number means.
 import numpy as np
 import pandas as pd
 
+from sim.output.timeseries import agent_daily
+
 KPI_DEFINITIONS: dict[str, str] = {
     "days": "days measured (after the warm-up)",
     "demand_units": "units ordered by customers",
@@ -59,6 +61,13 @@ KPI_DEFINITIONS: dict[str, str] = {
     "trust_change_purchasing": "trust_purchasing_in_sales minus its starting value",
     "supplier_relationship": "suppliers' relationship score with the company at the end (mean, 0..1)",
     "sales_forecast_inflation": "mean bias reps added to their own estimates over the measured days",
+    "rotated_staff_bias": "mean forecast bias of reps back from a rotation, over the measured days after their return",
+    "other_staff_bias": "mean forecast bias over the measured days of reps never rotated",
+    "staff_productivity": "mean productivity of reps and buyers over the measured days (1 = full)",
+    "meetings_held": "regular meetings that took place",
+    "committee_meetings": "steering committee meetings held",
+    "rotations": "rotation spells started",
+    "policy_cost_<lever>": "currency; the cost of one alignment lever (staff hours, licences, lost productivity)",
 }
 
 
@@ -66,10 +75,12 @@ def summarize(
     timeseries: pd.DataFrame,
     sku_table: pd.DataFrame,
     events: pd.DataFrame,
+    signals: pd.DataFrame,
     *,
     warmup_days: int,
     bucket_days: int,
     initial_trust: float,
+    levers: tuple[str, ...] = (),
 ) -> dict[str, float]:
     """Every KPI of ``KPI_DEFINITIONS`` over the days after the warm-up."""
     measured = timeseries[timeseries["day"] >= warmup_days]
@@ -109,8 +120,44 @@ def summarize(
         bias, error = forecast_bias_and_error(per_sku, column, bucket_days)
         summary[f"{name}_bias"] = bias
         summary[f"{name}_error"] = error
-    summary |= _collisions(measured, total, events[events["day"] >= warmup_days], initial_trust)
+    measured_events = events[events["day"] >= warmup_days]
+    summary |= _collisions(measured, total, measured_events, initial_trust)
+    summary |= _levers(measured, total, events, signals, warmup_days, len(timeseries), levers)
     return summary
+
+
+def _levers(
+    measured: pd.DataFrame,
+    total: pd.Series,
+    events: pd.DataFrame,
+    signals: pd.DataFrame,
+    warmup_days: int,
+    days: int,
+    levers: tuple[str, ...],
+) -> dict[str, float]:
+    """What each lever cost and the mechanism measures it moves."""
+    kinds = events.loc[events["day"] >= warmup_days, "event"]
+    returns = events[events["event"] == "rotation_ended"].groupby("agent", observed=True)["day"].min()
+    rotated = set(events.loc[events["event"] == "rotation_started", "agent"].astype(str))
+    bias = agent_daily(signals, "forecast_bias", days, 0.0)
+    after_return = [
+        bias.loc[max(int(day), warmup_days):, agent].to_numpy()
+        for agent, day in returns.items()
+        if agent in bias.columns
+    ]
+    after_return = [values for values in after_return if len(values)]
+    others = [a for a in bias.columns if a not in rotated]
+    kpis = {
+        "rotated_staff_bias": float(np.concatenate(after_return).mean()) if after_return else float("nan"),
+        "other_staff_bias": float(bias.loc[warmup_days:, others].to_numpy().mean()) if others else float("nan"),
+        "staff_productivity": float(measured["productivity"].mean()) if len(measured) else float("nan"),
+        "meetings_held": float((kinds == "meeting").sum()),
+        "committee_meetings": float((kinds == "committee").sum()),
+        "rotations": float((kinds == "rotation_started").sum()),
+    }
+    for lever in levers:
+        kpis[f"policy_cost_{lever}"] = float(total.get(f"policy_cost_{lever}", 0.0))
+    return kpis
 
 
 def _collisions(

@@ -24,7 +24,14 @@ LEVELS = ("on_hand", "backordered", "on_order")
 FORECASTS = ("planned_forecast", "sales_forecast")
 CONFLICTS = ("expedite_refused", "escalation", "stockout_late_notice", "excess_stock", "unannounced_promotion")
 """The events that are conflicts between the departments."""
-AGENT_MEANS = ("trust_in_purchasing", "trust_in_sales", "forecast_bias", "supplier_relationship")
+AGENT_MEANS = (
+    "trust_in_purchasing",
+    "trust_in_sales",
+    "forecast_bias",
+    "supplier_relationship",
+    "productivity",
+    "understanding",
+)
 """Per-agent signals shown as their mean over agents at each day's close."""
 MONEY = ("revenue", "cogs", "ppv", "holding_cost", "expediting_cost", "penalty_cost", "policy_cost")
 
@@ -96,6 +103,7 @@ def company_daily(
     events: pd.DataFrame,
     standard_cost_cents: list[int],
     holding_rate_per_day: float,
+    levers: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """One row per day: flows and levels summed over SKUs, stock value and money."""
     cost = np.asarray(standard_cost_cents, dtype=np.float64)[sku_table["sku"].to_numpy()] / 100.0
@@ -113,6 +121,8 @@ def company_daily(
     daily["expediting_cost"] = by_day(("expedite",))
     daily["penalty_cost"] = by_day(("late_penalty",))
     daily["policy_cost"] = by_day(("policy_cost",))
+    for lever in levers:
+        daily[f"policy_cost_{lever}"] = by_day(("policy_cost",), agent=lever)
     daily["gross_margin"] = daily["revenue"] - daily["cogs"] - daily["ppv"]
     daily["received_value"] = by_day(("receipt",))
     counts = _count_by_day(events, days)
@@ -132,16 +142,19 @@ def company_signals(signals: pd.DataFrame, days: int, initial: dict[str, float])
     """Per-agent signals as their mean over agents at each day's close."""
     table = pd.DataFrame({"day": np.arange(days, dtype=np.int32)})
     for name in AGENT_MEANS:
-        rows = signals[(signals["signal"] == name) & (signals["day"] < days)]
-        if rows.empty:
-            table[name] = initial.get(name, np.nan)
-            continue
-        last = rows.groupby(["day", "agent"], sort=True, observed=True)["value"].last().unstack("agent")
-        grid = last.reindex(range(days)).ffill()
-        if name in initial:
-            grid = grid.fillna(initial[name])
-        table[name] = grid.mean(axis=1).to_numpy()
+        grid = agent_daily(signals, name, days, initial.get(name))
+        table[name] = grid.mean(axis=1).to_numpy() if grid.shape[1] else initial.get(name, np.nan)
     return table
+
+
+def agent_daily(signals: pd.DataFrame, name: str, days: int, initial: float | None) -> pd.DataFrame:
+    """A per-agent signal at each day's close: one column per agent that ever recorded it."""
+    rows = signals[(signals["signal"] == name) & (signals["day"] < days)]
+    if rows.empty:
+        return pd.DataFrame(index=range(days))
+    last = rows.groupby(["day", "agent"], sort=True, observed=True)["value"].last().unstack("agent")
+    grid = last.reindex(range(days)).ffill()
+    return grid.fillna(initial) if initial is not None else grid
 
 
 def _count_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]
@@ -158,11 +171,14 @@ def _count_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-d
 def _money_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]
     inside = events[events["day"] < days]
     kinds = inside["event"].to_numpy(dtype=object)
+    agents = inside["agent"].to_numpy(dtype=object)
     day = inside["day"].to_numpy()
     value = inside["value"].to_numpy(np.float64)
 
-    def by_day(names: tuple[str, ...]) -> np.ndarray:
+    def by_day(names: tuple[str, ...], agent: str | None = None) -> np.ndarray:
         mask = np.isin(kinds, names)
+        if agent is not None:
+            mask &= agents == agent
         return np.bincount(day[mask], weights=value[mask], minlength=days)[:days]
 
     return by_day

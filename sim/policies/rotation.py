@@ -1,0 +1,94 @@
+"""Rotation programme: staff work a spell in the other department.
+
+While away they work at lower productivity (fewer reviews, fewer deals), which is
+the programme's cost. They come back with cross-functional understanding, which
+lowers their forecast bias, makes them tell campaigns early and weigh the other
+side's needs, and with trust in the other side; understanding fades with a half-life.
+"""
+
+import math
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import Field
+
+from sim.behaviour import trust
+from sim.policies.base import LeverParams, Policy
+
+if TYPE_CHECKING:
+    from sim.model import SalesPurchasingModel
+
+ROTATION_PHASE = 0.0625  # before anyone acts that day
+
+
+class RotationParams(LeverParams):
+    """Who rotates, for how long, how often, and what it teaches."""
+
+    share_rotated: float = Field(default=0.2, ge=0, le=1, description="share of reps and buyers per round")
+    spell_days: int = Field(default=60, ge=1)
+    interval_days: int = Field(default=120, ge=1, description="days between rounds")
+    productivity_during: float = Field(default=0.7, ge=0, le=1)
+    learning_per_day: float = Field(default=0.01, ge=0, le=1, description="understanding gained per spell day")
+    half_life_days: float = Field(default=180.0, gt=0)
+    trust_boost: float = Field(default=0.3, ge=0, le=1, description="pull of trust toward 1 on return")
+    daily_salary: float = Field(default=400.0, ge=0, description="currency per staff day")
+
+
+class Rotation(Policy):
+    """Spells in the other department; understanding that fades."""
+
+    name: ClassVar[str] = "rotation"
+    Params = RotationParams
+    params: RotationParams
+
+    @property
+    def active(self) -> bool:
+        return self.params.share_rotated > 0
+
+    def attach(self, model: "SalesPurchasingModel") -> None:
+        self._rng = model.streams.generator("policy:rotation")
+        self._away: set[str] = set()
+        self.every(model, self.params.interval_days, ROTATION_PHASE, lambda now: self._rotate(model, now),
+                   first_day=self.params.interval_days / 2)
+        self.every(model, 7, ROTATION_PHASE, lambda now: self._fade(model, now), first_day=7)
+
+    def _rotate(self, model: "SalesPurchasingModel", now: float) -> None:
+        staff = [agent for agent in (*model.reps, *model.buyers) if agent.label not in self._away]
+        count = min(len(staff), math.ceil(self.params.share_rotated * (len(model.reps) + len(model.buyers))))
+        chosen = [staff[i] for i in sorted(self._rng.choice(len(staff), count, replace=False).tolist())]
+        for person in chosen:
+            model.env.process(self._spell(model, person))
+
+    def _spell(self, model: "SalesPurchasingModel", person: Any) -> Any:
+        env, params = model.env, self.params
+        other = "purchasing" if person.label.startswith("rep") else "sales"
+        self._away.add(person.label)
+        person.productivity = params.productivity_during
+        model.recorder.log((env.now, "rotation_started", person.label, -1, -1, -1, params.spell_days, 0,
+                            f"to {other} for {params.spell_days} days"))
+        model.recorder.signal(env.now, "productivity", person.label, -1, person.productivity)
+        lost_per_day = self._cents_per_day_lost()
+        for _ in range(params.spell_days):
+            yield env.timeout(1.0)
+            self.charge(model, lost_per_day, f"{person.label} on rotation")
+        person.productivity = 1.0
+        person.understanding = min(1.0, person.understanding + params.learning_per_day * params.spell_days)
+        if other == "purchasing":
+            person.trust_in_purchasing = trust.learned(person.trust_in_purchasing, 1.0, params.trust_boost)
+        else:
+            person.trust_in_sales = trust.learned(person.trust_in_sales, 1.0, params.trust_boost)
+        self._away.discard(person.label)
+        model.recorder.log((env.now, "rotation_ended", person.label, -1, -1, -1, params.spell_days, 0,
+                            f"back from {other}; understanding {person.understanding:.2f}"))
+        model.recorder.signal(env.now, "productivity", person.label, -1, 1.0)
+        model.recorder.signal(env.now, "understanding", person.label, -1, person.understanding)
+
+    def _cents_per_day_lost(self) -> int:
+        return round(self.params.daily_salary * (1.0 - self.params.productivity_during) * 100)
+
+    def _fade(self, model: "SalesPurchasingModel", now: float) -> None:
+        """Understanding halves every ``half_life_days`` once back at one's desk."""
+        decay = 0.5 ** (7.0 / self.params.half_life_days)
+        for person in (*model.reps, *model.buyers):
+            if person.understanding > 0 and person.label not in self._away:
+                person.understanding *= decay
+                model.recorder.signal(now, "understanding", person.label, -1, person.understanding)
