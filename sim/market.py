@@ -70,6 +70,8 @@ class DrawnDemand:
         self._additive = sd_per_day is not None
         self._scale = (sd_per_day or 0.0) * math.sqrt(interval)
         self._sigma = math.sqrt(math.log1p(cv * cv))
+        self._rates = [line.daily_rate for line in lines]
+        self._last_launch = max((line.from_day for line in lines), default=0)
         self._shocks: list[list[float]] = []
         self._next_shock = 0
         # draw only as many rows as the run can use: orders per account are few
@@ -86,12 +88,15 @@ class DrawnDemand:
     ) -> list[tuple[int, int]]:
         shocks = self._shock_row()  # drawn whatever happens, to keep the stream aligned
         level = self.interval * self.profile[min(day, len(self.profile) - 1)] * scale
-        means = [
-            line.daily_rate * level * (uplift.get(line.sku, 1.0) if uplift else 1.0)
-            if day >= line.from_day
-            else 0.0
-            for line in self.lines
-        ]
+        if uplift is None and day >= self._last_launch:
+            means = [rate * level for rate in self._rates]
+        else:
+            means = [
+                line.daily_rate * level * (uplift.get(line.sku, 1.0) if uplift else 1.0)
+                if day >= line.from_day
+                else 0.0
+                for line in self.lines
+            ]
         if self._additive:
             return [
                 (line.sku, max(0, math.floor(mean + shock + 0.5)) if mean > 0 else 0)

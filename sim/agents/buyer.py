@@ -77,11 +77,14 @@ class Buyer(mesa.Agent):
 
     def observe(self, today: int) -> None:
         """Every full day of orders since the last look enters the buyer's statistics."""
+        since = self.observed_until
+        if today <= since:
+            return
         daily = self.model.order_to_cash.daily_demand
         launch = self.model.world.skus
         for sku, window in self.history.items():
             orders = daily[sku]
-            for day in range(max(self.observed_until, launch[sku].launch_day), today):
+            for day in range(max(since, launch[sku].launch_day), today):
                 window.push(orders[day])
         self.observed_until = today
 
@@ -142,36 +145,41 @@ class Buyer(mesa.Agent):
         day = int(now)
         self.observe(day)
         self._judge_sales_forecast(now)
-        self.known_promotions = [p for p in self.known_promotions if p.end_day > day]
+        if self.known_promotions:
+            self.known_promotions = [p for p in self.known_promotions if p.end_day > day]
         org = model.world.org
-        weights = incentives.supplier_weights(self.own_weights, self.joint_weight)
+        skus = model.world.skus
+        signal, stock = model.recorder.signal, model.stock
+        blaming = self.sales_weight() > 0
+        chasing = org.price_break_chasing
+        z = self.spec.safety_z + self.safety_z_bonus
         for sku in self.spec.skus:
-            spec = model.world.skus[sku]
-            if day + 60 < spec.launch_day:
+            if day + 60 < skus[sku].launch_day:
                 continue  # nothing to buy yet for a product not launched
-            supplier = self._choose_supplier(sku, day, weights)
+            supplier = self._choose_supplier(sku, day)
             cover = order_up_to_cover(supplier.spec.lead_time_mean_days, self.spec.review_period_days)
             mean = self.planned_daily_mean(sku, day)
             promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
-            model.recorder.signal(now, "planned_forecast", self.label, sku, mean + promoted / cover)
-            z = self.spec.safety_z + self.safety_z_bonus
-            level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, z)
-            level += promoted
-            position = model.stock.inventory_position(sku)
+            signal(now, "planned_forecast", self.label, sku, mean + promoted / cover)
+            level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, z) + promoted
+            position = stock.inventory_position(sku)
             if org.replenishment == "s_S":
                 units = reorder_quantity(level, org.s_S_lot_days * mean, position)
             else:
                 units = order_quantity(level, position)
             if units > 0:
-                units = self._lot_size(supplier, sku, units, day, mean)
+                if chasing:
+                    units = self._lot_size(supplier, sku, units, day, mean)
                 self._place(now, supplier, sku, units, day)
-            self._blame_padded_forecast(now, sku, level, mean)
+            if blaming:
+                self._blame_padded_forecast(now, sku, level, mean)
 
-    def _choose_supplier(self, sku: int, day: int, weights: incentives.SupplierWeights) -> "Supplier":
+    def _choose_supplier(self, sku: int, day: int) -> "Supplier":
         suppliers = self.model.suppliers
         candidates = self.model.world.skus[sku].suppliers
         if len(candidates) == 1:
             return suppliers[candidates[0]]
+        weights = incentives.supplier_weights(self.own_weights, self.joint_weight)
         chosen = best_offer([suppliers[s].offer(sku, day) for s in candidates], weights)
         self._main_supplier[sku] = chosen
         return suppliers[chosen]
@@ -180,7 +188,7 @@ class Buyer(mesa.Agent):
         """Round up to the price break if the buyer's reward says so."""
         org = self.model.world.org
         break_units = supplier.spec.break_units.get(sku)
-        if not org.price_break_chasing or break_units is None:
+        if break_units is None:
             return units
         price = supplier.unit_price_cents(sku, units, day)
         saving = break_units * price * supplier.spec.break_discount
@@ -235,7 +243,7 @@ class Buyer(mesa.Agent):
         """Excess stock that a padded sales forecast put there is a conflict."""
         model = self.model
         on_hand = model.stock.on_hand[sku]
-        if on_hand <= level or self.sales_weight() <= 0:
+        if on_hand <= level:
             return
         own = self.history[sku].mean(prior=mean)
         sales = model.sales_forecast[sku]
@@ -255,8 +263,7 @@ class Buyer(mesa.Agent):
         """Approve or refuse a rush order by the buyer's own reward."""
         model = self.model
         now = model.env.now
-        supplier = self._choose_supplier(request.sku, int(now), incentives.supplier_weights(
-            self.own_weights, self.joint_weight))
+        supplier = self._choose_supplier(request.sku, int(now))
         premium = supplier.unit_price_cents(request.sku, 1, int(now)) * supplier.spec.expedite_premium
         premium_cost = premium * request.units
         approved = incentives.approve_expedite(

@@ -48,22 +48,24 @@ class CustomerAccount(mesa.Agent):
         model = self.model
         env, desk, list_prices = model.env, model.order_to_cash, model.list_price_cents
         spec, rep = self.spec, self.rep
+        judging = model.world.market.satisfaction_learning > 0
         for day in spec.demand.order_days():
             yield env.timeout(day + DEMAND - env.now)
-            multipliers, deal = rep.price_factors(day)
-            wanted = spec.demand.quantities(day, multipliers, deal)
             if rep.promotions or rep.deal_discount:
+                multipliers, deal = rep.price_factors(day)
+                wanted = spec.demand.quantities(day, multipliers, deal)
                 lines = [(k, q, round(list_prices[k] * (1.0 - rep.discount(k, day)))) for k, q in wanted]
             else:
+                wanted = spec.demand.quantities(day)
                 lines = [(k, q, list_prices[k]) for k, q in wanted]
             requested = day + spec.requested_lead_days
-            promised = model.promise_days(rep, lines, requested, day)
+            promised = model.promise_days(rep, lines, requested, day) if rep.sees_stock else None
             short = desk.take_order(env.now, spec.index, self.label, lines, requested,
                                     day + spec.patience_days, promised)
             rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)
             if short:
                 self._short(short, lines, day)
-            else:
+            elif judging:
                 self.judge(OUTCOMES["on time in full"])
             if self._leaves():
                 return

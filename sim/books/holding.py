@@ -2,13 +2,17 @@
 
 Stock value only changes when goods move, so the cost is accrued lazily: just
 before a movement, every day since the last one is charged at the value that held
-through it. No daily process is needed, and the total equals the daily definition
-(whole cents are posted; the fraction is carried, never lost).
+through it. No daily process is needed, and the total equals the daily definition.
+The accrual is posted to the ledger once a week (and when a run ends or pauses):
+whole cents are posted, the fraction is carried, never lost.
 """
 
 from sim.books.ledger import Ledger
 from sim.books.stock import Stock
 from sim.output.recorder import Recorder
+
+
+POSTING_DAYS = 7  # post the accrued holding cost weekly
 
 
 class HoldingCost:
@@ -19,8 +23,9 @@ class HoldingCost:
         self.ledger = ledger
         self.recorder = recorder
         self.rate_per_day = rate_per_day
-        self.charged_until = 0  # first day whose cost is not yet booked
-        self._carry = 0.0
+        self.charged_until = 0  # first day whose cost is not yet accrued
+        self._carry = 0.0  # accrued, not yet posted, in cents
+        self._posted_until = 0  # first day whose accrual is not yet posted
 
     def accrue(self, now: float) -> None:
         """Charge the days before today; call before any stock movement."""
@@ -29,16 +34,22 @@ class HoldingCost:
             self._charge(now, day)
 
     def settle(self, end_day: int) -> None:
-        """Charge every day before ``end_day`` (at the end of a run or a step)."""
+        """Charge and post every day before ``end_day`` (at the end of a run or a step)."""
         if end_day > self.charged_until:
             self._charge(float(end_day), end_day)
+        self._post(float(end_day), end_day)
 
     def _charge(self, now: float, day: int) -> None:
-        days = day - self.charged_until
-        self._carry += self.stock.value_cents * self.rate_per_day * days
-        cents = int(self._carry)
-        self._carry -= cents
+        self._carry += self.stock.value_cents * self.rate_per_day * (day - self.charged_until)
         self.charged_until = day
+        if day - self._posted_until >= POSTING_DAYS:
+            self._post(now, day)
+
+    def _post(self, now: float, day: int) -> None:
+        cents = int(self._carry)
         if cents:
+            self._carry -= cents
             self.ledger.post("holding", "cash", cents)
-            self.recorder.log((now, "holding_cost", "warehouse", -1, -1, -1, days, cents, ""))
+            self.recorder.log((now, "holding_cost", "warehouse", -1, -1, -1, day - self._posted_until, cents,
+                               f"days {self._posted_until} to {day - 1}"))
+        self._posted_until = day
