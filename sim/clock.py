@@ -10,7 +10,7 @@ FORECAST = 0.125  # sales reps submit forecasts
 REVIEW = 0.25  # buyers review stock and place purchase orders
 DISPATCH = 0.375  # suppliers ship what capacity allows
 DEMAND = 0.5  # customer accounts order; stock is allocated
-CLOSE = 0.875  # patience runs out, costs accrue, the day is recorded
+CLOSE = 0.875  # patience runs out: open lines past their last day are cancelled
 
 
 def day_of(time: float) -> int:

@@ -129,7 +129,7 @@ class OrgConfig(_Section):
     forecast_window_days: PositiveInt = 28
     safety_z: Annotated[float, Field(ge=-5, le=5)] = 1.65
     replenishment: Literal["order_up_to", "s_S"] = "order_up_to"
-    s_S_lot_days: Annotated[float, Field(ge=0)] = 14.0
+    s_S_lot_days: Annotated[float, Field(ge=0)] = 14.0  # noqa: N815 (s and S are the textbook names)
     price_break_chasing: bool = True
     price_break_reach: Share = 0.5
     sales_forecast_max_weight: Share = 0.6
@@ -137,7 +137,7 @@ class OrgConfig(_Section):
     buyer_lead_time_weight: Share = 0.1
     buyer_reliability_weight: Share = 0.1
     buyer_relationship_weight: Share = 0.1
-    expedite_goodwill: Share = 0.4
+    expedite_goodwill: Share = 0.8
     negotiation_interval_days: Annotated[int, Field(ge=0)] = 91
     negotiation_price_cut: Share = 0.01
     negotiation_relationship_cost: Share = 0.05
@@ -213,9 +213,7 @@ def load_config(raw: Mapping[str, Any]) -> RunConfig:
     scenario = data.get("scenario") or {}
     kind = scenario.get("kind", "company") if isinstance(scenario, Mapping) else None
     if kind not in _SCENARIO_KINDS:
-        raise ConfigError(
-            f"scenario.kind = {kind!r}: unknown scenario kind; allowed: {', '.join(_SCENARIO_KINDS)}"
-        )
+        raise ConfigError(f"scenario.kind = {kind!r}: unknown scenario kind; allowed: {', '.join(_SCENARIO_KINDS)}")
     data["scenario"] = _validate(_SCENARIO_KINDS[kind], scenario, "scenario")
     for key, section in _SECTIONS.items():
         if key in data:
@@ -233,7 +231,7 @@ def _policies(raw: Any) -> dict[str, BaseModel]:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"policy = {raw!r}: must be a mapping of lever name to parameters")
     catalogue = levers()
-    checked = {}
+    checked: dict[str, BaseModel] = {}
     for name, params in raw.items():
         if name not in catalogue:
             raise ConfigError(f"policy.{name}: unknown lever; available: {', '.join(catalogue)}")

@@ -32,6 +32,10 @@ class DemandSource(Protocol):
         """(sku, units) ordered on ``day``; ``uplift`` scales an SKU's mean, ``scale`` all of them."""
         ...
 
+    def expected_daily_units(self) -> dict[int, float]:
+        """What the account is expected to buy per day, per SKU (for quotas and plans)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class DemandLine:
@@ -107,13 +111,14 @@ class DrawnDemand:
             for line, mean, shock in zip(self.lines, means, shocks, strict=True)
         ]
 
+    def expected_daily_units(self) -> dict[int, float]:
+        return {line.sku: line.daily_rate for line in self.lines}
+
     def _shock_row(self) -> list[float]:
         if self._next_shock == len(self._shocks):
             normals = self._rng.standard_normal((self._block, len(self.lines)))
-            if self._additive:
-                block = normals * self._scale
-            else:
-                block = np.exp(self._sigma * normals - 0.5 * self._sigma**2)
+            additive = normals * self._scale
+            block = additive if self._additive else np.exp(self._sigma * normals - 0.5 * self._sigma**2)
             self._shocks = block.tolist()
             self._next_shock = 0
         row = self._shocks[self._next_shock]
@@ -124,8 +129,9 @@ class DrawnDemand:
 class RecordedDemand:
     """Orders replayed from a file: ``schedule[day]`` lists (sku, units)."""
 
-    def __init__(self, schedule: dict[int, list[tuple[int, int]]]) -> None:
+    def __init__(self, schedule: dict[int, list[tuple[int, int]]], span_days: int = 0) -> None:
         self.schedule = schedule
+        self.span_days = max(span_days, max(schedule, default=0) + 1)
 
     def order_days(self) -> Iterator[int]:
         return iter(sorted(self.schedule))
@@ -135,20 +141,24 @@ class RecordedDemand:
     ) -> list[tuple[int, int]]:
         return self.schedule[day]  # a client's history already holds what happened
 
+    def expected_daily_units(self) -> dict[int, float]:
+        totals: dict[int, float] = {}
+        for lines in self.schedule.values():
+            for sku, units in lines:
+                totals[sku] = totals.get(sku, 0.0) + units
+        return {sku: total / self.span_days for sku, total in totals.items()}
 
-def demand_profile(
-    days: int, trend_per_year: float, amplitude: float, peak_day: int
-) -> list[float]:
+
+def demand_profile(days: int, trend_per_year: float, amplitude: float, peak_day: int) -> list[float]:
     """Relative demand level per day: linear trend times a yearly cosine season."""
     day = np.arange(days + 1, dtype=float)
     trend = 1.0 + trend_per_year * day / 365.0
     season = 1.0 + amplitude * np.cos(2.0 * np.pi * (day - peak_day) / 365.0)
-    return (np.maximum(trend, 0.0) * season).tolist()
+    profile: list[float] = (np.maximum(trend, 0.0) * season).tolist()
+    return profile
 
 
-def read_demand_file(
-    path: str, n_skus: int, *, sku_optional: bool
-) -> dict[int, dict[int, list[tuple[int, int]]]]:
+def read_demand_file(path: str, n_skus: int, *, sku_optional: bool) -> dict[int, dict[int, list[tuple[int, int]]]]:
     """A client's order history as ``{account: {day: [(sku, units), ...]}}``.
 
     Columns: ``day``, ``sku`` (optional when ``sku_optional``), ``quantity`` and an

@@ -7,14 +7,15 @@ both in one run.
 
 import gc
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from itertools import count
 from typing import Any, Protocol
-from dataclasses import dataclass
 
 import mesa
 import pandas as pd
 import simpy
 
+from sim import policies
 from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
 from sim.agents.buyer import ExpediteRequest
 from sim.behaviour import trust
@@ -26,7 +27,6 @@ from sim.books.orders import OrderLine
 from sim.books.procure_to_pay import ProcureToPay
 from sim.books.stock import Stock
 from sim.config import RunConfig
-from sim import policies
 from sim.output import metrics, timeseries
 from sim.output.recorder import Recorder
 from sim.streams import RandomStreams
@@ -71,7 +71,6 @@ class SalesPurchasingModel(mesa.Model):
         self.env = simpy.Environment()
         self.streams = RandomStreams(config.seed)
         self.world = world = build_world(config, self.streams)
-        n_skus = len(world.skus)
         self.standard_cost_cents = [sku.standard_cost_cents for sku in world.skus]
         self.list_price_cents = [sku.list_price_cents for sku in world.skus]
 
@@ -80,20 +79,43 @@ class SalesPurchasingModel(mesa.Model):
         self.recorder = Recorder()
         self.ledger.post("inventory", "capital", self.stock.value_cents)
         for sku, units in enumerate(world.opening_stock):
-            self.recorder.log((0.0, "opening_stock", "warehouse", sku, -1, -1, units,
-                               units * self.standard_cost_cents[sku], ""))
+            self.recorder.log(
+                (
+                    0.0,
+                    "opening_stock",
+                    "warehouse",
+                    sku,
+                    -1,
+                    -1,
+                    units,
+                    units * self.standard_cost_cents[sku],
+                    "",
+                )
+            )
         self.holding = HoldingCost(self.stock, self.ledger, self.recorder, world.holding_rate_per_day)
-        self.order_to_cash = OrderToCash(self.env, self.stock, self.ledger, self.holding,
-                                         self.recorder, world.late_penalty_rate, config.total_days)
+        self.order_to_cash = OrderToCash(
+            self.env,
+            self.stock,
+            self.ledger,
+            self.holding,
+            self.recorder,
+            world.late_penalty_rate,
+            config.total_days,
+        )
         self.suppliers = [
             Supplier(self, spec, self.streams.generator("supply", spec.index), config.total_days + 1)
             for spec in world.suppliers
         ]
-        self.procure_to_pay = ProcureToPay(self.stock, self.ledger, self.holding, self.recorder,
-                                           self.order_to_cash, [s.label for s in self.suppliers])
+        self.procure_to_pay = ProcureToPay(
+            self.stock,
+            self.ledger,
+            self.holding,
+            self.recorder,
+            self.order_to_cash,
+            [s.label for s in self.suppliers],
+        )
         self.price_index = [
-            {s: self.suppliers[s].spec.unit_price_cents[sku.index] for s in sku.suppliers}
-            for sku in world.skus
+            {s: self.suppliers[s].spec.unit_price_cents[sku.index] for s in sku.suppliers} for sku in world.skus
         ]
         self.sales_forecast = [0.0] * len(world.skus)
         # Hooks for alignment policies: checks a promotion must pass, and handlers of
@@ -108,7 +130,7 @@ class SalesPurchasingModel(mesa.Model):
         self.buyers = [Buyer(self, spec) for spec in world.buyers]
         self.accounts = [CustomerAccount(self, spec, self.reps[spec.rep]) for spec in world.accounts]
         self.order_to_cash.on_line_closed = self._line_closed
-        self.policies = [p for p in policies.build(dict(config.policy)) if p.active]
+        self.policies = [p for p in policies.build(config.policy) if p.active]
         for policy in self.policies:
             policy.attach(self)
         if world.market.new_account_rate_per_rep_per_year > 0 and world.account_factory is not None:
@@ -139,6 +161,10 @@ class SalesPurchasingModel(mesa.Model):
             if collecting:
                 gc.enable()
         self.holding.settle(until)
+        for supplier in self.suppliers:  # relationships recover between presses: record where they stand
+            self.recorder.signal(
+                self.env.now, "supplier_relationship", supplier.label, -1, supplier.current_relationship()
+            )
         self.time = self.env.now
 
     # -- what agents call --------------------------------------------------------------
@@ -178,11 +204,37 @@ class SalesPurchasingModel(mesa.Model):
         buyer = self.buyers[self.world.skus[sku].buyer]
         request = ExpediteRequest(rep.spec.index, account, sku, units, margin_cents)
         rep.expedites_asked += 1
+        self.recorder.log(
+            (
+                self.env.now,
+                "expedite_requested",
+                rep.label,
+                sku,
+                account,
+                -1,
+                units,
+                0,
+                f"key account {account} short of {units} units",
+            )
+        )
         if buyer.consider_expedite(request):
             return
         rep.expedites_refused += 1
-        self.recorder.log((self.env.now, "escalation", rep.label, sku, account, -1, units, 0,
-                           f"{buyer.label} refused to expedite for key account {account}"))
+        if not rep.escalates():
+            return
+        self.recorder.log(
+            (
+                self.env.now,
+                "escalation",
+                rep.label,
+                sku,
+                account,
+                -1,
+                units,
+                0,
+                f"{buyer.label} refused to expedite for key account {account}",
+            )
+        )
         for handler in self.escalation_handlers:
             handler(request, buyer)
 
@@ -194,9 +246,16 @@ class SalesPurchasingModel(mesa.Model):
         """
         return all(check(promotion) for check in self.promotion_checks)
 
+    def staff(self) -> list[SalesRep | Buyer]:
+        """Every sales rep and buyer: the people alignment levers act on."""
+        return [*self.reps, *self.buyers]
+
     def pipeline_forecast(self, sku: int) -> float:
-        """The reps' own expectations for ``sku`` (what a CRM shows), before any bias."""
-        return sum(rep.own_estimate[sku] for rep in self.reps)
+        """The reps' own expectations for ``sku`` (what a CRM shows), before any bias.
+
+        Reps not connected to the CRM show only what they submitted.
+        """
+        return sum(rep.own_estimate[sku] if rep.in_crm else rep.forecast[sku] for rep in self.reps)
 
     def inform_purchasing(self, promotion: Promotion, source: str) -> None:
         """Purchasing learns of a promotion (from the rep, a meeting or the CRM)."""
@@ -206,20 +265,40 @@ class SalesPurchasingModel(mesa.Model):
         promotion.told_day = int(now)
         for buyer in self._buyers_of(promotion.skus):
             buyer.learn_promotion(promotion)
-        self.recorder.log((now, "promotion_notice", source, promotion.skus[0], -1, promotion.promotion_id,
-                           len(promotion.skus), 0,
-                           f"{promotion.start_day - promotion.told_day} days before it starts"))
+        self.recorder.log(
+            (
+                now,
+                "promotion_notice",
+                source,
+                promotion.skus[0],
+                -1,
+                promotion.promotion_id,
+                len(promotion.skus),
+                0,
+                f"{promotion.start_day - promotion.told_day} days before it starts",
+            )
+        )
 
     def promotion_surprise(self, promotion: Promotion) -> None:
         """A promotion started that purchasing was never told of: it finds out, and minds."""
         now = self.env.now
         for buyer in self._buyers_of(promotion.skus):
             buyer.learn_promotion(promotion)
-            buyer.trust_in_sales = trust.hurt(buyer.trust_in_sales,
-                                              self.world.org.unannounced_promotion_trust_loss)
-            self.recorder.log((now, "unannounced_promotion", buyer.label, promotion.skus[0], -1,
-                               promotion.promotion_id, len(promotion.skus), 0,
-                               f"rep {promotion.rep}'s promotion started without notice"))
+            buyer.trust_in_sales = trust.hurt(buyer.trust_in_sales, self.world.org.unannounced_promotion_trust_loss)
+            self.recorder.signal(now, "trust_in_sales", buyer.label, -1, buyer.trust_in_sales)
+            self.recorder.log(
+                (
+                    now,
+                    "unannounced_promotion",
+                    buyer.label,
+                    promotion.skus[0],
+                    -1,
+                    promotion.promotion_id,
+                    len(promotion.skus),
+                    0,
+                    f"rep {promotion.rep}'s promotion started without notice",
+                )
+            )
 
     def _buyers_of(self, skus: tuple[int, ...]) -> list[Buyer]:
         owners = sorted({self.world.skus[sku].buyer for sku in skus})
@@ -238,14 +317,24 @@ class SalesPurchasingModel(mesa.Model):
         while True:
             yield self.env.timeout(float(rng.exponential(365.0 / rate_per_year)))
             draw = float(rng.random())
-            reputation = (sum(a.satisfaction for a in rep.accounts) / len(rep.accounts)
-                          if rep.accounts else 0.5)
+            reputation = sum(a.satisfaction for a in rep.accounts) / len(rep.accounts) if rep.accounts else 0.5
             if draw < reputation * rep.productivity:
                 index = len(self.accounts)
                 spec = factory.new_account(index, rep.spec.index, int(self.env.now))
                 self.accounts.append(CustomerAccount(self, spec, rep))
-                self.recorder.log((self.env.now, "account_won", rep.label, -1, index, -1, 0, 0,
-                                   f"lead converted (portfolio satisfaction {reputation:.2f})"))
+                self.recorder.log(
+                    (
+                        self.env.now,
+                        "account_won",
+                        rep.label,
+                        -1,
+                        index,
+                        -1,
+                        0,
+                        0,
+                        f"lead converted (portfolio satisfaction {reputation:.2f})",
+                    )
+                )
 
     # -- results ----------------------------------------------------------------------
 
@@ -260,13 +349,24 @@ class SalesPurchasingModel(mesa.Model):
             sku_table, events, self.standard_cost_cents, self.world.holding_rate_per_day, levers
         )
         org = self.world.org
-        initial = {"trust_in_purchasing": org.initial_trust, "trust_in_sales": org.initial_trust,
-                   "forecast_bias": 0.0, "productivity": 1.0, "understanding": 0.0,
-                   "supplier_relationship": self.suppliers[0].spec.initial_relationship}
+        initial = {
+            "trust_in_purchasing": org.initial_trust,
+            "trust_in_sales": org.initial_trust,
+            "forecast_bias": 0.0,
+            "productivity": 1.0,
+            "understanding": 0.0,
+            "supplier_relationship": self.suppliers[0].spec.initial_relationship,
+        }
         daily = daily.merge(timeseries.company_signals(signals, days, initial), on="day", how="left")
         summary = metrics.summarize(
-            daily, sku_table, events, signals, warmup_days=self.config.warmup_days,
-            bucket_days=self.world.kpi_bucket_days, initial_trust=org.initial_trust, levers=levers,
+            daily,
+            sku_table,
+            events,
+            signals,
+            warmup_days=self.config.warmup_days,
+            bucket_days=self.world.kpi_bucket_days,
+            initial_trust=org.initial_trust,
+            levers=levers,
         )
         return RunTables(summary, daily, sku_table, events, signals)
 
@@ -285,9 +385,7 @@ class SalesPurchasingModel(mesa.Model):
             "stock_value": stock.value_cents
             - sum(q * c for q, c in zip(stock.on_hand, self.standard_cost_cents, strict=True)),
             "goods": sum(abs(stock.goods_balance(k)) for k in skus),
-            "customer_units": sum(
-                abs(ordered[k] - stock.shipped[k] - stock.backordered[k] - lost[k]) for k in skus
-            ),
+            "customer_units": sum(abs(ordered[k] - stock.shipped[k] - stock.backordered[k] - lost[k]) for k in skus),
             "negative_levels": sum(
                 1 for k in skus if min(stock.on_hand[k], stock.backordered[k], stock.on_order[k]) < 0
             ),

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.config import CompanyScenario, ConfigError, OrgConfig, RunConfig, TextbookScenario
-from sim.market import DemandLine, DemandSource, DrawnDemand, RecordedDemand, demand_profile
-from sim.market import read_demand_file
+from sim.market import DemandLine, DemandSource, DrawnDemand, RecordedDemand, demand_profile, read_demand_file
 from sim.streams import RandomStreams
 
 NEVER = 10**9  # a patience that never runs out
@@ -239,7 +238,7 @@ class AccountFactory:
         self.launch_factor = launch_factor  # realised / planned demand of launch SKUs (1 elsewhere)
         self.launch_day = np.zeros(n_skus, dtype=int)
         if scenario.launch_skus:
-            self.launch_day[n_skus - scenario.launch_skus :] = scenario.launch_day
+            self.launch_day[n_skus - min(scenario.launch_skus, n_skus) :] = scenario.launch_day
         self.profile = demand_profile(
             config.total_days,
             scenario.trend_per_year,
@@ -263,8 +262,7 @@ class AccountFactory:
     ) -> AccountSpec:
         """An account ordering on its own cycle, with the realised launch demand."""
         realised = [
-            DemandLine(line.sku, line.daily_rate * float(self.launch_factor[line.sku]), line.from_day)
-            for line in lines
+            DemandLine(line.sku, line.daily_rate * float(self.launch_factor[line.sku]), line.from_day) for line in lines
         ]
         demand = DrawnDemand(
             realised,
@@ -285,9 +283,7 @@ class AccountFactory:
         return self.account(index, rep, key, self.lines(rng, key), today + 1, patience)
 
 
-def _company_world(
-    scenario: CompanyScenario, org: OrgConfig, config: RunConfig, streams: RandomStreams
-) -> World:
+def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig, streams: RandomStreams) -> World:
     rng = streams.generator("setup")
     n_skus, n_suppliers = scenario.skus, scenario.suppliers
     launch_factor = np.ones(n_skus)
@@ -298,17 +294,25 @@ def _company_world(
     factory = AccountFactory(scenario, config, streams, launch_factor)
     key = rng.random(scenario.accounts) < scenario.key_account_share
     account_lines = [factory.lines(rng, bool(key[a])) for a in range(scenario.accounts)]
+    recorded = read_demand_file(scenario.demand_file, n_skus, sku_optional=False) if scenario.demand_file else None
     planned = np.zeros(n_skus)
-    for lines in account_lines:
-        for line in lines:
-            planned[line.sku] += line.daily_rate
+    if recorded is not None:  # a client's history: plans, stock and capacity follow it
+        span = 1 + max(day for schedule in recorded.values() for day in schedule)
+        for schedule in recorded.values():
+            for lines in schedule.values():
+                for sku, units in lines:
+                    planned[sku] += units / span
+    else:
+        for lines in account_lines:
+            for line in lines:
+                planned[line.sku] += line.daily_rate
 
     costs = scenario.unit_cost_mean * rng.lognormal(
         -0.5 * scenario.unit_cost_dispersion**2, scenario.unit_cost_dispersion, n_skus
     )
     per_sku = min(scenario.suppliers_per_sku, n_suppliers)
     sources = [tuple(sorted(rng.choice(n_suppliers, per_sku, replace=False).tolist())) for _ in range(n_skus)]
-    suppliers = _suppliers(scenario, org, rng, costs, sources, planned)
+    suppliers = _suppliers(scenario, rng, costs, sources, planned)
     skus = [
         SkuSpec(
             index=k,
@@ -321,14 +325,20 @@ def _company_world(
         )
         for k in range(n_skus)
     ]
-    if scenario.demand_file:
-        accounts = _recorded_accounts(scenario, rng)
+    if recorded is not None:
+        accounts = _recorded_accounts(scenario, rng, recorded)
     else:
         patience = np.maximum(0, np.rint(scenario.patience_days * rng.uniform(0.5, 1.5, scenario.accounts)))
         first_days = rng.integers(0, scenario.order_interval_days, scenario.accounts)
         accounts = [
-            factory.account(a, a % scenario.sales_reps, bool(key[a]), account_lines[a],
-                            int(first_days[a]), int(patience[a]))
+            factory.account(
+                a,
+                a % scenario.sales_reps,
+                bool(key[a]),
+                account_lines[a],
+                int(first_days[a]),
+                int(patience[a]),
+            )
             for a in range(scenario.accounts)
         ]
     buyers = [
@@ -371,7 +381,9 @@ def _company_world(
             satisfaction_learning=scenario.satisfaction_learning,
             churn_threshold=scenario.churn_threshold,
             churn_rate_per_order=scenario.churn_rate_per_order,
-            new_account_rate_per_rep_per_year=0.0 if scenario.demand_file else scenario.new_account_rate_per_rep_per_year,
+            new_account_rate_per_rep_per_year=0.0
+            if scenario.demand_file
+            else scenario.new_account_rate_per_rep_per_year,
         ),
         account_factory=factory,
     )
@@ -379,7 +391,6 @@ def _company_world(
 
 def _suppliers(
     scenario: CompanyScenario,
-    org: OrgConfig,
     rng: np.random.Generator,
     costs: np.ndarray,
     sources: list[tuple[int, ...]],
@@ -412,16 +423,13 @@ def _suppliers(
                     1.0, scenario.lead_time_mean_days - scenario.lead_time_spread_days * position[s]
                 ),
                 lead_time_sd_days=scenario.lead_time_sd_days,
-                on_time_probability=scenario.on_time_probability,
+                # further away, a little less punctual (judgement: ±5 points over the range)
+                on_time_probability=min(1.0, max(0.0, scenario.on_time_probability - 0.05 * position[s])),
                 late_days_mean=scenario.late_days_mean,
                 in_full_probability=scenario.in_full_probability,
                 short_ship_share=scenario.short_ship_share,
-                capacity_per_day=None
-                if scenario.capacity_headroom is None
-                else scenario.capacity_headroom * volume,
-                break_units={
-                    k: max(1, round(scenario.price_break_weeks * 7 * planned[k])) for k in supplied
-                },
+                capacity_per_day=None if scenario.capacity_headroom is None else scenario.capacity_headroom * volume,
+                break_units={k: max(1, round(scenario.price_break_weeks * 7 * planned[k])) for k in supplied},
                 break_discount=scenario.price_break_discount,
                 expedite_premium=scenario.expedite_premium,
                 expedite_lead_days=scenario.expedite_lead_days,
@@ -436,10 +444,11 @@ def _suppliers(
     return suppliers
 
 
-def _recorded_accounts(scenario: CompanyScenario, rng: np.random.Generator) -> list[AccountSpec]:
+def _recorded_accounts(
+    scenario: CompanyScenario, rng: np.random.Generator, recorded: dict[int, dict[int, list[tuple[int, int]]]]
+) -> list[AccountSpec]:
     """Accounts replaying a client's order file (their index is the file's ``account``)."""
-    assert scenario.demand_file is not None
-    recorded = read_demand_file(scenario.demand_file, scenario.skus, sku_optional=False)
+    span = 1 + max(day for schedule in recorded.values() for day in schedule)
     if max(recorded) >= scenario.accounts:
         raise ConfigError(
             f"{scenario.demand_file}: unknown account {max(recorded)} "
@@ -448,7 +457,33 @@ def _recorded_accounts(scenario: CompanyScenario, rng: np.random.Generator) -> l
     key = rng.random(scenario.accounts) < scenario.key_account_share
     patience = np.maximum(0, np.rint(scenario.patience_days * rng.uniform(0.5, 1.5, scenario.accounts)))
     return [
-        AccountSpec(a, a % scenario.sales_reps, bool(key[a]), int(patience[a]),
-                    scenario.requested_lead_days, RecordedDemand(recorded.get(a, {})))
+        AccountSpec(
+            a,
+            a % scenario.sales_reps,
+            bool(key[a]),
+            int(patience[a]),
+            scenario.requested_lead_days,
+            RecordedDemand(recorded.get(a, {}), span),
+        )
         for a in range(scenario.accounts)
     ]
+
+
+def check_inputs(config: RunConfig) -> None:
+    """Read and check the run's input files now, so a bad one is reported before anything runs.
+
+    Raises:
+        ConfigError: one line naming the file, the line and the problem.
+    """
+    scenario = config.scenario
+    if scenario.demand_file is None:
+        return
+    if isinstance(scenario, TextbookScenario):
+        read_demand_file(scenario.demand_file, 1, sku_optional=True)
+        return
+    recorded = read_demand_file(scenario.demand_file, scenario.skus, sku_optional=False)
+    if max(recorded) >= scenario.accounts:
+        raise ConfigError(
+            f"{scenario.demand_file}: unknown account {max(recorded)} "
+            f"(the scenario has accounts 0..{scenario.accounts - 1})"
+        )

@@ -57,8 +57,10 @@ class Buyer(mesa.Agent):
         self._busy_rng: np.random.Generator | None = None
         self.trust_in_sales = org.initial_trust
         self.own_weights = incentives.SupplierWeights(
-            org.buyer_price_weight, org.buyer_lead_time_weight,
-            org.buyer_reliability_weight, org.buyer_relationship_weight,
+            org.buyer_price_weight,
+            org.buyer_lead_time_weight,
+            org.buyer_reliability_weight,
+            org.buyer_relationship_weight,
         )
         self.known_promotions: list[Promotion] = []
         self.consensus: dict[int, float] = {}  # daily rates a steering committee agreed
@@ -156,7 +158,7 @@ class Buyer(mesa.Agent):
         for sku in self.spec.skus:
             if day + 60 < skus[sku].launch_day:
                 continue  # nothing to buy yet for a product not launched
-            supplier = self._choose_supplier(sku, day)
+            supplier = self.choose_supplier(sku, day)
             cover = order_up_to_cover(supplier.spec.lead_time_mean_days, self.spec.review_period_days)
             mean = self.planned_daily_mean(sku, day)
             promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
@@ -174,10 +176,11 @@ class Buyer(mesa.Agent):
             if blaming:
                 self._blame_padded_forecast(now, sku, level, mean)
 
-    def _choose_supplier(self, sku: int, day: int) -> "Supplier":
+    def choose_supplier(self, sku: int, day: int) -> "Supplier":
         suppliers = self.model.suppliers
         candidates = self.model.world.skus[sku].suppliers
         if len(candidates) == 1:
+            self._main_supplier[sku] = candidates[0]
             return suppliers[candidates[0]]
         weights = incentives.supplier_weights(self.own_weights, self.joint_weight)
         chosen = best_offer([suppliers[s].offer(sku, day) for s in candidates], weights)
@@ -194,19 +197,26 @@ class Buyer(mesa.Agent):
         saving = break_units * price * supplier.spec.break_discount
         extra = break_units - units
         days_held = extra / mean if mean > 0 else 365.0
-        extra_holding = (extra * self.model.standard_cost_cents[sku] * self.model.world.holding_rate_per_day
-                         * days_held / 2.0)
-        if incentives.chase_price_break(units=units, break_units=break_units, reach=org.price_break_reach,
-                                        saving=saving, extra_holding=extra_holding,
-                                        joint_weight=self.joint_weight):
+        extra_holding = (
+            extra * self.model.standard_cost_cents[sku] * self.model.world.holding_rate_per_day * days_held / 2.0
+        )
+        if incentives.chase_price_break(
+            units=units,
+            break_units=break_units,
+            reach=org.price_break_reach,
+            saving=saving,
+            extra_holding=extra_holding,
+            joint_weight=self.joint_weight,
+        ):
             return break_units
         return units
 
     def _place(self, now: float, supplier: "Supplier", sku: int, units: int, day: int) -> None:
         price = supplier.unit_price_cents(sku, units, day)
         due = day + round(supplier.spec.lead_time_mean_days)
-        po = self.model.procure_to_pay.place(now, self.spec.index, self.label, supplier.spec.index, sku,
-                                             units, price, due)
+        po = self.model.procure_to_pay.place(
+            now, self.spec.index, self.label, supplier.spec.index, sku, units, price, due
+        )
         supplier.accept(po)
 
     # -- judging sales ------------------------------------------------------------------
@@ -223,15 +233,14 @@ class Buyer(mesa.Agent):
             daily = model.order_to_cash.daily_demand
             own_error = sales_error = 0.0
             for sku, (own, sales) in previous.items():
-                actual = sum(daily[sku][max(0, day - period):day])
+                actual = sum(daily[sku][max(0, day - period) : day])
                 own_error += abs(own * period - actual)
                 sales_error += abs(sales * period - actual)
             evidence = trust.relative_accuracy(own_error, sales_error)
             # Knowing how sales works, a buyer reads its misses more generously.
             evidence += self.understanding * (1.0 - evidence) / 2.0
             org = model.world.org
-            self.trust_in_sales = trust.learned(self.trust_in_sales, evidence, org.trust_learning,
-                                                org.trust_gain_ratio)
+            self.trust_in_sales = trust.learned(self.trust_in_sales, evidence, org.trust_learning, org.trust_gain_ratio)
             model.recorder.signal(now, "trust_in_sales", self.label, -1, self.trust_in_sales)
         self._forecasts_then = {
             sku: (self.history[sku].mean(prior=0.0), model.sales_forecast[sku])
@@ -253,9 +262,20 @@ class Buyer(mesa.Agent):
         if day - self._excess_blamed.get(sku, -EXCESS_CONFLICT_GAP_DAYS) < EXCESS_CONFLICT_GAP_DAYS:
             return
         self._excess_blamed[sku] = day
-        model.recorder.log((now, "excess_stock", self.label, sku, -1, -1, on_hand, 0,
-                            f"{on_hand} on hand above target {level:.0f}; sales forecast "
-                            f"{100 * (sales / own - 1):+.0f}% above demand"))
+        model.recorder.log(
+            (
+                now,
+                "excess_stock",
+                self.label,
+                sku,
+                -1,
+                -1,
+                on_hand,
+                0,
+                f"{on_hand} on hand above target {level:.0f}; sales forecast "
+                f"{100 * (sales / own - 1):+.0f}% above demand",
+            )
+        )
 
     # -- expediting and negotiating -----------------------------------------------------
 
@@ -263,24 +283,26 @@ class Buyer(mesa.Agent):
         """Approve or refuse a rush order by the buyer's own reward."""
         model = self.model
         now = model.env.now
-        supplier = self._choose_supplier(request.sku, int(now))
+        supplier = self.choose_supplier(request.sku, int(now))
         premium = supplier.unit_price_cents(request.sku, 1, int(now)) * supplier.spec.expedite_premium
         premium_cost = premium * request.units
-        approved = incentives.approve_expedite(
+        valued = incentives.expedite_value(
             margin_at_risk=request.margin_at_risk_cents * self.service_value,
-            premium_cost=premium_cost,
             joint_weight=self.joint_weight,
             trust_in_sales=self.trust_in_sales,
             goodwill=min(1.0, model.world.org.expedite_goodwill * (1.0 + self.understanding)),
         )
+        approved = valued >= premium_cost
         if approved:
             self.expedite(request, supplier, round(premium_cost))
         else:
-            model.recorder.log((now, "expedite_refused", self.label, request.sku, request.account, -1,
-                                request.units, 0,
-                                f"rep {request.rep} asked; premium {premium_cost / 100:,.0f} outweighs "
-                                f"the margin at risk {request.margin_at_risk_cents / 100:,.0f} "
-                                "as purchasing values it"))
+            reason = (
+                f"rep {request.rep} asked; premium {premium_cost / 100:,.0f} outweighs the margin at risk "
+                f"as purchasing values it, {valued / 100:,.0f} (of {request.margin_at_risk_cents / 100:,.0f})"
+            )
+            model.recorder.log(
+                (now, "expedite_refused", self.label, request.sku, request.account, -1, request.units, 0, reason)
+            )
         return approved
 
     def expedite(self, request: ExpediteRequest, supplier: "Supplier", premium_cents: int) -> None:
@@ -289,11 +311,30 @@ class Buyer(mesa.Agent):
         now = model.env.now
         day = int(now)
         price = supplier.unit_price_cents(request.sku, request.units, day)
-        po = model.procure_to_pay.place(now, self.spec.index, self.label, supplier.spec.index, request.sku,
-                                        request.units, price, day + supplier.spec.expedite_lead_days)
+        po = model.procure_to_pay.place(
+            now,
+            self.spec.index,
+            self.label,
+            supplier.spec.index,
+            request.sku,
+            request.units,
+            price,
+            day + supplier.spec.expedite_lead_days,
+        )
         model.ledger.post("expediting", "cash", premium_cents)
-        model.recorder.log((now, "expedite", self.label, request.sku, request.account, po.po_id,
-                            request.units, premium_cents, f"for rep {request.rep}"))
+        model.recorder.log(
+            (
+                now,
+                "expedite",
+                self.label,
+                request.sku,
+                request.account,
+                po.po_id,
+                request.units,
+                premium_cents,
+                f"for rep {request.rep}",
+            )
+        )
         supplier.expedite(po)
 
     def _negotiating(self, interval: int) -> Generator[simpy.Event, Any, None]:
@@ -308,9 +349,20 @@ class Buyer(mesa.Agent):
                     counts[supplier] = counts.get(supplier, 0) + 1
                 target = self.model.suppliers[max(sorted(counts), key=counts.__getitem__)]
                 target.concede(org.negotiation_price_cut, org.negotiation_relationship_cost)
-                self.model.recorder.log((env.now, "negotiation", self.label, -1, -1, -1, 0, 0,
-                                         f"pressed {target.label} for {100 * org.negotiation_price_cut:.0f}% "
-                                         f"off; relationship now {target.relationship:.2f}"))
+                self.model.recorder.log(
+                    (
+                        env.now,
+                        "negotiation",
+                        self.label,
+                        -1,
+                        -1,
+                        -1,
+                        0,
+                        0,
+                        f"pressed {target.label} for {100 * org.negotiation_price_cut:.0f}% "
+                        f"off; relationship now {target.relationship:.2f}",
+                    )
+                )
             yield env.timeout(interval)
 
     def _reviewing(self) -> Generator[simpy.Event, Any, None]:

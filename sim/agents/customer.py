@@ -60,8 +60,9 @@ class CustomerAccount(mesa.Agent):
                 lines = [(k, q, list_prices[k]) for k, q in wanted]
             requested = day + spec.requested_lead_days
             promised = model.promise_days(rep, lines, requested, day) if rep.sees_stock else None
-            short = desk.take_order(env.now, spec.index, self.label, lines, requested,
-                                    day + spec.patience_days, promised)
+            short = desk.take_order(
+                env.now, spec.index, self.label, lines, requested, day + spec.patience_days, promised
+            )
             rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)
             if short:
                 self._short(short, lines, day)
@@ -105,7 +106,18 @@ class CustomerAccount(mesa.Agent):
             return False
         self.churned = True
         self.rep.accounts.remove(self)
-        self.model.recorder.log((self.model.env.now, "churn", self.label, -1, self.spec.index, -1, 0, 0,
-                                 f"satisfaction {self.satisfaction:.2f} below {threshold:.2f}"))
+        self.model.recorder.log(
+            (
+                self.model.env.now,
+                "churn",
+                self.label,
+                -1,
+                self.spec.index,
+                -1,
+                0,
+                0,
+                f"satisfaction {self.satisfaction:.2f} below {threshold:.2f}",
+            )
+        )
         self.remove()
         return True

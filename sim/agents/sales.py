@@ -58,7 +58,10 @@ class SalesRep(mesa.Agent):
         self.deal_discount = 0.0
         self.promotions: list[Promotion] = []
         self.pending_promotion: Promotion | None = None  # waiting for an approval
+        self._pending_draw = 0.0  # decides how it will be announced, drawn when planned
+        self.in_crm = True  # its own expectations are visible in the CRM pipeline
         self._notice_rng = model.streams.generator("notice", spec.index)
+        self._escalation_rng = model.streams.generator("escalation", spec.index)
         self.process = model.env.process(self._planning())
 
     # -- what accounts report -----------------------------------------------------------
@@ -74,6 +77,10 @@ class SalesRep(mesa.Agent):
         self._units_ordered += total
         self._units_short += units_short
 
+    def escalates(self) -> bool:
+        """Take a refusal above purchasing's head? The less a rep trusts it, the likelier."""
+        return float(self._escalation_rng.random()) >= self.trust_in_purchasing
+
     def price_factors(self, day: int) -> tuple[dict[int, float] | None, float]:
         """Per-SKU demand multipliers of running promotions, and the deal multiplier."""
         market = self.model.world.market
@@ -86,6 +93,11 @@ class SalesRep(mesa.Agent):
             if factor != 1.0:
                 for sku in promotion.skus:
                     multipliers[sku] = multipliers.get(sku, 1.0) * factor
+        # A promoted line is priced at the promotion's discount, not the deal's: undo the
+        # deal's uplift there (the deal multiplies every line).
+        for sku in multipliers:
+            if self.active_promotion(sku, day) is not None:
+                multipliers[sku] /= deal
         return multipliers or None, deal
 
     def discount(self, sku: int, day: int) -> float:
@@ -139,11 +151,15 @@ class SalesRep(mesa.Agent):
             self.shortage_memory += org.shortage_memory * (short_share - self.shortage_memory)
             # Knowing purchasing's constraints, a rep blames it less for what went wrong.
             leniency = 1.0 - self.understanding
-            evidence = trust.service_evidence(short_share, refused_share,
-                                              org.trust_stockout_sensitivity * leniency,
-                                              org.trust_refusal_weight * leniency)
-            self.trust_in_purchasing = trust.learned(self.trust_in_purchasing, evidence, org.trust_learning,
-                                                     org.trust_gain_ratio)
+            evidence = trust.service_evidence(
+                short_share,
+                refused_share,
+                org.trust_stockout_sensitivity * leniency,
+                org.trust_refusal_weight * leniency,
+            )
+            self.trust_in_purchasing = trust.learned(
+                self.trust_in_purchasing, evidence, org.trust_learning, org.trust_gain_ratio
+            )
         self._units_ordered = self._units_short = 0
         self.expedites_asked = self.expedites_refused = 0
 
@@ -151,7 +167,7 @@ class SalesRep(mesa.Agent):
         self._learn_from_service()
         self.bias = self.current_bias()
         self.own_estimate = self.estimate(now)
-        submitted = [rate * (1.0 + self.bias) for rate in self.own_estimate]
+        submitted = [rate * max(0.0, 1.0 + self.bias) for rate in self.own_estimate]
         self.model.submit_sales_forecast(self, submitted)
         signal = self.model.recorder.signal
         signal(now, "forecast_bias", self.label, -1, self.bias)
@@ -168,7 +184,7 @@ class SalesRep(mesa.Agent):
         if quarter != self.quarter:
             basis = submitted if org.quota_from_forecast else self._expected_rates()
             self.quota = org.quota_stretch * QUARTER_DAYS * sum(r * p for r, p in zip(basis, prices, strict=True))
-            self.quarter, self.bookings = quarter, 0.0
+            self.quarter, self.bookings, self.deal_discount = quarter, 0.0, 0.0
             return
         elapsed = (day - quarter * QUARTER_DAYS) / QUARTER_DAYS
         shortfall = incentives.quota_shortfall(self.bookings, self.quota, elapsed)
@@ -180,8 +196,8 @@ class SalesRep(mesa.Agent):
     def _expected_rates(self) -> list[float]:
         rates = [0.0] * len(self.ordered)
         for account in self.accounts:
-            for line in getattr(account.spec.demand, "lines", []):
-                rates[line.sku] += line.daily_rate
+            for sku, rate in account.spec.demand.expected_daily_units().items():
+                rates[sku] += rate
         return rates
 
     def _promotion_pending(self, day: int) -> bool:
@@ -215,14 +231,17 @@ class SalesRep(mesa.Agent):
             extra_daily_units={k: e * (uplift - 1.0) for k, e in zip(skus, estimate, strict=True)},
         )
         # Drawn before any check, so a check that vetoes does not shift later draws.
-        draw = float(self._notice_rng.random())
+        self._pending_draw = float(self._notice_rng.random())
         self.pending_promotion = promotion
         if model.approve_promotion(promotion):
-            self.commit_promotion(promotion, draw)
+            self.commit_promotion(promotion)
 
-    def commit_promotion(self, promotion: Promotion, draw: float | None = None) -> None:
-        """Run an approved promotion: customers see it from its start; purchasing is told
-        when the rep chooses to (``draw`` decides how, for a notice by trust)."""
+    def commit_promotion(self, promotion: Promotion) -> None:
+        """Run an approved promotion.
+
+        Customers see it from its start; purchasing is told when the rep chooses to
+        (by the draw made when it was planned, for a notice by trust).
+        """
         model, org = self.model, self.model.world.org
         now = model.env.now
         day = int(now)
@@ -232,17 +251,32 @@ class SalesRep(mesa.Agent):
             promotion.end_day = promotion.start_day + length
         self.pending_promotion = None
         self.promotions.append(promotion)
-        if draw is None:
-            draw = float(self._notice_rng.random())
         # Understanding of purchasing's lead times (from a rotation) makes a rep tell early.
         propensity = org.promotion_notice_propensity
         propensity += self.understanding * (1.0 - propensity)
-        told = promotions.notice_day(org.promotion_notice, day, promotion.start_day, org.late_notice_days,
-                                     self.trust_in_purchasing, propensity, draw)
-        model.recorder.log((now, "promotion_planned", self.label, promotion.skus[0], -1,
-                            promotion.promotion_id, len(promotion.skus), 0,
-                            f"{100 * promotion.discount:.0f}% off SKUs {', '.join(map(str, promotion.skus))} "
-                            f"from day {promotion.start_day} to {promotion.end_day - 1}"))
+        told = promotions.notice_day(
+            org.promotion_notice,
+            day,
+            promotion.start_day,
+            org.late_notice_days,
+            self.trust_in_purchasing,
+            propensity,
+            self._pending_draw,
+        )
+        model.recorder.log(
+            (
+                now,
+                "promotion_planned",
+                self.label,
+                promotion.skus[0],
+                -1,
+                promotion.promotion_id,
+                len(promotion.skus),
+                0,
+                f"{100 * promotion.discount:.0f}% off SKUs {', '.join(map(str, promotion.skus))} "
+                f"from day {promotion.start_day} to {promotion.end_day - 1}",
+            )
+        )
         if told is not None:
             model.env.process(self._tell_purchasing(promotion, told))
         model.env.process(self._run_promotion(promotion))
@@ -260,10 +294,22 @@ class SalesRep(mesa.Agent):
         yield env.timeout(promotion.start_day + FORECAST - env.now)
         notice = promotion.notice_days()
         detail = "purchasing not told" if notice is None else f"purchasing told {notice} days before"
-        model.recorder.log((env.now, "promotion_started", self.label, promotion.skus[0], -1,
-                            promotion.promotion_id, len(promotion.skus), 0, detail))
-        model.recorder.signal(env.now, "promotion_notice_days", self.label, -1,
-                              float(notice) if notice is not None else 0.0)
+        model.recorder.log(
+            (
+                env.now,
+                "promotion_started",
+                self.label,
+                promotion.skus[0],
+                -1,
+                promotion.promotion_id,
+                len(promotion.skus),
+                0,
+                detail,
+            )
+        )
+        model.recorder.signal(
+            env.now, "promotion_notice_days", self.label, -1, float(notice) if notice is not None else 0.0
+        )
         if notice is None:
             model.promotion_surprise(promotion)
 
@@ -278,8 +324,19 @@ class SalesRep(mesa.Agent):
             return
         promotion.stockout_blamed = True
         told = "never told" if notice is None else f"told only {notice} days before"
-        self.model.recorder.log((now, "stockout_late_notice", self.label, sku, -1, promotion.promotion_id,
-                                 0, 0, f"stock-out in promotion {promotion.promotion_id}; purchasing {told}"))
+        self.model.recorder.log(
+            (
+                now,
+                "stockout_late_notice",
+                self.label,
+                sku,
+                -1,
+                promotion.promotion_id,
+                0,
+                0,
+                f"stock-out in promotion {promotion.promotion_id}; purchasing {told}",
+            )
+        )
 
     # -- the planning cycle ---------------------------------------------------------------
 

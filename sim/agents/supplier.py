@@ -32,9 +32,7 @@ class Supplier(mesa.Agent):
 
     model: "SalesPurchasingModel"
 
-    def __init__(
-        self, model: "SalesPurchasingModel", spec: SupplierSpec, rng: np.random.Generator, days: int
-    ) -> None:
+    def __init__(self, model: "SalesPurchasingModel", spec: SupplierSpec, rng: np.random.Generator, days: int) -> None:
         super().__init__(model)
         self.spec = spec
         self.label = f"supplier {spec.index}"
@@ -71,7 +69,7 @@ class Supplier(mesa.Agent):
             price *= 1.0 + spec.price_rise_share
         if units >= spec.break_units.get(sku, math.inf):
             price *= 1.0 - spec.break_discount
-        return round(price)
+        return int(round(price))
 
     def offer(self, sku: int, day: int) -> Offer:
         """The terms a buyer compares: list price, quoted lead time, reliability, standing."""
@@ -94,13 +92,14 @@ class Supplier(mesa.Agent):
         return self.relationship
 
     def concede(self, price_cut: float, relationship_cost: float) -> None:
-        """A buyer pressed for a lower price: a supplier that values the relationship gives
-        more; the pressure is remembered."""
+        """A buyer pressed for a lower price.
+
+        A supplier that values the relationship gives more; the pressure is remembered.
+        """
         relationship = self.current_relationship()
         self.price_factor *= 1.0 - price_cut * relationship
         self.relationship = max(0.0, relationship - relationship_cost)
-        self.model.recorder.signal(self.model.env.now, "supplier_relationship", self.label, -1,
-                                   self.relationship)
+        self.model.recorder.signal(self.model.env.now, "supplier_relationship", self.label, -1, self.relationship)
 
     # -- shipping ---------------------------------------------------------------------
 
@@ -121,7 +120,7 @@ class Supplier(mesa.Agent):
         index = min(day, len(self.transit_days) - 1)
         arrival = day + self.transit_days[index]
         if self.short_shipped[index] and units > 1:
-            rest = round(units * self.spec.short_ship_share)
+            rest = min(units - 1, round(units * self.spec.short_ship_share))
             units -= rest
             self._deliver(po, rest, arrival + 1 + round(self.spec.late_days_mean))
         self._deliver(po, units, arrival)
@@ -146,7 +145,7 @@ class Supplier(mesa.Agent):
 
     def _company_share(self, day: int) -> int:
         """Units the company gets today: all it asks while capacity lasts, else a share."""
-        claim = sum(entry[1] for entry in self.backlog)
+        claim: int = sum(entry[1] for entry in self.backlog)
         capacity, others = self.capacity[day], self.others_load[day]
         if claim + others <= capacity:
             return claim

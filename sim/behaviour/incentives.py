@@ -48,6 +48,15 @@ def deal_discount(shortfall: float, maximum: float, joint_weight: float) -> floa
     return maximum * min(1.0, shortfall / 0.2) * (1.0 - joint_weight)
 
 
+def expedite_value(*, margin_at_risk: float, joint_weight: float, trust_in_sales: float, goodwill: float) -> float:
+    """What saving a short key account's margin is worth to a buyer.
+
+    Rewarded on cost, the buyer values sales' margin only through goodwill, scaled by
+    how far it trusts sales' claims; a joint KPI makes the margin its own.
+    """
+    return margin_at_risk * (joint_weight + (1.0 - joint_weight) * goodwill * trust_in_sales)
+
+
 def approve_expedite(
     *,
     margin_at_risk: float,
@@ -56,12 +65,10 @@ def approve_expedite(
     trust_in_sales: float,
     goodwill: float,
 ) -> bool:
-    """A buyer's answer to an expedite request.
-
-    Rewarded on cost, the buyer values sales' margin only through goodwill, scaled by
-    how far it trusts sales' claims; a joint KPI makes the margin its own.
-    """
-    valued = margin_at_risk * (joint_weight + (1.0 - joint_weight) * goodwill * trust_in_sales)
+    """A buyer's answer to an expedite request: yes when the valued margin covers the premium."""
+    valued = expedite_value(
+        margin_at_risk=margin_at_risk, joint_weight=joint_weight, trust_in_sales=trust_in_sales, goodwill=goodwill
+    )
     return valued >= premium_cost
 
 
@@ -93,7 +100,7 @@ def supplier_weights(own: SupplierWeights, joint_weight: float) -> SupplierWeigh
 def chase_price_break(
     *, units: int, break_units: int, reach: float, saving: float, extra_holding: float, joint_weight: float
 ) -> bool:
-    """Round an order up to the supplier's price break?
+    """Whether to round an order up to the supplier's price break.
 
     A buyer rewarded on price savings takes any saving within reach; a joint KPI
     charges it the extra holding cost of the larger lot (Lee et al. 1997, batching).
@@ -104,5 +111,5 @@ def chase_price_break(
 
 
 def presses_suppliers(price_weight: float) -> bool:
-    """Does the buyer negotiate prices down at the relationship's expense?"""
+    """Whether the buyer negotiates prices down at the relationship's expense."""
     return price_weight > 0.45

@@ -86,7 +86,8 @@ def incremental_margin_cents(
         promoted = price * (1.0 - promotion.discount)
         base_daily = extra_daily / (promotion.uplift - 1.0) if promotion.uplift > 1.0 else 0.0
         dip_units = base_daily * promotion.dip_days * (1.0 - promotion.dip)
-        margin += (extra_daily * days * (promoted - cost) - base_daily * days * (price - promoted)
-                   - dip_units * (price - cost))
+        margin += (
+            extra_daily * days * (promoted - cost) - base_daily * days * (price - promoted) - dip_units * (price - cost)
+        )
         revenue += extra_daily * days * promoted - base_daily * days * (price - promoted) - dip_units * price
     return margin, revenue

@@ -16,13 +16,9 @@ def hurt(trust: float, loss: float) -> float:
     return max(0.0, trust - loss)
 
 
-def mended(trust: float, rate: float) -> float:
-    """Trust slowly regained while nothing goes wrong."""
-    return min(1.0, trust + rate * (1.0 - trust))
-
-
-def service_evidence(short_share: float, refused_share: float, stockout_sensitivity: float,
-                     refusal_weight: float) -> float:
+def service_evidence(
+    short_share: float, refused_share: float, stockout_sensitivity: float, refusal_weight: float
+) -> float:
     """What a period of service tells sales about purchasing (1: all served, nothing refused).
 
     A rep weighs a stock-out on its accounts ``stockout_sensitivity`` times its share

@@ -11,7 +11,6 @@ from sim.books.ledger import Ledger
 from sim.books.stock import Stock
 from sim.output.recorder import Recorder
 
-
 POSTING_DAYS = 7  # post the accrued holding cost weekly
 
 
@@ -50,6 +49,17 @@ class HoldingCost:
         if cents:
             self._carry -= cents
             self.ledger.post("holding", "cash", cents)
-            self.recorder.log((now, "holding_cost", "warehouse", -1, -1, -1, day - self._posted_until, cents,
-                               f"days {self._posted_until} to {day - 1}"))
+            self.recorder.log(
+                (
+                    now,
+                    "holding_cost",
+                    "warehouse",
+                    -1,
+                    -1,
+                    -1,
+                    day - self._posted_until,
+                    cents,
+                    f"days {self._posted_until} to {day - 1}",
+                )
+            )
         self._posted_until = day

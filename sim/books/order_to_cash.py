@@ -6,6 +6,7 @@ or the account's patience runs out at the close of its last day (a lost sale).
 """
 
 from collections.abc import Callable
+from functools import partial
 from itertools import count
 
 import simpy
@@ -75,15 +76,16 @@ class OrderToCash:
                 self._bill(now, "shipment", sku, account, ref, taken, price)
             if taken < units:
                 promised = promised_days[position] if promised_days else requested_day
-                line = OrderLine(ref, account, sku, units, price, now, requested_day, expires_day,
-                                 units - taken, promised)
+                line = OrderLine(
+                    ref, account, sku, units, price, now, requested_day, expires_day, units - taken, promised
+                )
                 stock.owe(line)
                 short = short or {}
                 short[sku] = short.get(sku, 0) + line.open_quantity
                 log((now, "backorder", agent, sku, account, ref, line.open_quantity, 0, ""))
                 if expires_day < self.horizon_day:
                     expiry = self.env.timeout(expires_day + CLOSE - now)
-                    expiry.callbacks.append(lambda _event, line=line: self.cancel(line))
+                    expiry.callbacks.append(partial(self._expire, line))
         return short
 
     def fill_backorders(self, now: float, sku: int) -> None:
@@ -98,11 +100,13 @@ class OrderToCash:
             taken = stock.take(sku, line.open_quantity)
             stock.backordered[sku] -= taken
             line.open_quantity -= taken
-            self._bill(now, "backorder_shipment", sku, line.account, line.line_id, taken,
-                       line.price_cents)
+            self._bill(now, "backorder_shipment", sku, line.account, line.line_id, taken, line.price_cents)
             if line.open_quantity == 0:
                 queue.popleft()
                 self._close_late_or_on_time(now, line)
+
+    def _expire(self, line: OrderLine, _event: simpy.Event) -> None:
+        self.cancel(line)
 
     def cancel(self, line: OrderLine) -> None:
         """The account's patience ran out: what is still open is a lost sale."""
@@ -114,12 +118,33 @@ class OrderToCash:
         self.stock.backordered[line.sku] -= units
         agent = f"account {line.account}"
         log = self.recorder.log
-        log((now, "cancellation", agent, line.sku, line.account, line.line_id, units,
-             units * line.price_cents, "patience ran out"))
-        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
-             "cancelled"))
-        log((now, "promise_broken", agent, line.sku, line.account, line.line_id, units, 0,
-             f"promised day {line.promised_day}, cancelled"))
+        log(
+            (
+                now,
+                "cancellation",
+                agent,
+                line.sku,
+                line.account,
+                line.line_id,
+                units,
+                units * line.price_cents,
+                "patience ran out",
+            )
+        )
+        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0, "cancelled"))
+        log(
+            (
+                now,
+                "promise_broken",
+                agent,
+                line.sku,
+                line.account,
+                line.line_id,
+                units,
+                0,
+                f"promised day {line.promised_day}, cancelled",
+            )
+        )
         self._tell_account(line, "cancelled")
 
     def _close_late_or_on_time(self, now: float, line: OrderLine) -> None:
@@ -127,30 +152,49 @@ class OrderToCash:
         log = self.recorder.log
         day = int(now)
         if day <= line.requested_day:
-            log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
-                 "on time in full"))
+            log(
+                (
+                    now,
+                    "line_closed",
+                    agent,
+                    line.sku,
+                    line.account,
+                    line.line_id,
+                    line.quantity,
+                    0,
+                    "on time in full",
+                )
+            )
             self._tell_account(line, "on time in full")
             return
-        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0,
-             "late"))
+        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0, "late"))
         if day > line.promised_day:
-            log((now, "promise_broken", agent, line.sku, line.account, line.line_id, line.quantity, 0,
-                 f"promised day {line.promised_day}, shipped day {day}"))
+            log(
+                (
+                    now,
+                    "promise_broken",
+                    agent,
+                    line.sku,
+                    line.account,
+                    line.line_id,
+                    line.quantity,
+                    0,
+                    f"promised day {line.promised_day}, shipped day {day}",
+                )
+            )
             self._tell_account(line, "promise broken")
         else:
             self._tell_account(line, "late as promised")
         penalty = round(self.late_penalty_rate * line.quantity * line.price_cents)
         if penalty:
             self.ledger.post("penalties", "cash", penalty)
-            log((now, "late_penalty", agent, line.sku, line.account, line.line_id, line.quantity,
-                 penalty, ""))
+            log((now, "late_penalty", agent, line.sku, line.account, line.line_id, line.quantity, penalty, ""))
 
     def _tell_account(self, line: OrderLine, outcome: str) -> None:
         if self.on_line_closed is not None:
             self.on_line_closed(line, OUTCOMES[outcome])
 
-    def _bill(self, now: float, kind: str, sku: int, account: int, ref: int, units: int,
-              price: int) -> None:
+    def _bill(self, now: float, kind: str, sku: int, account: int, ref: int, units: int, price: int) -> None:
         revenue = units * price
         post = self.ledger.post
         post("cash", "revenue", revenue)

@@ -47,12 +47,22 @@ class ProcureToPay:
         due_day: int,
     ) -> PurchaseOrder:
         """Put ``units`` of ``sku`` on order with ``supplier``."""
-        po = PurchaseOrder(next(self._po_ids), buyer, supplier, sku, units, unit_price_cents, now,
-                           due_day, units)
+        po = PurchaseOrder(next(self._po_ids), buyer, supplier, sku, units, unit_price_cents, now, due_day, units)
         self.stock.on_order[sku] += units
         self.open_orders[sku].append(po)
-        self.recorder.log((now, "purchase_order", agent, sku, -1, po.po_id, units,
-                           units * unit_price_cents, self.supplier_labels[supplier]))
+        self.recorder.log(
+            (
+                now,
+                "purchase_order",
+                agent,
+                sku,
+                -1,
+                po.po_id,
+                units,
+                units * unit_price_cents,
+                self.supplier_labels[supplier],
+            )
+        )
         return po
 
     def inbound(self, sku: int) -> list[tuple[int, int]]:
@@ -61,9 +71,7 @@ class ProcureToPay:
         The expected day is the one the supplier's shipping notice gave, once it has
         shipped (the latest of its shipments), else the due day.
         """
-        return sorted(
-            (max(po.due_day, po.expected_day or 0), po.open_quantity) for po in self.open_orders[sku]
-        )
+        return sorted((max(po.due_day, po.expected_day or 0), po.open_quantity) for po in self.open_orders[sku])
 
     def receive(self, now: float, po: PurchaseOrder, units: int) -> None:
         """Goods of ``po`` arrive: shelve them, pay for them, serve backorders."""
@@ -78,6 +86,17 @@ class ProcureToPay:
         self.ledger.post("inventory", "cash", standard)
         if paid != standard:
             self.ledger.post("ppv", "cash", paid - standard)
-        self.recorder.log((now, "receipt", self.supplier_labels[po.supplier], sku, -1, po.po_id,
-                           units, paid, "late" if int(now) > po.due_day else "on time"))
+        self.recorder.log(
+            (
+                now,
+                "receipt",
+                self.supplier_labels[po.supplier],
+                sku,
+                -1,
+                po.po_id,
+                units,
+                paid,
+                "late" if int(now) > po.due_day else "on time",
+            )
+        )
         self.order_to_cash.fill_backorders(now, sku)

@@ -55,10 +55,4 @@ class Stock:
 
     def goods_balance(self, sku: int) -> int:
         """Opening plus received minus shipped, on hand and written off: always zero."""
-        return (
-            self.opening[sku]
-            + self.received[sku]
-            - self.shipped[sku]
-            - self.on_hand[sku]
-            - self.written_off[sku]
-        )
+        return self.opening[sku] + self.received[sku] - self.shipped[sku] - self.on_hand[sku] - self.written_off[sku]

@@ -44,7 +44,7 @@ KPI_DEFINITIONS: dict[str, str] = {
     "planned_forecast_error": "sum |planned forecast - actual| / actual, per SKU and bucket",
     "purchase_price_variance_rate": "purchase price variance / standard value of goods received",
     "promise_reliability": "1 - order lines closed after the promised day (or cancelled) / lines closed",
-    "expedite_count": "expedites approved (premium freight)",
+    "expedite_count": "expedites placed (premium freight), by buyers or after arbitration",
     "expedite_requests": "expedites sales asked for",
     "expedites_refused": "expedite requests purchasing refused",
     "customer_churn": "accounts lost because satisfaction fell too low",
@@ -141,7 +141,7 @@ def _levers(
     rotated = set(events.loc[events["event"] == "rotation_started", "agent"].astype(str))
     bias = agent_daily(signals, "forecast_bias", days, 0.0)
     after_return = [
-        bias.loc[max(int(day), warmup_days):, agent].to_numpy()
+        bias[agent].loc[max(int(day), warmup_days) :].to_numpy()
         for agent, day in returns.items()
         if agent in bias.columns
     ]
@@ -177,7 +177,7 @@ def _collisions(
         else float("nan"),
         "expedite_count": float(total["expedites"]),
         "expedite_requests": float(total["expedite_requests"]),
-        "expedites_refused": float(total["expedite_requests"] - total["expedites"]),
+        "expedites_refused": float(total["expedites_refused"]),
         "customer_churn": float(total["churned_accounts"]),
         "accounts_won": float(total["won_accounts"]),
         "conflict_count": float(total["conflicts"]),
@@ -219,7 +219,8 @@ def _bucketed(per_sku: pd.DataFrame, columns: list[str], bucket_days: int) -> pd
     frame = per_sku[["sku", *columns]].assign(bucket=bucket)
     sums = frame.groupby(["sku", "bucket"], sort=True)[columns].sum()
     counts = frame.groupby(["sku", "bucket"], sort=True).size()
-    return sums[counts.to_numpy() == bucket_days].reset_index()
+    complete: pd.DataFrame = sums[counts.to_numpy() == bucket_days].reset_index()
+    return complete
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -22,7 +22,13 @@ FLOWS = (
 )
 LEVELS = ("on_hand", "backordered", "on_order")
 FORECASTS = ("planned_forecast", "sales_forecast")
-CONFLICTS = ("expedite_refused", "escalation", "stockout_late_notice", "excess_stock", "unannounced_promotion")
+CONFLICTS = (
+    "expedite_refused",
+    "escalation",
+    "stockout_late_notice",
+    "excess_stock",
+    "unannounced_promotion",
+)
 """The events that are conflicts between the departments."""
 AGENT_MEANS = (
     "trust_in_purchasing",
@@ -69,8 +75,7 @@ def sku_daily(events: pd.DataFrame, signals: pd.DataFrame, n_skus: int, days: in
         "purchased": grid.total(("purchase_order",)),
         "received": grid.total(("receipt",)),
         "lines_closed": served_at_order + grid.total(("line_closed",), column=""),
-        "lines_on_time_in_full": served_at_order
-        + grid.total(("line_closed",), column="", detail="on time in full"),
+        "lines_on_time_in_full": served_at_order + grid.total(("line_closed",), column="", detail="on time in full"),
     }
     levels = {
         "on_hand": opening + np.cumsum(flows["received"] - flows["shipped"], axis=0),
@@ -128,7 +133,8 @@ def company_daily(
     counts = _count_by_day(events, days)
     daily["conflicts"] = counts(CONFLICTS)
     daily["expedites"] = counts(("expedite",))
-    daily["expedite_requests"] = counts(("expedite", "expedite_refused"))
+    daily["expedite_requests"] = counts(("expedite_requested",))
+    daily["expedites_refused"] = counts(("expedite_refused",))
     daily["promise_broken"] = counts(("promise_broken",))
     daily["churned_accounts"] = counts(("churn",))
     daily["won_accounts"] = counts(("account_won",))
@@ -179,6 +185,6 @@ def _money_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-d
         mask = np.isin(kinds, names)
         if agent is not None:
             mask &= agents == agent
-        return np.bincount(day[mask], weights=value[mask], minlength=days)[:days]
+        return np.bincount(day[mask], weights=value[mask], minlength=days)[:days].astype(np.float64)
 
     return by_day

@@ -6,7 +6,10 @@ Levers are found by name: adding one is a module here plus a YAML file in
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from functools import cache
+
+from pydantic import BaseModel
 
 from sim.policies.base import LeverParams, Policy
 
@@ -25,10 +28,14 @@ def levers() -> dict[str, type[Policy]]:
     return dict(sorted(found.items()))
 
 
-def build(configured: dict[str, LeverParams]) -> list[Policy]:
+def build(configured: Mapping[str, BaseModel]) -> list[Policy]:
     """The policies a run configures, in a fixed order (by name)."""
     catalogue = levers()
-    return [catalogue[name](params) for name, params in sorted(configured.items())]
+    built = []
+    for name, params in sorted(configured.items()):
+        lever = catalogue[name]
+        built.append(lever(params if isinstance(params, lever.Params) else lever.Params.model_validate(params)))
+    return built
 
 
 __all__ = ["LeverParams", "Policy", "build", "levers"]

@@ -41,8 +41,13 @@ class RegularMeetings(Policy):
 
     def attach(self, model: "SalesPurchasingModel") -> None:
         self._rng = model.streams.generator("policy:regular_meetings")
-        self.every(model, self.params.cadence_days, MEETING_PHASE, lambda now: self._meet(model, now),
-                   first_day=self.params.cadence_days)
+        self.every(
+            model,
+            self.params.cadence_days,
+            MEETING_PHASE,
+            lambda now: self._meet(model, now),
+            first_day=self.params.cadence_days,
+        )
 
     def _meet(self, model: "SalesPurchasingModel", now: float) -> None:
         if self._rng.random() >= self.params.attendance:
@@ -59,7 +64,10 @@ class RegularMeetings(Policy):
                     shared += 1
         for rep in model.reps:
             rep.trust_in_purchasing = trust.learned(rep.trust_in_purchasing, 1.0, self.params.rapport)
+            model.recorder.signal(now, "trust_in_purchasing", rep.label, -1, rep.trust_in_purchasing)
         for buyer in model.buyers:
             buyer.trust_in_sales = trust.learned(buyer.trust_in_sales, 1.0, self.params.rapport)
-        model.recorder.log((now, "meeting", self.name, -1, -1, -1, people, 0,
-                            f"{shared} campaign(s) shared with purchasing"))
+            model.recorder.signal(now, "trust_in_sales", buyer.label, -1, buyer.trust_in_sales)
+        model.recorder.log(
+            (now, "meeting", self.name, -1, -1, -1, people, 0, f"{shared} campaign(s) shared with purchasing")
+        )

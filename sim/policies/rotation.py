@@ -1,20 +1,24 @@
 """Rotation programme: staff work a spell in the other department.
 
-While away they work at lower productivity (fewer reviews, fewer deals), which is
+While away they work at lower productivity (buyers find time for fewer reviews, reps convert fewer leads), which is
 the programme's cost. They come back with cross-functional understanding, which
 lowers their forecast bias, makes them tell campaigns early and weigh the other
 side's needs, and with trust in the other side; understanding fades with a half-life.
 """
 
 import math
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import simpy
 from pydantic import Field
 
+from sim.agents.buyer import Buyer
 from sim.behaviour import trust
 from sim.policies.base import LeverParams, Policy
 
 if TYPE_CHECKING:
+    from sim.agents.sales import SalesRep
     from sim.model import SalesPurchasingModel
 
 ROTATION_PHASE = 0.0625  # before anyone acts that day
@@ -47,24 +51,43 @@ class Rotation(Policy):
     def attach(self, model: "SalesPurchasingModel") -> None:
         self._rng = model.streams.generator("policy:rotation")
         self._away: set[str] = set()
-        self.every(model, self.params.interval_days, ROTATION_PHASE, lambda now: self._rotate(model, now),
-                   first_day=self.params.interval_days / 2)
+        for person in model.staff():  # everyone starts at full productivity, no understanding
+            model.recorder.signal(0.0, "productivity", person.label, -1, 1.0)
+            model.recorder.signal(0.0, "understanding", person.label, -1, 0.0)
+        self.every(
+            model,
+            self.params.interval_days,
+            ROTATION_PHASE,
+            lambda now: self._rotate(model, now),
+            first_day=self.params.interval_days / 2,
+        )
         self.every(model, 7, ROTATION_PHASE, lambda now: self._fade(model, now), first_day=7)
 
     def _rotate(self, model: "SalesPurchasingModel", now: float) -> None:
-        staff = [agent for agent in (*model.reps, *model.buyers) if agent.label not in self._away]
+        staff = [agent for agent in model.staff() if agent.label not in self._away]
         count = min(len(staff), math.ceil(self.params.share_rotated * (len(model.reps) + len(model.buyers))))
         chosen = [staff[i] for i in sorted(self._rng.choice(len(staff), count, replace=False).tolist())]
         for person in chosen:
             model.env.process(self._spell(model, person))
 
-    def _spell(self, model: "SalesPurchasingModel", person: Any) -> Any:
+    def _spell(self, model: "SalesPurchasingModel", person: "SalesRep | Buyer") -> Generator[simpy.Event, Any, None]:
         env, params = model.env, self.params
-        other = "purchasing" if person.label.startswith("rep") else "sales"
+        other = "sales" if isinstance(person, Buyer) else "purchasing"
         self._away.add(person.label)
         person.productivity = params.productivity_during
-        model.recorder.log((env.now, "rotation_started", person.label, -1, -1, -1, params.spell_days, 0,
-                            f"to {other} for {params.spell_days} days"))
+        model.recorder.log(
+            (
+                env.now,
+                "rotation_started",
+                person.label,
+                -1,
+                -1,
+                -1,
+                params.spell_days,
+                0,
+                f"to {other} for {params.spell_days} days",
+            )
+        )
         model.recorder.signal(env.now, "productivity", person.label, -1, person.productivity)
         lost_per_day = self._cents_per_day_lost()
         for _ in range(params.spell_days):
@@ -72,13 +95,26 @@ class Rotation(Policy):
             self.charge(model, lost_per_day, f"{person.label} on rotation")
         person.productivity = 1.0
         person.understanding = min(1.0, person.understanding + params.learning_per_day * params.spell_days)
-        if other == "purchasing":
-            person.trust_in_purchasing = trust.learned(person.trust_in_purchasing, 1.0, params.trust_boost)
-        else:
+        if isinstance(person, Buyer):
             person.trust_in_sales = trust.learned(person.trust_in_sales, 1.0, params.trust_boost)
+            model.recorder.signal(env.now, "trust_in_sales", person.label, -1, person.trust_in_sales)
+        else:
+            person.trust_in_purchasing = trust.learned(person.trust_in_purchasing, 1.0, params.trust_boost)
+            model.recorder.signal(env.now, "trust_in_purchasing", person.label, -1, person.trust_in_purchasing)
         self._away.discard(person.label)
-        model.recorder.log((env.now, "rotation_ended", person.label, -1, -1, -1, params.spell_days, 0,
-                            f"back from {other}; understanding {person.understanding:.2f}"))
+        model.recorder.log(
+            (
+                env.now,
+                "rotation_ended",
+                person.label,
+                -1,
+                -1,
+                -1,
+                params.spell_days,
+                0,
+                f"back from {other}; understanding {person.understanding:.2f}",
+            )
+        )
         model.recorder.signal(env.now, "productivity", person.label, -1, 1.0)
         model.recorder.signal(env.now, "understanding", person.label, -1, person.understanding)
 
@@ -88,7 +124,7 @@ class Rotation(Policy):
     def _fade(self, model: "SalesPurchasingModel", now: float) -> None:
         """Understanding halves every ``half_life_days`` once back at one's desk."""
         decay = 0.5 ** (7.0 / self.params.half_life_days)
-        for person in (*model.reps, *model.buyers):
+        for person in model.staff():
             if person.understanding > 0 and person.label not in self._away:
                 person.understanding *= decay
                 model.recorder.signal(now, "understanding", person.label, -1, person.understanding)

@@ -41,7 +41,7 @@ class SharedMetrics(Policy):
 
     def attach(self, model: "SalesPurchasingModel") -> None:
         weight, service = self.params.joint_weight, self.params.service_weight
-        for agent in (*model.reps, *model.buyers):
+        for agent in model.staff():
             agent.joint_weight = weight
             model.recorder.signal(0.0, "joint_weight", agent.label, -1, weight)
         for buyer in model.buyers:
@@ -50,8 +50,14 @@ class SharedMetrics(Policy):
             buyer.service_value = 1.0 + weight * service
         if self.params.promotion_check:
             model.promotion_checks.append(lambda promotion: self._worth_it(model, promotion))
-        self.every(model, 30, 0.0625, lambda _now: self.charge(
-            model, self.staff_hours_cents(self.params.analysis_hours_per_month), "joint KPI reporting"))
+        self.every(
+            model,
+            30,
+            0.0625,
+            lambda _now: self.charge(
+                model, self.staff_hours_cents(self.params.analysis_hours_per_month), "joint KPI reporting"
+            ),
+        )
 
     def _worth_it(self, model: "SalesPurchasingModel", promotion: Promotion) -> bool:
         """The joint check: revenue counts for the rep's share, margin for the joint share."""
@@ -59,10 +65,20 @@ class SharedMetrics(Policy):
         margin, revenue = incremental_margin_cents(promotion, model.list_price_cents, model.standard_cost_cents)
         weight = self.params.joint_weight
         verdict = weight * margin + (1.0 - weight) * revenue >= 0
-        model.recorder.log((model.env.now, "promotion_checked", self.name, promotion.skus[0], -1,
-                            promotion.promotion_id, len(promotion.skus), 0,
-                            f"{'approved' if verdict else 'rejected'}: incremental margin "
-                            f"{margin / 100:,.0f}, extra revenue {revenue / 100:,.0f}"))
+        model.recorder.log(
+            (
+                model.env.now,
+                "promotion_checked",
+                self.name,
+                promotion.skus[0],
+                -1,
+                promotion.promotion_id,
+                len(promotion.skus),
+                0,
+                f"{'approved' if verdict else 'rejected'}: incremental margin "
+                f"{margin / 100:,.0f}, extra revenue {revenue / 100:,.0f}",
+            )
+        )
         if not verdict:
             model.reps[promotion.rep].pending_promotion = None
         return verdict

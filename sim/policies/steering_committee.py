@@ -45,22 +45,40 @@ class SteeringCommittee(Policy):
         self._escalations: list[tuple[ExpediteRequest, Buyer]] = []
         model.promotion_checks.append(self._hold_for_meeting)
         model.escalation_handlers.append(lambda request, buyer: self._escalations.append((request, buyer)))
-        self.every(model, self.params.cadence_days, COMMITTEE_PHASE, lambda now: self._meet(model, now),
-                   first_day=self.params.cadence_days)
+        self.every(
+            model,
+            self.params.cadence_days,
+            COMMITTEE_PHASE,
+            lambda now: self._meet(model, now),
+            first_day=self.params.cadence_days,
+        )
 
     def _hold_for_meeting(self, promotion: Promotion) -> bool:
         self._proposals.append(promotion)
         return False  # decided at the next meeting
 
     def _meet(self, model: "SalesPurchasingModel", now: float) -> None:
-        self.charge(model, self.staff_hours_cents(self.params.members * self.params.meeting_hours),
-                    "committee meeting")
+        self.charge(
+            model,
+            self.staff_hours_cents(self.params.members * self.params.meeting_hours),
+            "committee meeting",
+        )
         approved = self._decide_calendar(model, now)
         arbitrated = self._arbitrate(model, now)
         self._agree_forecast(model, now)
-        model.recorder.log((now, "committee", self.name, -1, -1, -1, self.params.members, 0,
-                            f"consensus forecast set; {approved} promotion(s) approved; "
-                            f"{arbitrated} escalation(s) settled"))
+        model.recorder.log(
+            (
+                now,
+                "committee",
+                self.name,
+                -1,
+                -1,
+                -1,
+                self.params.members,
+                0,
+                f"consensus forecast set; {approved} promotion(s) approved; {arbitrated} escalation(s) settled",
+            )
+        )
 
     def _decide_calendar(self, model: "SalesPurchasingModel", now: float) -> int:
         approved = 0
@@ -75,9 +93,19 @@ class SteeringCommittee(Policy):
                 approved += 1
             else:
                 rep.pending_promotion = None
-                model.recorder.log((now, "promotion_rejected", self.name, promotion.skus[0], -1,
-                                    promotion.promotion_id, len(promotion.skus), 0,
-                                    f"expected incremental margin {margin / 100:,.0f}"))
+                model.recorder.log(
+                    (
+                        now,
+                        "promotion_rejected",
+                        self.name,
+                        promotion.skus[0],
+                        -1,
+                        promotion.promotion_id,
+                        len(promotion.skus),
+                        0,
+                        f"expected incremental margin {margin / 100:,.0f}",
+                    )
+                )
         self._proposals = []
         return approved
 
@@ -86,15 +114,25 @@ class SteeringCommittee(Policy):
         for request, buyer in self._escalations:
             if model.stock.backordered[request.sku] <= 0:
                 continue  # supply caught up while the conflict waited
-            supplier = model.suppliers[model.world.skus[request.sku].suppliers[0]]
-            premium = round(supplier.unit_price_cents(request.sku, 1, int(now))
-                            * supplier.spec.expedite_premium * request.units)
+            supplier = buyer.choose_supplier(request.sku, int(now))
+            premium = round(
+                supplier.unit_price_cents(request.sku, 1, int(now)) * supplier.spec.expedite_premium * request.units
+            )
             rule = self.params.decision_rule
-            grant = rule == "sales_first" or (rule == "company_objective"
-                                              and request.margin_at_risk_cents >= premium)
-            model.recorder.log((now, "arbitration", self.name, request.sku, request.account, -1,
-                                request.units, premium,
-                                f"{'expedite granted' if grant else 'refusal upheld'} for rep {request.rep}"))
+            grant = rule == "sales_first" or (rule == "company_objective" and request.margin_at_risk_cents >= premium)
+            model.recorder.log(
+                (
+                    now,
+                    "arbitration",
+                    self.name,
+                    request.sku,
+                    request.account,
+                    -1,
+                    request.units,
+                    premium,
+                    f"{'expedite granted' if grant else 'refusal upheld'} for rep {request.rep}",
+                )
+            )
             if grant:
                 buyer.expedite(request, supplier, premium)
             settled += 1

@@ -7,10 +7,11 @@ latency, a share of it is wrong (data quality), and only covered staff are conne
 """
 
 import math
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-
+import simpy
 from pydantic import Field
 
 from sim.behaviour.promotions import Promotion
@@ -63,6 +64,8 @@ class SystemsIntegration(Policy):
         self._quality_rng = model.streams.generator("policy:systems_integration:quality")
         reps = self._covered(list(model.reps), rng)
         buyers = self._covered(list(model.buyers), rng)
+        for rep in model.reps:
+            rep.in_crm = rep in reps
         for rep in reps:
             rep.sees_stock = True
         for buyer in buyers:
@@ -75,8 +78,12 @@ class SystemsIntegration(Policy):
             self.every(model, self.params.latency_days, 0.0, lambda _now: snapshot.refresh())
         model.promise_filters.append(lambda rep: rep.spec.index in covered and self._record_right())
         model.promotion_listeners.append(lambda promotion: self._publish(model, promotion, covered))
-        self.every(model, 30, 0.0625, lambda _now: self.charge(
-            model, round(self.params.licence_per_month * 100), "licence and upkeep"))
+        self.every(
+            model,
+            30,
+            0.0625,
+            lambda _now: self.charge(model, round(self.params.licence_per_month * 100), "licence and upkeep"),
+        )
 
     def _covered(self, staff: list[Any], rng: np.random.Generator) -> list[Any]:
         count = math.ceil(self.params.coverage * len(staff))
@@ -92,7 +99,7 @@ class SystemsIntegration(Policy):
             return
         env = model.env
 
-        def later():  # type: ignore[no-untyped-def]
+        def later() -> Generator[simpy.Event, Any, None]:
             yield env.timeout(self.params.latency_days + FORECAST - (env.now - int(env.now)))
             model.inform_purchasing(promotion, self.name)
 

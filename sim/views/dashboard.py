@@ -5,6 +5,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from sim.output.rundir import read_config, write_atomically
@@ -45,7 +46,7 @@ def _weekly(daily: pd.DataFrame) -> pd.DataFrame:
     return sums
 
 
-def _draw(daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: str) -> plt.Figure:
+def _draw(daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: str) -> Figure:
     weekly = _weekly(daily)
     x = weekly["week_start"]
     figure = plt.figure(figsize=(16, 10), layout="constrained")
@@ -57,10 +58,25 @@ def _draw(daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: st
     for i, (key, label, fmt) in enumerate(HEADLINE):
         value = summary.get(key, float("nan"))
         text = fmt.format(value) if value == value else "n/a"
-        cards.text((i + 0.5) / len(HEADLINE), 0.62, text, ha="center", fontsize=24,
-                   fontweight="bold", color=style.COMPANY, transform=cards.transAxes)
-        cards.text((i + 0.5) / len(HEADLINE), 0.2, label, ha="center", fontsize=13,
-                   color=style.NEUTRAL, transform=cards.transAxes)
+        cards.text(
+            (i + 0.5) / len(HEADLINE),
+            0.62,
+            text,
+            ha="center",
+            fontsize=24,
+            fontweight="bold",
+            color=style.COMPANY,
+            transform=cards.transAxes,
+        )
+        cards.text(
+            (i + 0.5) / len(HEADLINE),
+            0.2,
+            label,
+            ha="center",
+            fontsize=13,
+            color=style.NEUTRAL,
+            transform=cards.transAxes,
+        )
 
     panels = [figure.add_subplot(grid[r, c]) for r in (1, 2) for c in range(3)]
     flows, stock, service, profit, forecast, money = panels
@@ -91,14 +107,18 @@ def _draw(daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: st
 
     forecast.plot(x, weekly["demand"] / 7, color=style.SALES, label="actual demand")
     forecast.plot(x, weekly["sales_forecast"] / 7, color=style.SALES, linestyle=":", label="sales forecast")
-    forecast.plot(x, weekly["planned_forecast"] / 7, color=style.PURCHASING, linestyle="--",
-                  label="purchasing's plan")
+    forecast.plot(x, weekly["planned_forecast"] / 7, color=style.PURCHASING, linestyle="--", label="purchasing's plan")
     forecast.set(title="Forecasts vs demand", ylabel="units / day")
     forecast.legend()
 
     costs = weekly[["holding_cost", "penalty_cost", "expediting_cost", "policy_cost"]]
-    money.stackplot(x, costs.T.to_numpy(), labels=["holding", "penalties", "expediting", "policies"],
-                    colors=[style.PURCHASING, style.SALES, "#e7298a", style.COMPANY], alpha=0.8)
+    money.stackplot(
+        x,
+        costs.T.to_numpy(),
+        labels=["holding", "penalties", "expediting", "policies"],
+        colors=[style.PURCHASING, style.SALES, "#e7298a", style.COMPANY],
+        alpha=0.8,
+    )
     money.set(title="Costs below gross margin", ylabel="currency / week")
     money.legend(loc="upper left")
 
@@ -106,6 +126,13 @@ def _draw(daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: st
         axis.set_xlabel("day")
         if warmup:
             axis.axvspan(0, warmup, color=style.WARMUP, zorder=0)
-    panels[0].text(warmup / 2, panels[0].get_ylim()[1], "warm-up", ha="center", va="top",
-                   color=style.NEUTRAL, fontsize=11)
+    panels[0].text(
+        warmup / 2,
+        panels[0].get_ylim()[1],
+        "warm-up",
+        ha="center",
+        va="top",
+        color=style.NEUTRAL,
+        fontsize=11,
+    )
     return figure

@@ -31,9 +31,7 @@ def summary(seed: int, policy: dict | None = None, **sections: dict) -> dict[str
 
 def paired(kpi: str, policy: dict, base_policy: dict | None = None, **sections: dict) -> np.ndarray:
     """Per seed: the KPI with the lever minus the KPI without it."""
-    return np.array(
-        [summary(s, policy, **sections)[kpi] - summary(s, base_policy, **sections)[kpi] for s in SEEDS]
-    )
+    return np.array([summary(s, policy, **sections)[kpi] - summary(s, base_policy, **sections)[kpi] for s in SEEDS])
 
 
 def test_shared_metrics_lower_forecast_inflation_and_refused_expedites():
@@ -45,8 +43,10 @@ def test_shared_metrics_lower_forecast_inflation_and_refused_expedites():
 
 def test_shared_metrics_weight_is_a_dose():
     weights = [0.0, 0.5, 1.0]
-    inflation = [np.mean([summary(s, {"shared_metrics": {"joint_weight": w}})["sales_forecast_inflation"]
-                          for s in SEEDS]) for w in weights]
+    inflation = [
+        np.mean([summary(s, {"shared_metrics": {"joint_weight": w}})["sales_forecast_inflation"] for s in SEEDS])
+        for w in weights
+    ]
     assert inflation[0] > inflation[1] > inflation[2]
 
 
@@ -88,7 +88,9 @@ def test_longer_spells_teach_more_and_it_fades_after():
     # after the peak on return, understanding only decays until the next spell
     person = long[long["agent"] == long.loc[long["value"].idxmax(), "agent"]].sort_values("time")
     after_peak = person[person["time"] > person.loc[person["value"].idxmax(), "time"]]["value"].to_numpy()
-    first_fall = after_peak[: max(1, np.argmax(np.diff(after_peak) > 0) if (np.diff(after_peak) > 0).any() else len(after_peak))]
+    first_fall = after_peak[
+        : max(1, np.argmax(np.diff(after_peak) > 0) if (np.diff(after_peak) > 0).any() else len(after_peak))
+    ]
     assert len(first_fall) > 2 and np.all(np.diff(first_fall) < 0)
 
 
@@ -107,17 +109,26 @@ def test_rotation_lowers_productivity_while_spells_run():
 
 def test_a_daily_committee_costs_more_than_it_saves_on_a_stable_market():
     stable = {"scenario": {"demand_cv": 0.3}}
-    daily = paired("operating_profit", {"steering_committee": {"cadence_days": 1}},
-                   {"steering_committee": {"cadence_days": 30}}, **stable)
+    daily = paired(
+        "operating_profit",
+        {"steering_committee": {"cadence_days": 1}},
+        {"steering_committee": {"cadence_days": 30}},
+        **stable,
+    )
     assert daily.mean() < 0 and (daily < 0).all()
-    cost = [summary(s, {"steering_committee": {"cadence_days": 1}}, **stable)["policy_cost_steering_committee"]
-            for s in SEEDS]
-    assert min(cost) > 25 * max(summary(s, {"steering_committee": {"cadence_days": 30}}, **stable)[
-        "policy_cost_steering_committee"] for s in SEEDS)
+    cost = [
+        summary(s, {"steering_committee": {"cadence_days": 1}}, **stable)["policy_cost_steering_committee"]
+        for s in SEEDS
+    ]
+    assert min(cost) > 25 * max(
+        summary(s, {"steering_committee": {"cadence_days": 30}}, **stable)["policy_cost_steering_committee"]
+        for s in SEEDS
+    )
 
 
-@pytest.mark.parametrize("lever", ["shared_metrics", "regular_meetings", "systems_integration",
-                                   "steering_committee", "rotation"])
+@pytest.mark.parametrize(
+    "lever", ["shared_metrics", "regular_meetings", "systems_integration", "steering_committee", "rotation"]
+)
 def test_each_lever_books_its_cost_and_profit_is_net_of_it(lever):
     result = summary(1, {lever: {}})
     assert result[f"policy_cost_{lever}"] > 0
