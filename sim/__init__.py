@@ -8,6 +8,6 @@ Use it without Hydra::
 """
 
 from sim.config import RunConfig, load_config
-from sim.model import SalesPurchasingModel, RunTables
+from sim.model import RunTables, SalesPurchasingModel
 
 __all__ = ["RunConfig", "RunTables", "SalesPurchasingModel", "load_config"]

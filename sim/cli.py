@@ -2,12 +2,21 @@
 
 This is the only module that knows Hydra. Before Hydra starts (and creates any run
 folder), the command line is composed and validated once, so a bad key, value or
-option ends with one line on stderr and exit status 2, and nothing is written.
+option ends with one line on stderr and exit status 2, and nothing is written. A sweep
+(``spsim -m``) is checked value by value, including the sweep an experiment file sets in
+``hydra.sweeper.params``.
+
+A job of a sweep never fails the sweep: a run that raises is sealed ``failed`` in its
+manifest, reported in one line, and the sweep goes on (Hydra skips ``on_multirun_end``,
+where the sweep is aggregated, as soon as one job raises). A job whose folder already
+holds the complete result of the same config is skipped, so re-running a sweep resumes it.
 """
 
 import logging
+import math
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +25,18 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, RunConfig, load_config
 from sim.model import SalesPurchasingModel
+from sim.output import rundir
 from sim.output.rundir import RunFolder
+from sim.streams import RandomStreams
+from sim.world import build_world
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 USAGE_ERROR = 2
@@ -31,6 +45,7 @@ USAGE_ERROR = 2
 _VALUE_FLAGS = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd"}
 _NO_RUN_FLAGS = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
                  "--shell-completion", "-sc", "--resolve"}
+_MULTIRUN_FLAGS = {"--multirun", "-m"}
 
 HEADLINE_KPIS = (
     "revenue", "gross_margin", "operating_profit", "fill_rate", "cycle_service_level",
@@ -42,7 +57,8 @@ HEADLINE_KPIS = (
 def main() -> None:
     """Entry point of ``spsim``: validate the command line, then hand it to Hydra."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    arguments = sys.argv[1:]
+    arguments = [_lever_parameter(argument) for argument in sys.argv[1:]]
+    sys.argv[1:] = arguments
     if not _NO_RUN_FLAGS.intersection(arguments):
         try:
             precheck(arguments)
@@ -51,8 +67,20 @@ def main() -> None:
     _hydra_app()
 
 
+def _lever_parameter(argument: str) -> str:
+    """``policy.<lever>.<parameter>=v`` as ``++policy...``: setting a lever's parameter adds the lever.
+
+    Hydra would refuse the plain form when the lever is not selected (its key is not in
+    the config yet); ``++`` sets the key whether or not it is there.
+    """
+    return f"++{argument}" if argument.startswith("policy.") and "=" in argument else argument
+
+
 def precheck(arguments: list[str]) -> None:
     """Compose and validate every job the command line describes, without running any.
+
+    In a multirun, the sweep an experiment sets in ``hydra.sweeper.params`` is checked
+    too, merged with the command line's as Hydra's basic sweeper merges them.
 
     Raises:
         ConfigError: one line naming the key and what is allowed.
@@ -62,8 +90,48 @@ def precheck(arguments: list[str]) -> None:
         if not Path(config_dir).is_dir():
             raise ConfigError(f"--config-dir {config_dir}: no such directory")
         overrides = [*overrides, f"hydra.searchpath=[file://{Path(config_dir).resolve()}]"]
+    if _MULTIRUN_FLAGS.intersection(arguments):
+        overrides = [*sweeper_params(overrides, config_name), *overrides]
+    read_scenarios: set[str] = set()
     for job in _jobs(overrides):
-        load_config(compose_config(job, config_name))
+        check_data(load_config(compose_config(job, config_name)), read_scenarios)
+
+
+def check_data(config: RunConfig, read_scenarios: set[str]) -> None:
+    """Read the files a scenario points to (a client's demand file) as its run will.
+
+    Args:
+        config: a validated config.
+        read_scenarios: scenarios already read (as JSON), so a sweep reads each once.
+
+    Raises:
+        ConfigError: a file that is missing or malformed, in one line.
+    """
+    if not config.scenario.demand_file:
+        return
+    scenario = config.scenario.model_dump_json()
+    if scenario not in read_scenarios:
+        build_world(config, RandomStreams(config.seed))
+        read_scenarios.add(scenario)
+
+
+def sweeper_params(overrides: list[str], config_name: str = "config") -> list[str]:
+    """The sweep a config sets in ``hydra.sweeper.params``, as overrides (``seed=range(1,11)``).
+
+    Composed as Hydra composes a multirun's master config: without the command line's
+    sweeps. A command line that does not compose yields none here; checking its jobs
+    then reports the problem.
+    """
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException:
+        return []
+    fixed = [_as_job_override(o) for o in parsed if not o.is_sweep_override()]
+    try:
+        params = _compose(fixed, config_name, sweep_only=True)
+    except ConfigError:
+        return []
+    return [f"{key}={value}" for key, value in params.items() if value is not None]
 
 
 def compose_config(overrides: list[str], config_name: str = "config") -> dict[str, Any]:
@@ -72,21 +140,40 @@ def compose_config(overrides: list[str], config_name: str = "config") -> dict[st
     Raises:
         ConfigError: a composition problem, in one line.
     """
+    try:
+        container = _compose(overrides, config_name)
+    except _UnknownOverrideError as unknown:
+        # Compose it as an addition, so validation names the key and the allowed ones.
+        return compose_config([f"+{o}" if o == unknown.override else o for o in overrides], config_name)
+    container.pop("hydra", None)
+    return container
+
+
+class _UnknownOverrideError(ConfigError):
+    """An override of a key the composed config does not have."""
+
+    def __init__(self, message: str, override: str) -> None:
+        super().__init__(message)
+        self.override = override
+
+
+def _compose(overrides: list[str], config_name: str, sweep_only: bool = False) -> dict[str, Any]:
+    """The composed config as plain data; with ``sweep_only``, its ``hydra.sweeper.params``."""
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            composed = compose(config_name=config_name, overrides=overrides)
-            container = OmegaConf.to_container(composed, resolve=True)
+            composed = compose(config_name=config_name, overrides=overrides, return_hydra_config=sweep_only)
+            # Only the sweep of hydra's section: the rest of it resolves only in a run.
+            node = (composed.hydra.sweeper.get("params") or {}) if sweep_only else composed
+            container: Any = OmegaConf.to_container(node, resolve=True)
     except (HydraException, OmegaConfBaseException, ValueError) as error:
         unknown = _unknown_override(error, overrides)
         if unknown is None:
             raise ConfigError(_hydra_message(error)) from None
-        # Compose it as an addition, so validation names the key and the allowed ones.
-        return compose_config([f"+{o}" if o == unknown else o for o in overrides], config_name)
+        raise _UnknownOverrideError(_hydra_message(error), unknown) from None
     finally:
         GlobalHydra.instance().clear()
     assert isinstance(container, dict)
-    container.pop("hydra", None)
     return {str(key): value for key, value in container.items()}
 
 
@@ -113,20 +200,23 @@ def _jobs(overrides: list[str]) -> list[list[str]]:
     """One override list per value of each sweep (the others at their first value).
 
     Checking each value once finds every unknown key and bad value of a sweep
-    without composing the whole cross product.
+    without composing the whole cross product. A key given twice keeps its last
+    setting, as Hydra's basic sweeper does (the command line over an experiment's).
     """
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as error:
         raise ConfigError(_hydra_message(error)) from None
-    choices = []
+    by_key: dict[str, list[str]] = {}
     for override in parsed:
+        key = override.get_key_element()
         if override.is_sweep_override():
-            values = [str(v) for v in override.sweep_string_iterator()]
-            prefix = override.get_key_element()
-            choices.append([f"{prefix}={value}" for value in values])
+            if not override.is_discrete_sweep():
+                raise ConfigError(f"{override.input_line}: only lists and ranges of values can be swept")
+            by_key[key] = [f"{key}={value}" for value in override.sweep_string_iterator()]
         else:
-            choices.append([override.input_line])
+            by_key[key] = [_as_job_override(override)]
+    choices = list(by_key.values())
     first = [options[0] for options in choices]
     jobs = [first]
     for position, options in enumerate(choices):
@@ -135,6 +225,11 @@ def _jobs(overrides: list[str]) -> list[list[str]]:
             job[position] = option
             jobs.append(job)
     return jobs
+
+
+def _as_job_override(override: Override) -> str:
+    """An override as Hydra's basic sweeper hands it to a job."""
+    return f"{override.get_key_element()}={override.get_value_element_as_str()}"
 
 
 def _unknown_override(error: Exception, overrides: list[str]) -> str | None:
@@ -177,15 +272,46 @@ def _hydra_app(cfg: DictConfig) -> float:
     except ConfigError as error:
         _fail(str(error))
         raise  # unreachable: _fail exits
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
-    summary = run_to_folder(config, run_dir)
+    hydra_config = HydraConfig.get()
+    run_dir = Path(hydra_config.runtime.output_dir)
+    if hydra_config.mode == RunMode.MULTIRUN:
+        return sweep_job(config, run_dir)
+    try:
+        summary = run_to_folder(config, run_dir)
+    except ConfigError as error:  # a data file changed since the check: sealed "failed"
+        _fail(str(error))
+        raise  # unreachable: _fail exits
     if config.output.print_summary:
         print_summary(summary, run_dir)
-    return float(summary.get("operating_profit", float("nan")))
+    return float(summary.get("operating_profit", math.nan))
+
+
+def sweep_job(config: RunConfig, run_dir: Path) -> float:
+    """One job of a sweep: skipped if done, else run; a failed run is reported, never raised.
+
+    Returns:
+        The run's operating profit (nan if it failed).
+    """
+    if rundir.holds_result(run_dir, config):
+        rundir.confirm_result(run_dir)  # tells the sweep's progress line this job is done
+        print(f"{run_dir.name}: skipped (complete)")
+        return float(rundir.read_summary(run_dir).get("operating_profit", math.nan))
+    try:
+        summary = run_to_folder(config, run_dir)
+    except Exception as error:  # sealed "failed" in its manifest; the sweep goes on
+        print(f"spsim: run failed: {run_dir}: {_error_line(error)}", file=sys.stderr)
+        return math.nan
+    if config.output.print_summary:
+        print_summary(summary, run_dir)
+    return float(summary.get("operating_profit", math.nan))
 
 
 def run_to_folder(config: RunConfig, run_dir: Path) -> dict[str, float]:
-    """Run one simulation and write its folder; the manifest is sealed last."""
+    """Run one simulation and write its folder; the manifest is sealed last.
+
+    A run that raises (or is interrupted) is sealed ``failed``, with the error and its
+    traceback in the manifest, and the exception goes on.
+    """
     folder = RunFolder(run_dir, config)
     try:
         started = time.perf_counter()
@@ -206,10 +332,16 @@ def run_to_folder(config: RunConfig, run_dir: Path) -> dict[str, float]:
             chart = dashboard.render(run_dir)
             folder.add_files([str(chart.relative_to(run_dir))])
     except BaseException as error:
-        folder.finish("failed", f"{type(error).__name__}: {error}")
+        folder.finish("failed", _error_line(error), traceback.format_exc())
         raise
     folder.finish()
     return tables.summary
+
+
+def _error_line(error: BaseException) -> str:
+    """``Type: message`` on one line."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def print_summary(summary: dict[str, float], run_dir: Path) -> None:

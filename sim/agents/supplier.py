@@ -64,12 +64,12 @@ class Supplier(mesa.Agent):
     def unit_price_cents(self, sku: int, units: int, day: int) -> int:
         """Price per unit for an order of ``units`` placed on ``day`` (breaks, rises, deals)."""
         spec = self.spec
-        price = spec.unit_price_cents[sku] * self.price_factor
+        price: float = spec.unit_price_cents[sku] * self.price_factor
         if spec.price_rise_day is not None and day >= spec.price_rise_day:
             price *= 1.0 + spec.price_rise_share
         if units >= spec.break_units.get(sku, math.inf):
             price *= 1.0 - spec.break_discount
-        return int(round(price))
+        return round(price)
 
     def offer(self, sku: int, day: int) -> Offer:
         """The terms a buyer compares: list price, quoted lead time, reliability, standing."""

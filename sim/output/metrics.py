@@ -38,7 +38,9 @@ KPI_DEFINITIONS: dict[str, str] = {
         "per SKU, variance of units purchased over variance of units demanded in the same "
         "buckets (1 day in the textbook scenario, the review period otherwise); mean over SKUs"
     ),
-    "sales_forecast_bias": "(submitted sales forecast - actual demand) / actual demand, daily rates summed over SKU-days",
+    "sales_forecast_bias": (
+        "(submitted sales forecast - actual demand) / actual demand, daily rates summed over SKU-days"
+    ),
     "sales_forecast_error": "sum |submitted sales forecast - actual| / actual, per SKU and bucket",
     "planned_forecast_bias": "(forecast purchasing planned on - actual demand) / actual demand",
     "planned_forecast_error": "sum |planned forecast - actual| / actual, per SKU and bucket",

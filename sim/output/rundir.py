@@ -1,8 +1,14 @@
 """The run folder: tables, summary, resolved config and a manifest, written atomically.
 
 Each file is written under a temporary name and renamed into place; the manifest is
-written first with status ``running`` and last with ``complete``. A folder whose
-manifest does not say ``complete`` is not a result, whatever else it holds.
+written first with status ``running`` and last with ``complete`` (or ``failed``, with
+the error). A folder whose manifest does not say ``complete`` is not a result, whatever
+else it holds. Writing into a folder that holds an earlier run first marks it
+``running``, then removes that run's results, so no mix of old and new looks whole.
+
+A sweep re-run skips a job whose folder :func:`holds_result` for its config, and
+:func:`confirm_result` then touches the manifest (content unchanged): a manifest's
+modification time says when a sweep last ran or confirmed the result.
 """
 
 import hashlib
@@ -38,15 +44,17 @@ def write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
     """Call ``write`` on a temporary sibling of ``path``, then rename it into place."""
     temporary = path.with_name(f".{path.name}.partial")
     write(temporary)
-    os.replace(temporary, path)
+    temporary.replace(path)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
+    """``data`` as indented JSON, written atomically."""
     text = json.dumps(data, indent=2, sort_keys=False, allow_nan=True) + "\n"
     write_atomically(path, lambda tmp: tmp.write_text(text))
 
 
 def write_table(path: Path, table: pd.DataFrame) -> None:
+    """``table`` as zstd-compressed Parquet, written atomically."""
     write_atomically(path, lambda tmp: table.to_parquet(tmp, index=False, compression="zstd"))
 
 
@@ -58,6 +66,7 @@ class RunFolder:
         self.config = config
         self.started = time.perf_counter()
         self.path.mkdir(parents=True, exist_ok=True)
+        earlier = read_manifest(self.path)
         self.manifest: dict[str, Any] = {
             "status": "running",
             "seed": config.seed,
@@ -70,6 +79,7 @@ class RunFolder:
             "files": [],
         }
         write_json(self.path / MANIFEST, self.manifest)
+        _remove_results(self.path, earlier)
 
     def write_results(self, summary: dict[str, float], tables: dict[str, pd.DataFrame]) -> None:
         """The resolved config, the summary and every table."""
@@ -83,12 +93,20 @@ class RunFolder:
     def add_files(self, names: list[str]) -> None:
         self.manifest["files"].extend(names)
 
-    def finish(self, status: str = "complete", error: str | None = None) -> None:
-        """Seal the folder: the manifest is the last file written."""
+    def finish(self, status: str = "complete", error: str | None = None, details: str | None = None) -> None:
+        """Seal the folder: the manifest is the last file written.
+
+        Args:
+            status: ``complete`` or ``failed``.
+            error: for a failed run, the error in one line.
+            details: for a failed run, the traceback.
+        """
         self.manifest["status"] = status
         self.manifest["wall_time_s"] = round(time.perf_counter() - self.started, 3)
         if error:
             self.manifest["error"] = error
+        if details:
+            self.manifest["traceback"] = details
         write_json(self.path / MANIFEST, self.manifest)
 
 
@@ -107,12 +125,45 @@ def read_manifest(path: str | Path) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) else None
 
 
+def read_summary(path: str | Path) -> dict[str, float]:
+    """The KPIs of a run folder (empty if there is no readable summary)."""
+    try:
+        summary = json.loads((Path(path) / SUMMARY).read_text())
+    except (OSError, ValueError):
+        return {}
+    return summary if isinstance(summary, dict) else {}
+
+
 def is_complete(path: str | Path) -> bool:
     """A run folder whose manifest says complete and whose listed files all exist."""
     manifest = read_manifest(path)
     if not manifest or manifest.get("status") != "complete":
         return False
     return all((Path(path) / name).is_file() for name in manifest.get("files", []))
+
+
+def holds_result(path: str | Path, config: RunConfig) -> bool:
+    """Whether ``path`` is a complete run folder of exactly ``config`` (same config hash)."""
+    manifest = read_manifest(path)
+    return is_complete(path) and manifest is not None and manifest.get("config_hash") == config_hash(config)
+
+
+def confirm_result(path: str | Path) -> None:
+    """Touch the manifest of a result a sweep found complete (its content is unchanged)."""
+    os.utime(Path(path) / MANIFEST)
+
+
+def _remove_results(path: Path, manifest: dict[str, Any] | None) -> None:
+    """The files an earlier run listed in its manifest, and temporary files left by any run."""
+    listed = manifest.get("files", []) if manifest else []
+    names = [name for name in listed if isinstance(name, str)] + [CONFIG, SUMMARY]
+    names += [f"{table}.parquet" for table in TABLES]  # written before the manifest lists them
+    for name in names:
+        target = path / name
+        if target.resolve().is_relative_to(path.resolve()) and target.is_file():
+            target.unlink()
+    for temporary in path.rglob(".*.partial"):
+        temporary.unlink(missing_ok=True)
 
 
 def _versions() -> dict[str, str]:

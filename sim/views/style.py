@@ -4,7 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 SALES = "#d95f02"  # orange: sales, customers, demand
 PURCHASING = "#1b9e77"  # green: purchasing, suppliers, stock
