@@ -299,12 +299,12 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
     if recorded is not None:  # a client's history: plans, stock and capacity follow it
         span = 1 + max(day for schedule in recorded.values() for day in schedule)
         for schedule in recorded.values():
-            for lines in schedule.values():
-                for sku, units in lines:
+            for day_lines in schedule.values():
+                for sku, units in day_lines:
                     planned[sku] += units / span
     else:
-        for lines in account_lines:
-            for line in lines:
+        for demand_lines in account_lines:
+            for line in demand_lines:
                 planned[line.sku] += line.daily_rate
 
     costs = scenario.unit_cost_mean * rng.lognormal(
