@@ -1,0 +1,1 @@
+"""Tests of the analysis that runs on result folders (the experiments package)."""
