@@ -1,0 +1,1 @@
+"""Analysis and measurement that run on the simulator from outside it: benchmarks, reports."""
