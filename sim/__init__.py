@@ -3,11 +3,30 @@
 Use it without Hydra::
 
     from sim import SalesPurchasingModel, load_config
-    model = SalesPurchasingModel(load_config({"scenario": {"kind": "textbook"}}))
-    tables = model.run()
+    tables = SalesPurchasingModel(load_config({"scenario": {"kind": "textbook"}})).run()
 """
 
-from sim.config import RunConfig, load_config
-from sim.model import RunTables, SalesPurchasingModel
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.config import RunConfig, load_config
+    from sim.model import RunTables, SalesPurchasingModel
 
 __all__ = ["RunConfig", "RunTables", "SalesPurchasingModel", "load_config"]
+
+_HOMES = {
+    "RunConfig": "sim.config",
+    "load_config": "sim.config",
+    "RunTables": "sim.model",
+    "SalesPurchasingModel": "sim.model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: charts and analysis import sim.views or sim.output without paying for the
+    # model (Mesa, SimPy); the model loads on first use of these names.
+    if name in _HOMES:
+        import importlib
+
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

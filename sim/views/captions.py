@@ -1,0 +1,680 @@
+"""Plain-words captions of a run's events, and which of them matter most.
+
+A caption is one line a workshop can read aloud ("day 45: rep 0's promotion started,
+purchasing told 2 days before"). Every caption is built from rows of the run's
+``events.parquet`` and keeps their row numbers, so a chart never shows an event the
+run did not log. Events of one kind on one day become one caption; events that are
+part of another (the escalation that follows a refused expedite, the rejections and
+arbitrations of a committee meeting) are folded into it.
+"""
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+# What each kind of event means for the story: 0 = routine, 10 = the turning points.
+IMPORTANCE: dict[str, float] = {
+    "stockout_late_notice": 9.0,
+    "churn": 8.5,
+    "committee": 8.0,
+    "promotion_started": 7.5,
+    "unannounced_promotion": 7.0,
+    "expedite_refused": 6.5,
+    "arbitration": 6.5,
+    "promotion_rejected": 6.5,
+    "cancellation": 5.0,
+    "expedite": 6.0,
+    "escalation": 6.0,
+    "meeting": 5.5,
+    "rotation_started": 5.5,
+    "excess_stock": 5.0,
+    "promotion_checked": 5.0,
+    "promotion_notice": 4.5,
+    "rotation_ended": 4.0,
+    "negotiation": 4.0,
+    "promotion_planned": 4.0,
+    "meeting_skipped": 3.5,
+    "expedite_requested": 3.5,
+    "account_won": 3.0,
+}
+"""Kinds captioned for the story, by importance (routine bookkeeping is left out)."""
+
+ROUTINE: dict[str, str] = {
+    "order": "customers ordered {units:,} units",
+    "shipment": "{units:,} units shipped from stock",
+    "backorder": "{units:,} units put on backorder",
+    "backorder_shipment": "{units:,} backordered units shipped",
+    "line_closed": "{n} order line(s) closed",
+    "promise_broken": "{n} delivery promise(s) broken",
+    "late_penalty": "{n} late penalty(ies), {money} in total",
+    "purchase_order": "{n} purchase order(s) for {units:,} units",
+    "receipt": "{n} receipt(s) of {units:,} units",
+    "holding_cost": "holding cost booked",
+    "opening_stock": "opening stock of {units:,} units",
+    "policy_cost": "lever cost booked: {detail} ({money})",
+}
+"""Plain words for the routine kinds, used only where a comparison needs them."""
+
+SALES, PURCHASING, COMPANY = "sales", "purchasing", "company"
+LEVERS = ("shared_metrics", "regular_meetings", "systems_integration", "steering_committee", "rotation")
+
+
+@dataclass(frozen=True)
+class Caption:
+    """One line of the story: what happened on a day, and the event rows that say so."""
+
+    day: int
+    kind: str
+    text: str
+    importance: float
+    department: str
+    rows: tuple[int, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        """The caption as shown: ``day 45: ...``."""
+        return f"day {self.day}: {self.text}"
+
+
+def department(agent: str) -> str:
+    """The department an event's agent belongs to (its colour on every chart)."""
+    if agent.startswith(("rep", "account")):
+        return SALES
+    if agent.startswith(("buyer", "supplier", "warehouse")):
+        return PURCHASING
+    return COMPANY
+
+
+def describe(events: pd.DataFrame, *, include_routine: bool = False) -> list[Caption]:
+    """Every captioned event of ``events`` as plain-words captions, in time order.
+
+    Args:
+        events: rows of a run's event log (its index is the row number in events.parquet).
+        include_routine: also caption orders, shipments, costs... (for comparisons).
+    """
+    kinds = set(IMPORTANCE) | (set(ROUTINE) if include_routine else set())
+    chosen = events[events["event"].astype(str).isin(kinds)]
+    if chosen.empty:
+        return []
+    rows = _records(chosen)
+    used: set[int] = set()
+    captions: list[Caption] = []
+    for merge in (_committees, _meetings, _promotions_started, _refusals, _expedites):
+        captions += merge(rows, used)
+    by_day_kind: dict[tuple[int, str], list[_Row]] = {}
+    for row in rows:
+        if row.row not in used:
+            by_day_kind.setdefault((int(row.day), str(row.event)), []).append(row)
+    for (day, kind), group in by_day_kind.items():
+        captions.append(_caption(day, kind, _text(kind, group), group))
+    return sorted(captions, key=lambda c: (c.day, -c.importance, c.rows[0] if c.rows else 0))
+
+
+def score(caption: Caption, first_of_kind: bool) -> float:
+    """How much a caption deserves a place on a chart: importance, size, novelty."""
+    size = 0.6 * math.log2(len(caption.rows)) if caption.rows else 0.0
+    return caption.importance + min(size, 2.0) + (1.5 if first_of_kind else 0.0)
+
+
+def rank(captions: Iterable[Caption]) -> list[Caption]:
+    """Captions, most telling first (the first of each kind gets a bonus)."""
+    seen: set[str] = set()
+    scored = []
+    for caption in sorted(captions, key=lambda c: c.day):
+        scored.append((score(caption, caption.kind not in seen), caption))
+        seen.add(caption.kind)
+    return [caption for _, caption in sorted(scored, key=lambda pair: (-pair[0], pair[1].day))]
+
+
+def select(
+    captions: Iterable[Caption],
+    limit: int,
+    fits: Callable[[Caption], bool] | None = None,
+    same_kind_penalty: float = 1.0,
+    bonus: Callable[[Caption], float] | None = None,
+    min_score: float = 4.0,
+) -> list[Caption]:
+    """The ``limit`` most telling captions that ``fits`` accepts, varied by kind.
+
+    Each caption already chosen of the same kind lowers the score of the next, so a
+    storyboard tells several things rather than one thing twelve times; ``bonus``
+    adds to a caption's score (e.g. less for the warm-up); below ``min_score`` a
+    caption is routine and left to the full list.
+    """
+    scored = [(score(c, first) + (bonus(c) if bonus else 0.0), c) for c, first in _with_first(captions)]
+    pool = [(value, caption) for value, caption in scored if value >= min_score]
+    chosen: list[Caption] = []
+    per_kind: dict[str, int] = {}
+    while pool and len(chosen) < limit:
+        pool.sort(key=lambda pair: (-(pair[0] - same_kind_penalty * per_kind.get(pair[1].kind, 0)), pair[1].day))
+        _, best = pool.pop(0)
+        if fits is None or fits(best):
+            chosen.append(best)
+            per_kind[best.kind] = per_kind.get(best.kind, 0) + 1
+    return sorted(chosen, key=lambda c: c.day)
+
+
+def markdown(captions: list[Caption], title: str, marked: Iterable[tuple[int, ...]] = ()) -> str:
+    """The full list of captions as a Markdown document (★: a caption in ``marked``, by its rows)."""
+    on_chart = set(marked)
+    lines = [
+        f"# {title}",
+        "",
+        "| day | | who acted | what happened | event rows (events.parquet) |",
+        "|---:|---|---|---|---|",
+    ]
+    for caption in captions:
+        rows = ", ".join(str(r) for r in caption.rows[:6]) + (" ..." if len(caption.rows) > 6 else "")
+        star = "★" if caption.rows in on_chart else ""
+        lines.append(f"| {caption.day} | {star} | {caption.department} | {caption.text} | {rows} |")
+    if not captions:
+        lines.append("| | | | no captioned events in this window | |")
+    if on_chart:
+        lines += ["", "★ = annotated on the chart."]
+    return "\n".join(lines) + "\n"
+
+
+# -- building the captions --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One event of the log, typed, with its row number in events.parquet."""
+
+    row: int
+    time: float
+    day: int
+    event: str
+    agent: str
+    sku: int
+    account: int
+    ref: int
+    quantity: int
+    value: float
+    detail: str
+
+
+def _records(events: pd.DataFrame) -> list[_Row]:
+    return [
+        _Row(
+            int(index),
+            float(time),
+            int(day),
+            str(event),
+            str(agent),
+            int(sku),
+            int(account),
+            int(ref),
+            int(quantity),
+            float(value),
+            str(detail),
+        )
+        for index, time, day, event, agent, sku, account, ref, quantity, value, detail in zip(
+            events.index,
+            events["time"],
+            events["day"],
+            events["event"],
+            events["agent"],
+            events["sku"],
+            events["account"],
+            events["ref"],
+            events["quantity"],
+            events["value"],
+            events["detail"],
+            strict=True,
+        )
+    ]
+
+
+def _caption(day: int, kind: str, text: str, group: list[_Row]) -> Caption:
+    agents = [str(row.agent) for row in group if str(row.event) == kind] or [str(group[0].agent)]
+    return Caption(
+        day=day,
+        kind=kind,
+        text=text,
+        importance=IMPORTANCE.get(kind, 1.0),
+        department=department(agents[0]),
+        rows=tuple(sorted(int(row.row) for row in group)),
+    )
+
+
+def _take(candidates: list[_Row], used: set[int]) -> list[_Row]:
+    """The candidates no other caption has taken yet; they are now taken."""
+    taken = [row for row in candidates if row.row not in used]
+    used.update(row.row for row in taken)
+    return taken
+
+
+def _committees(rows: list[_Row], used: set[int]) -> list[Caption]:
+    """A committee meeting with the promotions it ruled on and the conflicts it settled."""
+    captions = []
+    folded = {"committee", "promotion_rejected", "arbitration", "expedite", "promotion_planned", "promotion_notice"}
+    for meeting in [row for row in rows if row.event == "committee"]:
+        group = _take([r for r in rows if r.time == meeting.time and r.event in folded], used)
+        counts = _count(group)
+        approved = _number(str(meeting.detail), r"(\d+) promotion\(s\) approved")
+        granted = sum(1 for r in group if r.event == "arbitration" and "granted" in str(r.detail))
+        upheld = counts.get("arbitration", 0) - granted
+        parts = []
+        if approved:
+            parts.append(f"approved {_plural(approved, 'promotion')}")
+        if counts.get("promotion_rejected"):
+            parts.append(f"rejected {_plural(counts['promotion_rejected'], 'promotion')}")
+        if granted:
+            parts.append(f"granted {_plural(granted, 'expedite')}")
+        if upheld:
+            parts.append(f"upheld {_plural(upheld, 'refusal')}")
+        what = ", ".join(parts) if parts else "set a consensus forecast"
+        captions.append(_caption(int(meeting.day), "committee", f"steering committee {what}", group))
+    return captions
+
+
+def _meetings(rows: list[_Row], used: set[int]) -> list[Caption]:
+    """A regular meeting and the campaigns it shared with purchasing."""
+    captions = []
+    for meeting in [row for row in rows if row.event == "meeting"]:
+        group = _take(
+            [
+                r
+                for r in rows
+                if r.time == meeting.time
+                and (r.event == "meeting" or (r.event == "promotion_notice" and r.agent == "regular_meetings"))
+            ],
+            used,
+        )
+        shared = _number(str(meeting.detail), r"(\d+) campaign")
+        text = (
+            ("regular meeting: purchasing heard of " + _plural(shared, "campaign"))
+            if shared
+            else "regular meeting held, no campaign to share"
+        )
+        captions.append(_caption(int(meeting.day), "meeting", text, group))
+    return captions
+
+
+def _promotions_started(rows: list[_Row], used: set[int]) -> list[Caption]:
+    """Promotions that started on a day, with whether purchasing knew (and minded)."""
+    days = sorted({int(r.day) for r in rows if r.event == "promotion_started"})
+    captions = []
+    for day in days:
+        started = _take([r for r in rows if r.day == day and r.event == "promotion_started"], used)
+        refs = {r.ref for r in started}
+        surprised = _take(
+            [r for r in rows if r.day == day and r.event == "unannounced_promotion" and r.ref in refs], used
+        )
+        notices = [_notice(str(r.detail)) for r in started]
+        if len(started) == 1:
+            rep = started[0].agent
+            told = notices[0]
+            text = f"{rep}'s promotion started, " + (
+                "purchasing not told" if told is None else f"purchasing told {_plural(told, 'day')} before"
+            )
+        else:
+            never = sum(1 for n in notices if n is None)
+            told_days = sorted(n for n in notices if n is not None)
+            text = f"{len(started)} promotions started"
+            if never == len(started):
+                text += ", purchasing not told"
+            elif never:
+                text += f": {never} unannounced, {len(told_days)} told {_span(told_days)} days before"
+            else:
+                text += f", purchasing told {_span(told_days)} days before"
+        caption = _caption(day, "promotion_started", text, started + surprised)
+        if any(n is None for n in notices):  # a surprise for purchasing is a conflict
+            caption = Caption(
+                caption.day,
+                caption.kind,
+                caption.text,
+                IMPORTANCE["unannounced_promotion"] + 1,
+                caption.department,
+                caption.rows,
+            )
+        captions.append(caption)
+    return captions
+
+
+def _refusals(rows: list[_Row], used: set[int]) -> list[Caption]:
+    """Refused expedites of a day, with the escalations that followed them."""
+    days = sorted({int(r.day) for r in rows if r.event == "expedite_refused"})
+    captions = []
+    for day in days:
+        refused = _take([r for r in rows if r.day == day and r.event == "expedite_refused"], used)
+        keys = {(r.time, r.sku, r.account) for r in refused}
+        escalated = _take(
+            [r for r in rows if r.day == day and r.event == "escalation" and (r.time, r.sku, r.account) in keys], used
+        )
+        asked = _take(
+            [
+                r
+                for r in rows
+                if r.day == day and r.event == "expedite_requested" and (r.time, r.sku, r.account) in keys
+            ],
+            used,
+        )
+        if len(refused) == 1:
+            r = refused[0]
+            text = f"{r.agent} refused to expedite SKU {r.sku} for key account {r.account}"
+        else:
+            buyers = sorted({str(r.agent) for r in refused})
+            text = f"{len(refused)} expedites refused ({_names(buyers)})"
+        if escalated:
+            text += ", escalated by sales" if len(escalated) == len(refused) else f", {len(escalated)} escalated"
+        captions.append(_caption(day, "expedite_refused", text, refused + escalated + asked))
+    return captions
+
+
+def _expedites(rows: list[_Row], used: set[int]) -> list[Caption]:
+    """Expedites approved on a day, with the requests they answered."""
+    days = sorted({r.day for r in rows if r.event == "expedite" and r.row not in used})
+    captions = []
+    for day in days:
+        approved = _take([r for r in rows if r.day == day and r.event == "expedite"], used)
+        keys = {(r.time, r.sku, r.account) for r in approved}
+        asked = _take(
+            [
+                r
+                for r in rows
+                if r.day == day and r.event == "expedite_requested" and (r.time, r.sku, r.account) in keys
+            ],
+            used,
+        )
+        captions.append(_caption(day, "expedite", _text("expedite", approved), approved + asked))
+    return captions
+
+
+def _text(kind: str, group: list[_Row]) -> str:
+    """Plain words for ``group``: the events of one kind on one day."""
+    n = len(group)
+    first = group[0]
+    agent, detail = str(first.agent), str(first.detail)
+    units = sum(int(r.quantity) for r in group)
+    money = sum(float(r.value) for r in group)
+    agents = _names(sorted({str(r.agent) for r in group}))
+    if kind == "stockout_late_notice":
+        skus = _names([f"SKU {r.sku}" for r in group])
+        told = "never told" if "never told" in detail else detail.rsplit("purchasing ", 1)[-1]
+        return (
+            f"stock-out on {skus} in a promotion; purchasing {told}"
+            if n == 1
+            else f"stock-outs on {skus} in late-announced promotions"
+        )
+    if kind == "churn":
+        return (
+            f"{agent} left (satisfaction {_after(detail, 'satisfaction ')})"
+            if n == 1
+            else f"{n} accounts left, unhappy with service"
+        )
+    if kind == "unannounced_promotion":
+        return f"{agents} found out about a promotion only when it started"
+    if kind == "escalation":
+        return f"{agents} escalated {_plural(n, 'refused expedite')}"
+    if kind == "arbitration":
+        granted = sum(1 for r in group if "granted" in str(r.detail))
+        return f"committee granted {granted} of {_plural(n, 'escalated expedite')}"
+    if kind == "promotion_rejected":
+        return f"committee rejected {_plural(n, 'promotion')} (expected margin negative)"
+    if kind == "cancellation":
+        return f"{_plural(n, 'order line')} cancelled after waiting too long ({_plural(units, 'unit')} lost)"
+    if kind == "expedite":
+        return f"{_plural(n, 'expedite')} approved ({_plural(units, 'unit')}, premium {money:,.0f})"
+    if kind == "rotation_started":
+        where = _after(detail, "to ").split(" for")[0]
+        return (
+            f"{agents} began a rotation in {where}"
+            if n == 1
+            else f"rotation: {agents} began spells in the other department"
+        )
+    if kind == "rotation_ended":
+        return f"{agents} back from rotation"
+    if kind == "excess_stock":
+        if n == 1:
+            over = _number(detail, r"forecast ([+-]?\d+)%")
+            return f"excess stock on SKU {first.sku}; sales forecast {over:+d}% above demand"
+        return f"excess stock on {n} SKUs, blamed on padded sales forecasts"
+    if kind == "promotion_checked":
+        verdicts = [str(r.detail).split(":", 1)[0] for r in group]
+        rejected = verdicts.count("rejected")
+        if n == 1:
+            return f"joint cost-benefit check {verdicts[0]} a promotion"
+        return f"joint check: {n - rejected} promotion(s) approved, {rejected} rejected"
+    if kind == "promotion_notice":
+        ahead = _number(detail, r"(\d+) days")
+        source = {
+            "regular_meetings": "at a regular meeting",
+            "steering_committee": "by the committee",
+            "systems_integration": "through the CRM",
+        }.get(agent, f"by {agent}")
+        return (
+            f"purchasing told of a promotion {_plural(ahead, 'day')} ahead, {source}"
+            if n == 1
+            else f"purchasing told of {n} promotions ({agents})"
+        )
+    if kind == "promotion_planned":
+        what = detail.split(" from ")[0]
+        return f"{agent} planned a promotion ({what})" if n == 1 else f"{agents} planned {n} promotions"
+    if kind == "negotiation":
+        relationship = _after(detail, "relationship now ")
+        return (
+            f"{agent} pressed a supplier on price; relationship now {relationship}"
+            if n == 1
+            else f"{agents} pressed suppliers on price"
+        )
+    if kind == "expedite_requested":
+        return (
+            f"{agent} asked to expedite SKU {first.sku} for key account {first.account}"
+            if n == 1
+            else f"{_plural(n, 'expedite')} asked for by sales ({agents})"
+        )
+    if kind == "meeting_skipped":
+        return "regular meeting skipped (not enough attendance)"
+    if kind == "account_won":
+        return f"{agent} won a new account" if n == 1 else f"{n} new accounts won ({agents})"
+    if kind in ROUTINE:
+        details = sorted({str(r.detail) for r in group if str(r.detail)})
+        text = ROUTINE[kind].format(n=n, units=units, money=f"{money:,.0f}", detail="; ".join(details[:2]))
+        return f"{text} ({agents})" if kind == "policy_cost" and agents else text
+    return f"{_plural(n, kind.replace('_', ' '))}"
+
+
+# -- small helpers ------------------------------------------------------------------------
+
+
+def _count(group: list[_Row]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in group:
+        counts[str(row.event)] = counts.get(str(row.event), 0) + 1
+    return counts
+
+
+def _notice(detail: str) -> int | None:
+    """Days of notice in a promotion_started detail ("purchasing told 3 days before"), None if never."""
+    found = re.search(r"told (\d+) days", detail)
+    return int(found.group(1)) if found else None
+
+
+def _span(days: list[int]) -> str:
+    """``3`` or ``3 to 21``."""
+    return str(days[0]) if days[0] == days[-1] else f"{days[0]} to {days[-1]}"
+
+
+def _number(text: str, pattern: str) -> int:
+    found = re.search(pattern, text)
+    return int(found.group(1)) if found else 0
+
+
+def _after(text: str, marker: str) -> str:
+    return text.split(marker, 1)[1].split(" ")[0].rstrip(";,)") if marker in text else "?"
+
+
+def _plural(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{n:,} {noun[:-1]}ies"
+    return f"{n:,} {noun}s"
+
+
+def _names(names: list[str], limit: int = 3) -> str:
+    """``rep 0``, ``buyers 0, 1 and 3``, ``SKUs 4, 9, 12 and 2 more``."""
+    unique = list(dict.fromkeys(names))
+    words = [name.rsplit(" ", 1) for name in unique]
+    if len(unique) > 1 and all(len(w) == 2 and w[0] == words[0][0] for w in words):
+        noun = words[0][0]
+        return f"{noun}s " + _names([w[1] for w in words], limit + 1)
+    if len(unique) <= limit:
+        return ", ".join(unique[:-1]) + (" and " if len(unique) > 1 else "") + unique[-1]
+    return ", ".join(unique[:limit]) + f" and {len(unique) - limit} more"
+
+
+def _with_first(captions: Iterable[Caption]) -> list[tuple[Caption, bool]]:
+    seen: set[str] = set()
+    out = []
+    for caption in sorted(captions, key=lambda c: c.day):
+        out.append((caption, caption.kind not in seen))
+        seen.add(caption.kind)
+    return out
+
+
+# -- KPIs in plain words ------------------------------------------------------------------
+
+CURRENCY_KPIS = {
+    "revenue",
+    "cogs",
+    "purchase_price_variance",
+    "gross_margin",
+    "holding_cost",
+    "expediting_cost",
+    "penalty_cost",
+    "policy_cost_total",
+    "operating_profit",
+    "avg_inventory_value",
+}
+SHARE_KPIS = {
+    "gross_margin_rate",
+    "fill_rate",
+    "cycle_service_level",
+    "on_time_in_full",
+    "lost_sales_rate",
+    "sales_forecast_bias",
+    "sales_forecast_error",
+    "planned_forecast_bias",
+    "planned_forecast_error",
+    "purchase_price_variance_rate",
+    "promise_reliability",
+    "staff_productivity",
+}
+UNIT_KPIS = {
+    "demand_units",
+    "shipped_units",
+    "lost_sales_units",
+    "avg_on_hand",
+    "avg_backorders",
+    "avg_orders_in_transit",
+}
+SCORE_KPIS = {
+    "trust_sales_in_purchasing",
+    "trust_purchasing_in_sales",
+    "trust_change_sales",
+    "trust_change_purchasing",
+    "supplier_relationship",
+    "sales_forecast_inflation",
+    "rotated_staff_bias",
+    "other_staff_bias",
+}
+HIGHER_IS_BETTER = {
+    "revenue",
+    "gross_margin",
+    "gross_margin_rate",
+    "operating_profit",
+    "fill_rate",
+    "cycle_service_level",
+    "on_time_in_full",
+    "promise_reliability",
+    "inventory_turns",
+    "trust_sales_in_purchasing",
+    "trust_purchasing_in_sales",
+    "trust_change_sales",
+    "trust_change_purchasing",
+    "supplier_relationship",
+    "accounts_won",
+    "shipped_units",
+}
+LOWER_IS_BETTER = {
+    "cogs",
+    "purchase_price_variance",
+    "holding_cost",
+    "expediting_cost",
+    "penalty_cost",
+    "policy_cost_total",
+    "lost_sales_units",
+    "lost_sales_rate",
+    "avg_backorders",
+    "bullwhip_ratio",
+    "sales_forecast_error",
+    "planned_forecast_error",
+    "purchase_price_variance_rate",
+    "expedites_refused",
+    "customer_churn",
+    "conflict_count",
+}
+
+
+def kpi_unit(key: str) -> str:
+    """The unit a KPI is read in."""
+    if key in CURRENCY_KPIS or key.startswith("policy_cost_"):
+        return "currency"
+    if key in SHARE_KPIS:
+        return "%"
+    if key in UNIT_KPIS:
+        return "units"
+    if key in SCORE_KPIS:
+        return "0-1"
+    return {
+        "inventory_turns": "per year",
+        "bullwhip_ratio": "x demand variance",
+        "promotion_notice_days": "days",
+        "days": "days",
+    }.get(key, "count")
+
+
+def format_kpi(key: str, value: float) -> str:
+    """A KPI value as a person reads it: ``3,984,932``, ``96.2%``, ``0.38``."""
+    if value != value:  # NaN
+        return "n/a"
+    unit = kpi_unit(key)
+    if unit == "%":
+        return f"{100 * value:.1f}%"
+    if unit == "0-1":
+        return f"{value:.2f}"
+    if unit in ("per year", "x demand variance", "days"):
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+def format_change(key: str, before: float, after: float) -> str:
+    """The change of a KPI in its own unit: ``+28,186``, ``-0.6 pts``, ``+0.04``."""
+    if before != before or after != after:
+        return "n/a"
+    change = after - before
+    unit = kpi_unit(key)
+    if unit == "%":
+        return f"{100 * change:+.1f} pts"
+    if unit == "0-1":
+        return f"{change:+.2f}"
+    if unit in ("per year", "x demand variance", "days"):
+        return f"{change:+,.1f}"
+    return f"{change:+,.0f}"
+
+
+def verdict(key: str, before: float, after: float) -> str:
+    """``better``, ``worse`` or ``""`` for a KPI's change, where the direction is clear."""
+    if before != before or after != after or before == after:
+        return ""
+    if key in HIGHER_IS_BETTER:
+        return "better" if after > before else "worse"
+    if key in LOWER_IS_BETTER:
+        return "better" if after < before else "worse"
+    return ""
