@@ -158,7 +158,9 @@ def demand_profile(days: int, trend_per_year: float, amplitude: float, peak_day:
     return profile
 
 
-def read_demand_file(path: str, n_skus: int, *, sku_optional: bool) -> dict[int, dict[int, list[tuple[int, int]]]]:
+def read_demand_file(
+    path: str, n_skus: int, *, sku_optional: bool, n_accounts: int | None = None
+) -> dict[int, dict[int, list[tuple[int, int]]]]:
     """A client's order history as ``{account: {day: [(sku, units), ...]}}``.
 
     Columns: ``day``, ``sku`` (optional when ``sku_optional``), ``quantity`` and an
@@ -195,6 +197,8 @@ def read_demand_file(path: str, n_skus: int, *, sku_optional: bool) -> dict[int,
             raise ConfigError(f"{where}: unknown sku {sku!r} (the scenario has skus 0..{n_skus - 1})")
         units = _non_negative_int(quantity, "quantity", where)
         account_value = _non_negative_int(account, "account", where)
+        if n_accounts is not None and account_value >= n_accounts:
+            raise ConfigError(f"{where}: unknown account {account!r} (the scenario has accounts 0..{n_accounts - 1})")
         orders.setdefault(account_value, {}).setdefault(day_value, []).append((sku_value, units))
     if not orders:
         raise ConfigError(f"{path}: no rows")

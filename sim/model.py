@@ -26,6 +26,7 @@ from sim.books.order_to_cash import OrderToCash
 from sim.books.orders import OrderLine
 from sim.books.procure_to_pay import ProcureToPay
 from sim.books.stock import Stock
+from sim.clock import CLOSE
 from sim.config import RunConfig
 from sim.output import metrics, timeseries
 from sim.output.recorder import Recorder
@@ -161,10 +162,13 @@ class SalesPurchasingModel(mesa.Model):
             if collecting:
                 gc.enable()
         self.holding.settle(until)
-        for supplier in self.suppliers:  # relationships recover between presses: record where they stand
-            self.recorder.signal(
-                self.env.now, "supplier_relationship", supplier.label, -1, supplier.current_relationship()
-            )
+        if until >= self.config.total_days:
+            # Relationships recover between presses: record where they stand at the last close.
+            close = self.config.total_days - 1 + CLOSE
+            for supplier in self.suppliers:
+                self.recorder.signal(
+                    close, "supplier_relationship", supplier.label, -1, supplier.current_relationship()
+                )
         self.time = self.env.now
 
     # -- what agents call --------------------------------------------------------------

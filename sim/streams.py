@@ -28,5 +28,7 @@ class RandomStreams:
         The stream depends only on the seed, the name and the index, never on the
         order in which streams are asked for.
         """
-        key = [self.seed, _name_key(name)] if index is None else [self.seed, _name_key(name), index]
+        # A trailing 1 marks "indexed": SeedSequence ignores trailing zero words, so
+        # [seed, name, 0] would otherwise be the same stream as [seed, name].
+        key = [self.seed, _name_key(name)] if index is None else [self.seed, _name_key(name), index, 1]
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.config import CompanyScenario, ConfigError, OrgConfig, RunConfig, TextbookScenario
+from sim.config import CompanyScenario, OrgConfig, RunConfig, TextbookScenario
 from sim.market import DemandLine, DemandSource, DrawnDemand, RecordedDemand, demand_profile, read_demand_file
 from sim.streams import RandomStreams
 
@@ -294,7 +294,11 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
     factory = AccountFactory(scenario, config, streams, launch_factor)
     key = rng.random(scenario.accounts) < scenario.key_account_share
     account_lines = [factory.lines(rng, bool(key[a])) for a in range(scenario.accounts)]
-    recorded = read_demand_file(scenario.demand_file, n_skus, sku_optional=False) if scenario.demand_file else None
+    recorded = (
+        read_demand_file(scenario.demand_file, n_skus, sku_optional=False, n_accounts=scenario.accounts)
+        if scenario.demand_file
+        else None
+    )
     planned = np.zeros(n_skus)
     if recorded is not None:  # a client's history: plans, stock and capacity follow it
         span = 1 + max(day for schedule in recorded.values() for day in schedule)
@@ -380,7 +384,7 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
             deal_uplift_per_discount=scenario.deal_uplift_per_discount,
             satisfaction_learning=scenario.satisfaction_learning,
             churn_threshold=scenario.churn_threshold,
-            churn_rate_per_order=scenario.churn_rate_per_order,
+            churn_rate_per_order=0.0 if scenario.demand_file else scenario.churn_rate_per_order,
             new_account_rate_per_rep_per_year=0.0
             if scenario.demand_file
             else scenario.new_account_rate_per_rep_per_year,
@@ -449,11 +453,6 @@ def _recorded_accounts(
 ) -> list[AccountSpec]:
     """Accounts replaying a client's order file (their index is the file's ``account``)."""
     span = 1 + max(day for schedule in recorded.values() for day in schedule)
-    if max(recorded) >= scenario.accounts:
-        raise ConfigError(
-            f"{scenario.demand_file}: unknown account {max(recorded)} "
-            f"(the scenario has accounts 0..{scenario.accounts - 1})"
-        )
     key = rng.random(scenario.accounts) < scenario.key_account_share
     patience = np.maximum(0, np.rint(scenario.patience_days * rng.uniform(0.5, 1.5, scenario.accounts)))
     return [
@@ -481,9 +480,4 @@ def check_inputs(config: RunConfig) -> None:
     if isinstance(scenario, TextbookScenario):
         read_demand_file(scenario.demand_file, 1, sku_optional=True)
         return
-    recorded = read_demand_file(scenario.demand_file, scenario.skus, sku_optional=False)
-    if max(recorded) >= scenario.accounts:
-        raise ConfigError(
-            f"{scenario.demand_file}: unknown account {max(recorded)} "
-            f"(the scenario has accounts 0..{scenario.accounts - 1})"
-        )
+    read_demand_file(scenario.demand_file, scenario.skus, sku_optional=False, n_accounts=scenario.accounts)

@@ -121,8 +121,9 @@ class Supplier(mesa.Agent):
         arrival = day + self.transit_days[index]
         if self.short_shipped[index] and units > 1:
             rest = min(units - 1, round(units * self.spec.short_ship_share))
-            units -= rest
-            self._deliver(po, rest, arrival + 1 + round(self.spec.late_days_mean))
+            if rest > 0:
+                units -= rest
+                self._deliver(po, rest, arrival + 1 + round(self.spec.late_days_mean))
         self._deliver(po, units, arrival)
 
     def _deliver(self, po: PurchaseOrder, units: int, day: int) -> None:

@@ -453,8 +453,11 @@ def test_a_buyer_who_ignores_sales_forecasts_plans_on_an_unbiased_number() -> No
     assert closer.mean() > 0.01 and nearly_all(closer > 0), message
     # Some of sales' bias passes into the plan when the buyer listens, and less than all of it.
     assert np.all(planned_base < sales_bias), message
-    # A buyer who never uses sales' numbers does not grade them: its trust stays where it began.
-    np.testing.assert_allclose(kpi(ignoring, "trust_purchasing_in_sales"), OrgConfig().initial_trust)
+    # A buyer who never uses sales' numbers does not grade them: only surprises (unannounced
+    # promotions) move its trust, so without that loss it stays where it began.
+    assert np.all(kpi(ignoring, "trust_purchasing_in_sales") <= OrgConfig().initial_trust), message
+    unsurprised = arm(sales_forecast_max_weight=0.0, unannounced_promotion_trust_loss=0.0)
+    np.testing.assert_allclose(kpi(unsurprised, "trust_purchasing_in_sales"), OrgConfig().initial_trust)
 
 
 def test_the_buyers_weight_on_sales_forecast_follows_trust() -> None:

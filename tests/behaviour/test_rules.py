@@ -293,8 +293,9 @@ def test_relative_accuracy_by_hand() -> None:
     assert trust.relative_accuracy(30.0, 10.0) == pytest.approx(0.75)
 
 
-@given(own=st.floats(0, 1e6), theirs=st.floats(0, 1e6), worse=st.floats(0.01, 1e6))
-def test_a_less_accurate_sales_forecast_earns_less_trust(own: float, theirs: float, worse: float) -> None:
+# Errors are sums of absolute unit misses: whole numbers, so no float underflow games.
+@given(own=st.integers(0, 10**6), theirs=st.integers(0, 10**6), worse=st.integers(1, 10**6))
+def test_a_less_accurate_sales_forecast_earns_less_trust(own: int, theirs: int, worse: int) -> None:
     assert 0.0 <= trust.relative_accuracy(own, theirs) <= 1.0
     if own > 0:
         assert trust.relative_accuracy(own, theirs + worse) < trust.relative_accuracy(own, theirs)
