@@ -18,9 +18,7 @@ def test_order_up_to_level_is_cover_demand_plus_safety_stock() -> None:
     assert order_up_to_level(100.0, 20.0, 4.0, -1.0) == pytest.approx(400.0 - 40.0)
 
 
-@given(
-    st.floats(0, 1e4), st.floats(0, 1e3), st.floats(0, 60), st.floats(-3, 3), st.floats(0, 1e3), st.floats(0.1, 10)
-)
+@given(st.floats(0, 1e4), st.floats(0, 1e3), st.floats(0, 60), st.floats(-3, 3), st.floats(0, 1e3), st.floats(0.1, 10))
 def test_order_up_to_level_grows_with_cover_demand_and_safety(
     mean: float, sd: float, cover: float, z: float, more_mean: float, more_cover: float
 ) -> None:
@@ -49,7 +47,7 @@ def test_order_quantity_rounds_the_gap_and_never_goes_negative(level: float, pos
     assert order_quantity(level, position) == expected
 
 
-@given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(-10**6, 10**6))
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(-(10**6), 10**6))
 def test_order_quantity_brings_the_position_within_half_a_unit_of_s(level: float, position: int) -> None:
     units = order_quantity(level, position)
     assert units >= 0
