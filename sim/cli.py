@@ -40,61 +40,102 @@ from sim.world import build_world
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 USAGE_ERROR = 2
+INTERRUPTED = 130  # the shell's status for Ctrl-C
 
 # Hydra's own flags that take a value, and those that mean "do not run".
 _VALUE_FLAGS = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd"}
 _NO_RUN_FLAGS = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
-                 "--shell-completion", "-sc", "--resolve"}
+                 "--shell-completion", "-sc", "--resolve"}  # fmt: skip
 _MULTIRUN_FLAGS = {"--multirun", "-m"}
+_SHOW_FLAGS = {"--cfg", "-c", "--info", "-i"}  # Hydra refuses them with --multirun
 
 HEADLINE_KPIS = (
     "revenue", "gross_margin", "operating_profit", "fill_rate", "cycle_service_level",
     "on_time_in_full", "lost_sales_units", "avg_on_hand", "avg_backorders",
     "avg_orders_in_transit", "inventory_turns", "bullwhip_ratio",
-)
+)  # fmt: skip
 
 
 def main() -> None:
     """Entry point of ``spsim``: validate the command line, then hand it to Hydra."""
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    arguments = [_lever_parameter(argument) for argument in sys.argv[1:]]
+    arguments = sys.argv[1:]
+    shown = _SHOW_FLAGS.intersection(arguments)
+    if shown and _MULTIRUN_FLAGS.intersection(arguments):
+        _fail(f"{min(shown)} shows one job's config: leave out -m (e.g. spsim +experiment=<name> --cfg hydra)")
+    try:
+        checked = add_levers if _NO_RUN_FLAGS.intersection(arguments) else precheck
+        arguments = checked(arguments)
+    except ConfigError as error:
+        _fail(str(error))
     sys.argv[1:] = arguments
-    if not _NO_RUN_FLAGS.intersection(arguments):
-        try:
-            precheck(arguments)
-        except ConfigError as error:
-            _fail(str(error))
-    _hydra_app()
+    try:
+        _hydra_app()
+    except KeyboardInterrupt:
+        # Runs cut short are sealed "failed" (or stay "running"): never taken for results.
+        print("\nspsim: interrupted; run the same command again to resume a sweep", file=sys.stderr)
+        sys.exit(INTERRUPTED)
 
 
-def _lever_parameter(argument: str) -> str:
-    """``policy.<lever>.<parameter>=v`` as ``++policy...``: setting a lever's parameter adds the lever.
-
-    Hydra would refuse the plain form when the lever is not selected (its key is not in
-    the config yet); ``++`` sets the key whether or not it is there.
-    """
-    return f"++{argument}" if argument.startswith("policy.") and "=" in argument else argument
-
-
-def precheck(arguments: list[str]) -> None:
+def precheck(arguments: list[str]) -> list[str]:
     """Compose and validate every job the command line describes, without running any.
 
     In a multirun, the sweep an experiment sets in ``hydra.sweeper.params`` is checked
     too, merged with the command line's as Hydra's basic sweeper merges them.
 
+    Returns:
+        The arguments to hand to Hydra (see :func:`add_levers`).
+
     Raises:
         ConfigError: one line naming the key and what is allowed.
     """
     overrides, config_dir, config_name = _split_arguments(arguments)
+    search = []
     if config_dir:
         if not Path(config_dir).is_dir():
             raise ConfigError(f"--config-dir {config_dir}: no such directory")
-        overrides = [*overrides, f"hydra.searchpath=[file://{Path(config_dir).resolve()}]"]
-    if _MULTIRUN_FLAGS.intersection(arguments):
-        overrides = [*sweeper_params(overrides, config_name), *overrides]
+        search = [f"hydra.searchpath=[file://{Path(config_dir).resolve()}]"]
+    swept = sweeper_params([*overrides, *search], config_name) if _MULTIRUN_FLAGS.intersection(arguments) else []
+    arguments = add_levers(arguments, {line.split("=", 1)[0] for line in swept})
+    overrides = _split_arguments(arguments)[0]
     read_scenarios: set[str] = set()
-    for job in _jobs(overrides):
-        check_data(load_config(compose_config(job, config_name)), read_scenarios)
+    for job in _jobs([*swept, *overrides, *search]):
+        check_data(_validated(job, config_name), read_scenarios)
+    return arguments
+
+
+def add_levers(arguments: list[str], swept: set[str] | None = None) -> list[str]:
+    """Write ``policy.<lever>.<parameter>=v`` as ``++policy...``: setting a lever's parameter adds the lever.
+
+    Hydra refuses the plain form when the lever is not selected (the key is not in the
+    config); ``++`` sets the key whether it is there or not. A key an experiment sweeps
+    (``swept``) keeps its form, so the command line's values replace the experiment's.
+    """
+    swept = swept or set()
+    rewritten = []
+    iterator = iter(arguments)
+    for argument in iterator:
+        flag = argument.partition("=")[0]
+        if flag in _VALUE_FLAGS and "=" not in argument:
+            rewritten += [argument, next(iterator, "")]
+            continue
+        if flag.startswith("policy.") and "=" in argument and flag not in swept:
+            argument = f"++{argument}"
+        rewritten.append(argument)
+    return rewritten
+
+
+def _validated(job: list[str], config_name: str) -> RunConfig:
+    """The validated config of one job, composed exactly as Hydra will compose it."""
+    try:
+        raw = _compose(job, config_name)
+    except _UnknownOverrideError as unknown:
+        load_config(compose_config(job, config_name))  # an unknown key: validation names the allowed ones
+        raise ConfigError(
+            f"{unknown.override}: its key is not in the config of the job '{' '.join(job)}' "
+            f"(a lever not selected there?); write ++{unknown.override.lstrip('+')} to add it"
+        ) from None
+    return load_config(raw)
 
 
 def check_data(config: RunConfig, read_scenarios: set[str]) -> None:

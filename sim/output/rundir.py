@@ -193,6 +193,10 @@ def _git_commit() -> str:
         return "unknown"
     dirty = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=Path(__file__).resolve().parent, capture_output=True, text=True, timeout=5, check=False,
+        cwd=Path(__file__).resolve().parent,
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
     ).stdout.strip()
     return commit + ("-dirty" if dirty else "")
