@@ -6,8 +6,8 @@ READY := $(VENV)/.ready
 
 .PHONY: run test test-fast bench lint format setup clean
 
-run: $(READY)  ## the main job on the embedded defaults
-	$(BIN)/spsim
+run: $(READY)  ## the main job: every lever against the silo, 10 seeds in parallel, then the report
+	$(BIN)/spsim -m +experiment=compare_policies
 
 test: $(READY)  ## the whole test suite
 	$(BIN)/pytest -n 2 --dist loadgroup

@@ -131,6 +131,7 @@ class OrgConfig(_Section):
     replenishment: Literal["order_up_to", "s_S"] = "order_up_to"
     s_S_lot_days: Annotated[float, Field(ge=0)] = 14.0  # noqa: N815 (s and S are the textbook names)
     price_break_chasing: bool = True
+    inventory_budget_weeks: Annotated[float, Field(gt=0)] = 6.0
     price_break_reach: Share = 0.5
     sales_forecast_max_weight: Share = 0.6
     buyer_price_weight: Share = 0.7

@@ -153,7 +153,7 @@ class Buyer(mesa.Agent):
         skus = model.world.skus
         signal, stock = model.recorder.signal, model.stock
         blaming = self.sales_weight() > 0
-        chasing = org.price_break_chasing
+        chasing = org.price_break_chasing and self.within_budget()
         z = self.spec.safety_z + self.safety_z_bonus
         for sku in self.spec.skus:
             if day + 60 < skus[sku].launch_day:
@@ -175,6 +175,18 @@ class Buyer(mesa.Agent):
                 self._place(now, supplier, sku, units, day)
             if blaming:
                 self._blame_padded_forecast(now, sku, level, mean)
+
+    def within_budget(self) -> bool:
+        """Is the buyer's stock on hand within its inventory budget (weeks of planned demand at cost)?
+
+        A buyer rewarded on an inventory budget stops buying lots bigger than it needs
+        once its stock is over it.
+        """
+        model = self.model
+        on_hand, costs, skus = model.stock.on_hand, model.standard_cost_cents, model.world.skus
+        value = sum(on_hand[k] * costs[k] for k in self.spec.skus)
+        weekly = sum(skus[k].expected_daily_units * 7 * costs[k] for k in self.spec.skus)
+        return value <= model.world.org.inventory_budget_weeks * weekly
 
     def choose_supplier(self, sku: int, day: int) -> "Supplier":
         suppliers = self.model.suppliers
