@@ -177,7 +177,7 @@ class Buyer(mesa.Agent):
                 self._blame_padded_forecast(now, sku, level, mean)
 
     def within_budget(self) -> bool:
-        """Is the buyer's stock on hand within its inventory budget (weeks of planned demand at cost)?
+        """Whether the buyer's stock on hand is within its budget (weeks of planned demand at cost).
 
         A buyer rewarded on an inventory budget stops buying lots bigger than it needs
         once its stock is over it.

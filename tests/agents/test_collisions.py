@@ -132,8 +132,7 @@ def arm(
     Every arm a test compares has balanced books: goods and money (``model.balances()``).
     """
     runs = [
-        simulate(scenario, seed, _frozen(org), _frozen(scenario_overrides), horizon_days, warmup_days)
-        for seed in SEEDS
+        simulate(scenario, seed, _frozen(org), _frozen(scenario_overrides), horizon_days, warmup_days) for seed in SEEDS
     ]
     for run in runs:
         assert not any(run.balances.values()), f"{scenario} {org} seed {run.seed}: {run.balances}"
@@ -198,9 +197,7 @@ def test_silo_pads_forecasts_amplifies_orders_and_loses_trust() -> None:
 CONFLICT_DETAIL = {
     "expedite_refused": r"^rep \d+ asked; premium [\d,]+ outweighs the margin at risk as purchasing values it",
     "escalation": r"^buyer \d+ refused to expedite for key account \d+$",
-    "stockout_late_notice": (
-        r"^stock-out in promotion \d+; purchasing (never told|told only \d+ days before)$"
-    ),
+    "stockout_late_notice": (r"^stock-out in promotion \d+; purchasing (never told|told only \d+ days before)$"),
     "excess_stock": r"^\d+ on hand above target \d+; sales forecast [+-]\d+% above demand$",
     "unannounced_promotion": r"^rep \d+'s promotion started without notice$",
 }
@@ -242,7 +239,8 @@ def test_refused_expedite_detail_states_a_premium_above_the_margin_it_names() ->
     for run in silo():
         refused = run.events[run.events["event"] == "expedite_refused"]
         for detail in refused["detail"].astype(str):
-            match = re.search(r"premium ([\d,]+) outweighs the margin at risk as purchasing values it, ([\d,]+)", detail)
+            pattern = r"premium ([\d,]+) outweighs the margin at risk as purchasing values it, ([\d,]+)"
+            match = re.search(pattern, detail)
             assert match, detail
             premium, margin = (float(group.replace(",", "")) for group in match.groups())
             refusals += 1
@@ -330,14 +328,7 @@ def test_a_promotion_announced_early_runs_out_of_stock_less_than_one_never_annou
         common = windows_told & windows_untold
         common_share.append(len(common) / max(len(windows_told | windows_untold), 1))
         cells = pd.DataFrame(
-            sorted(
-                {
-                    (day, sku)
-                    for _, skus, first, last in common
-                    for sku in skus
-                    for day in range(first, last + 1)
-                }
-            ),
+            sorted({(day, sku) for _, skus, first, last in common for sku in skus for day in range(first, last + 1)}),
             columns=["day", "sku"],
         )
         demand_told, short_told = short_at_order(told, cells)
@@ -347,8 +338,7 @@ def test_a_promotion_announced_early_runs_out_of_stock_less_than_one_never_annou
         short_never.append(short_untold)
     early_units, never_units = np.array(short_early), np.array(short_never)
     late_told, late_never = (
-        np.array([(run.events["event"] == "stockout_late_notice").sum() for run in runs])
-        for runs in (early, never)
+        np.array([(run.events["event"] == "stockout_late_notice").sum() for run in runs]) for runs in (early, never)
     )
     message = show(
         common_share=np.array(common_share),

@@ -50,9 +50,7 @@ def test_forecast_bias_by_hand() -> None:
 
 @given(memory=shares, more=st.floats(0.001, 1.0), trust_level=shares)
 def test_more_remembered_shortage_pads_more(memory: float, more: float, trust_level: float) -> None:
-    low = incentives.forecast_bias(
-        **{**SILO_BIAS, "shortage_memory": memory, "trust_in_purchasing": trust_level}
-    )
+    low = incentives.forecast_bias(**{**SILO_BIAS, "shortage_memory": memory, "trust_in_purchasing": trust_level})
     high = incentives.forecast_bias(
         **{**SILO_BIAS, "shortage_memory": min(1.0, memory + more), "trust_in_purchasing": trust_level}
     )
@@ -61,9 +59,7 @@ def test_more_remembered_shortage_pads_more(memory: float, more: float, trust_le
 
 @given(trust_level=shares, drop=st.floats(0.001, 1.0), memory=st.floats(0.001, 1.0))
 def test_less_trust_in_purchasing_pads_more(trust_level: float, drop: float, memory: float) -> None:
-    trusting = incentives.forecast_bias(
-        **{**SILO_BIAS, "trust_in_purchasing": trust_level, "shortage_memory": memory}
-    )
+    trusting = incentives.forecast_bias(**{**SILO_BIAS, "trust_in_purchasing": trust_level, "shortage_memory": memory})
     wary = incentives.forecast_bias(
         **{**SILO_BIAS, "trust_in_purchasing": max(0.0, trust_level - drop), "shortage_memory": memory}
     )
@@ -103,9 +99,7 @@ def test_deal_discount_grows_with_the_shortfall_up_to_the_maximum() -> None:
 
 
 @given(shortfall=shares, more=shares, maximum=st.floats(0, 0.99), joint=shares)
-def test_deal_discount_is_monotone_and_bounded(
-    shortfall: float, more: float, maximum: float, joint: float
-) -> None:
+def test_deal_discount_is_monotone_and_bounded(shortfall: float, more: float, maximum: float, joint: float) -> None:
     low = incentives.deal_discount(shortfall, maximum, joint)
     high = incentives.deal_discount(shortfall + more, maximum, joint)
     assert 0.0 <= low <= high <= maximum + 1e-12
@@ -183,9 +177,7 @@ def test_company_weights_are_a_total_cost_view() -> None:
 @given(joint=shares)
 def test_supplier_weights_sum_to_one_and_price_weight_falls_with_the_joint_kpi(joint: float) -> None:
     weights = incentives.supplier_weights(SILO_WEIGHTS, joint)
-    assert weights.price + weights.lead_time + weights.reliability + weights.relationship == pytest.approx(
-        1.0
-    )
+    assert weights.price + weights.lead_time + weights.reliability + weights.relationship == pytest.approx(1.0)
     assert COMPANY_WEIGHTS.price - 1e-12 <= weights.price <= SILO_WEIGHTS.price + 1e-12
 
 
@@ -253,9 +245,7 @@ def test_learned_trust_stays_in_range_and_between_trust_and_evidence(
 
 
 @given(level=shares, gap=st.floats(0.01, 0.5), rate=st.floats(0.01, 1.0), gain=st.floats(0.0, 0.99))
-def test_a_loss_moves_trust_further_than_an_equal_gain(
-    level: float, gap: float, rate: float, gain: float
-) -> None:
+def test_a_loss_moves_trust_further_than_an_equal_gain(level: float, gap: float, rate: float, gain: float) -> None:
     assume(gap <= level <= 1.0 - gap)
     lost = level - trust.learned(level, level - gap, rate, gain)
     won = trust.learned(level, level + gap, rate, gain) - level
@@ -366,9 +356,7 @@ def test_notice_by_trust_splits_early_late_and_never() -> None:
 
 
 @given(trust_level=shares, more=shares, draw=st.floats(0.0, 1.0, exclude_max=True))
-def test_more_trust_in_purchasing_never_delays_the_notice(
-    trust_level: float, more: float, draw: float
-) -> None:
+def test_more_trust_in_purchasing_never_delays_the_notice(trust_level: float, more: float, draw: float) -> None:
     def told(level: float) -> float:
         day = notice_day("by_trust", 10, 31, 3, level, 0.5, draw)
         return math.inf if day is None else day
@@ -403,9 +391,7 @@ offers = st.builds(
 )
 
 
-@given(
-    others=st.lists(offers, min_size=1, max_size=4), weights=st.sampled_from([SILO_WEIGHTS, COMPANY_WEIGHTS])
-)
+@given(others=st.lists(offers, min_size=1, max_size=4), weights=st.sampled_from([SILO_WEIGHTS, COMPANY_WEIGHTS]))
 def test_an_offer_better_on_every_count_wins(others: list[Offer], weights: SupplierWeights) -> None:
     best = Offer(
         supplier=99,
