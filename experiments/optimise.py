@@ -1,0 +1,562 @@
+"""Search lever parameters for the best objective with Optuna (``spsim-optimise``).
+
+    spsim-optimise --config configs/analysis/optimise.yaml [--trials N] [--study-dir DIR] [--debug]
+
+The analysis config (see configs/analysis/optimise.yaml) names a base run config, the
+parameters to search (dotted keys with ranges or choices), the objective (a KPI's mean
+over the replication seeds, maximised or minimised) and constraints on other KPIs'
+means (e.g. ``fill_rate`` at least 0.95). Every trial runs the same seeds (common
+random numbers: trials differ by their parameters, not their luck), in parallel.
+
+Constraints are Optuna's own (``Trial.set_constraint``, Optuna 5; the older
+``constraints_func`` of the sampler is deprecated there), with the TPE sampler: a trial
+whose fill rate misses the floor by 0.01 records a violation of 0.01, TPE ranks the
+infeasible trials by violation below every feasible one, and ``best_trial`` is the best
+*feasible* trial. A penalty (objective minus k × violation) would need a conversion rate
+between currency and fill rate that nobody can defend, and would let a profitable but
+infeasible trial win if k is too small.
+
+The study lives in ``<study-dir>/study.db`` (SQLite through ``optuna.storages.RDBStorage``)
+under the config's fixed ``study_name``, loaded if it exists: ``--trials N`` is the number
+of *completed* trials the study should have, so re-running the command continues an
+interrupted study, and a larger N adds trials while keeping the earlier ones. The study
+remembers a fingerprint of its config (base, parameters, seeds, objective, constraints,
+run length) and the version of the simulator's code and configs (a digest of sim/ and
+configs/); resuming it with a different config, or after the code changed, is refused
+(exit 2) rather than mixing incomparable trials (``--allow-code-change`` overrides the
+latter; each trial records its code version). One process at a time per study.
+
+Writes into the study dir: ``trials.parquet`` and ``trials.csv`` (every trial: state,
+parameters, KPI means and standard deviations, constraint values, feasibility),
+``best.yaml`` (the best feasible trial as spsim overrides to paste), the charts
+``optimisation_history.png`` and ``parameters.png``, ``analysis.yaml`` and ``manifest.json``.
+"""
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments import _runs
+from sim.config import ConfigError
+
+PROGRAM = "spsim-optimise"
+STUDY_FILE = "study.db"
+SETTINGS = {
+    "study_name": None,
+    "base": None,
+    "parameters": None,
+    "seeds": 5,
+    "objective": {"kpi": "operating_profit", "direction": "maximize"},
+    "constraints": [],
+    "trials": 30,
+    "sampler": {},
+    "n_jobs": -1,
+}
+TRACKED = ("operating_profit", "fill_rate", "policy_cost_total")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A floor (``min``) or ceiling (``max``) on a KPI's mean over the seeds."""
+
+    kpi: str
+    bound: float
+    side: str  # "min" or "max"
+
+    @property
+    def name(self) -> str:
+        return f"{self.kpi}_{self.side}"
+
+    def violation(self, mean: float) -> float:
+        """How far ``mean`` misses the bound (0 or less: satisfied); an undefined mean violates."""
+        if not np.isfinite(mean):
+            return float("inf")
+        return self.bound - mean if self.side == "min" else mean - self.bound
+
+    def describe(self) -> str:
+        return f"{self.kpi} {'>=' if self.side == 'min' else '<='} {self.bound:g}"
+
+
+@dataclass(frozen=True)
+class OptimiseSpec:
+    """A validated optimisation: the search space, the objective and how to evaluate it."""
+
+    study_name: str
+    raw_base: Any
+    base: dict[str, Any]
+    parameters: list[_runs.Parameter]
+    seeds: list[int]
+    objective: str
+    direction: str
+    constraints: list[Constraint]
+    trials: int
+    sampler_seed: int
+    startup_trials: int
+    n_jobs: int
+    debug: bool
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any], *, debug: bool = False, trials: int | None = None) -> "OptimiseSpec":
+        """Validate an optimisation config.
+
+        Raises:
+            ConfigError: one line naming the key and what is allowed.
+        """
+        _runs.check_keys(raw, SETTINGS)
+        spec = {**SETTINGS, **raw}
+        name = spec["study_name"]
+        if not isinstance(name, str) or not name or not name.replace("-", "_").isidentifier():
+            raise ConfigError(f"study_name = {name!r}: must be a name of letters, digits, - and _")
+        base = _runs.base_config(spec["base"], debug=debug)
+        objective = spec["objective"]
+        if not isinstance(objective, Mapping):
+            raise ConfigError(f"objective = {objective!r}: must be {{kpi: ..., direction: maximize|minimize}}")
+        _runs.check_keys(objective, ("kpi", "direction"), "objective.")
+        direction = objective.get("direction", "maximize")
+        if direction not in ("maximize", "minimize"):
+            raise ConfigError(f"objective.direction = {direction!r}: must be maximize or minimize")
+        sampler = spec["sampler"] or {}
+        if not isinstance(sampler, Mapping):
+            raise ConfigError(f"sampler = {sampler!r}: must be {{seed: ..., n_startup_trials: ...}}")
+        _runs.check_keys(sampler, ("seed", "n_startup_trials"), "sampler.")
+        target = spec["trials"] if trials is None else trials
+        return cls(
+            study_name=name,
+            raw_base=spec["base"],
+            base=base,
+            parameters=_runs.parse_parameters(spec["parameters"], base, categorical=True),
+            seeds=_runs.seed_list(spec["seeds"]),
+            objective=_runs.kpi_name(objective.get("kpi", "operating_profit"), "objective.kpi"),
+            direction=direction,
+            constraints=_constraints(spec["constraints"]),
+            trials=int(_runs.number(target, "trials", integer=True, minimum=1)),
+            sampler_seed=int(_runs.number(sampler.get("seed", 0), "sampler.seed", integer=True, minimum=0)),
+            startup_trials=int(
+                _runs.number(sampler.get("n_startup_trials", 10), "sampler.n_startup_trials", integer=True, minimum=1)
+            ),
+            n_jobs=_runs.n_jobs(spec["n_jobs"]),
+            debug=debug,
+        )
+
+    @property
+    def tracked(self) -> list[str]:
+        """KPIs whose means and spreads each trial records."""
+        names = [self.objective, *(c.kpi for c in self.constraints), *TRACKED]
+        return list(dict.fromkeys(names))
+
+    def identity(self) -> dict[str, Any]:
+        """What makes trials comparable: a study refuses to continue with anything else."""
+        return {
+            "base": self.base,
+            "parameters": [p.describe() for p in self.parameters],
+            "seeds": self.seeds,
+            "objective": [self.objective, self.direction],
+            "constraints": [c.describe() for c in self.constraints],
+        }
+
+    def resolved(self) -> dict[str, Any]:
+        parameters: dict[str, Any] = {}
+        for p in self.parameters:
+            parameters[p.key] = (
+                {"choices": list(p.choices)}
+                if p.kind == "categorical"
+                else {"low": p.low, "high": p.high, "type": p.kind}
+            )
+        return {
+            "study_name": self.study_name,
+            "objective": {"kpi": self.objective, "direction": self.direction},
+            "constraints": [{"kpi": c.kpi, c.side: c.bound} for c in self.constraints],
+            "seeds": self.seeds,
+            "trials": self.trials,
+            "sampler": {"name": "TPESampler", "seed": self.sampler_seed, "n_startup_trials": self.startup_trials},
+            "n_jobs": self.n_jobs,
+            "debug": self.debug,
+            "parameters": parameters,
+            "base": self.base,
+        }
+
+
+def _constraints(raw: Any) -> list[Constraint]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ConfigError(f"constraints = {raw!r}: must be a list like [{{kpi: fill_rate, min: 0.95}}]")
+    found = []
+    for position, entry in enumerate(raw):
+        where = f"constraints[{position}]"
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where} = {entry!r}: must be {{kpi: ..., min: ...}} or {{kpi: ..., max: ...}}")
+        _runs.check_keys(entry, ("kpi", "min", "max"), f"{where}.")
+        sides = [side for side in ("min", "max") if side in entry]
+        if len(sides) != 1:
+            raise ConfigError(f"{where}: give exactly one of min and max")
+        bound = _runs.number(entry[sides[0]], f"{where}.{sides[0]}")
+        found.append(Constraint(_runs.kpi_name(entry.get("kpi"), f"{where}.kpi"), float(bound), sides[0]))
+    return found
+
+
+# -- the study -------------------------------------------------------------------------------
+
+
+def open_study(spec: OptimiseSpec, folder: Path, allow_code_change: bool = False) -> Any:
+    """The study in ``folder/study.db``: created, or loaded if its config (and code) match."""
+    import optuna
+
+    folder.mkdir(parents=True, exist_ok=True)
+    storage = optuna.storages.RDBStorage(url=f"sqlite:///{(folder / STUDY_FILE).resolve()}")
+    fingerprint = _runs.fingerprint(spec.identity())
+    existing = {summary.study_name: summary for summary in optuna.get_all_study_summaries(storage)}
+    if spec.study_name in existing:
+        stored = existing[spec.study_name].user_attrs.get("fingerprint")
+        if stored != fingerprint:
+            raise ConfigError(
+                f"study {spec.study_name} in {folder} was made with a different config "
+                "(base, parameters, seeds, objective, constraints or run length); "
+                "use another --study-dir or study_name"
+            )
+        began_with = existing[spec.study_name].user_attrs.get("code_version")
+        if began_with != _runs.code_version() and not allow_code_change:
+            raise ConfigError(
+                f"study {spec.study_name} in {folder}: the simulator's code or configs changed since the study "
+                f"began (code version {began_with}, now {_runs.code_version()}), so new trials would not be "
+                "comparable with its earlier ones; use another --study-dir or study_name "
+                "(or --allow-code-change to continue anyway)"
+            )
+        done = existing[spec.study_name].n_trials
+    else:
+        done = 0
+    sampler = optuna.samplers.TPESampler(
+        seed=spec.sampler_seed + done,  # a resumed study must not repeat its first random trials
+        n_startup_trials=spec.startup_trials,
+    )
+    study = optuna.create_study(
+        storage=storage, study_name=spec.study_name, direction=spec.direction, sampler=sampler, load_if_exists=True
+    )
+    if done == 0:
+        study.set_user_attr("fingerprint", fingerprint)
+        study.set_user_attr("code_version", _runs.code_version())
+    return study
+
+
+class Objective:
+    """One trial: suggest the parameters, run every seed, record KPIs and constraints."""
+
+    def __init__(self, spec: OptimiseSpec) -> None:
+        self.spec = spec
+        self.code_version = _runs.code_version()
+
+    def __call__(self, trial: Any) -> float:
+        spec = self.spec
+        started = time.perf_counter()
+        trial.set_user_attr("code_version", self.code_version)
+        values = {p.key: _suggest(trial, p) for p in spec.parameters}
+        raws = [{**_runs.with_values(spec.base, values), "seed": seed} for seed in spec.seeds]
+        frame = pd.DataFrame(_runs.run_summaries(raws, spec.n_jobs))
+        means = {kpi: float(frame[kpi].mean()) for kpi in spec.tracked}
+        for kpi in spec.tracked:
+            trial.set_user_attr(f"mean_{kpi}", means[kpi])
+            trial.set_user_attr(f"sd_{kpi}", float(frame[kpi].std(ddof=1)) if len(frame) > 1 else float("nan"))
+        checks = []
+        for constraint in spec.constraints:
+            violation = constraint.violation(means[constraint.kpi])
+            trial.set_constraint(constraint.name, violation)
+            verdict = "ok" if violation <= 0 else "MISSED"
+            checks.append(f"{constraint.kpi} {means[constraint.kpi]:.4f} ({verdict} {constraint.describe()})")
+        shown = " ".join(_runs.as_override(key, value) for key, value in values.items())
+        print(
+            f"trial {trial.number:>3}: {spec.objective} {means[spec.objective]:,.6g}; "
+            + "; ".join(checks)
+            + f" | {shown} ({time.perf_counter() - started:.1f} s)",
+            flush=True,
+        )
+        return means[spec.objective]
+
+
+def _suggest(trial: Any, parameter: _runs.Parameter) -> Any:
+    if parameter.kind == "categorical":
+        return trial.suggest_categorical(parameter.key, list(parameter.choices))
+    if parameter.kind == "int":
+        return trial.suggest_int(parameter.key, int(parameter.low), int(parameter.high))
+    return trial.suggest_float(parameter.key, parameter.low, parameter.high)
+
+
+def optimise(spec: OptimiseSpec, folder: Path, command: str = PROGRAM, allow_code_change: bool = False) -> Any:
+    """Run the study up to ``spec.trials`` completed trials; write its tables, best and charts."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    study = open_study(spec, folder, allow_code_change)
+    complete = _count(study, optuna.trial.TrialState.COMPLETE)
+    remaining = max(0, spec.trials - complete)
+    print(
+        f"{PROGRAM}: study {spec.study_name} in {folder}: {complete} complete trial(s) of {spec.trials}; "
+        f"running {remaining}, {len(spec.seeds)} seed(s) each on {_runs.cores(spec.n_jobs)} process(es)",
+        flush=True,
+    )
+    manifest = _runs.Manifest(folder, command, {"study_name": spec.study_name, "target_trials": spec.trials})
+    try:
+        _runs.write_yaml(folder / "analysis.yaml", spec.resolved(), "# The optimisation as configured (resolved).\n")
+        if remaining:
+            study.optimize(Objective(spec), n_trials=remaining)
+    finally:
+        files = write_outputs(spec, study, folder)
+        manifest.add("analysis.yaml", STUDY_FILE, *files)
+        manifest.finish(
+            "complete" if _count(study, optuna.trial.TrialState.COMPLETE) >= spec.trials else "incomplete",
+            trials=len(study.trials),
+            complete_trials=_count(study, optuna.trial.TrialState.COMPLETE),
+        )
+    return study
+
+
+def _count(study: Any, state: Any) -> int:
+    return sum(1 for trial in study.get_trials(deepcopy=False) if trial.state == state)
+
+
+# -- outputs -----------------------------------------------------------------------------------
+
+
+def trials_table(spec: OptimiseSpec, study: Any) -> pd.DataFrame:
+    """One row per trial: state, parameters, KPI means and spreads, constraints, feasibility."""
+    rows = []
+    for trial in study.get_trials(deepcopy=False):
+        constraints = trial.constraints
+        row: dict[str, Any] = {
+            "trial": trial.number,
+            "state": trial.state.name,
+            spec.objective: trial.value if trial.value is not None else np.nan,
+            "feasible": trial.state.name == "COMPLETE" and all(v <= 0 for v in constraints.values()),
+            "violation": float(sum(max(v, 0.0) for v in constraints.values())),
+            "started": trial.datetime_start,
+            "duration_s": trial.duration.total_seconds() if trial.duration else np.nan,
+        }
+        row |= {p.key: trial.params.get(p.key) for p in spec.parameters}
+        row["code_version"] = trial.user_attrs.get("code_version")
+        row |= {key: value for key, value in trial.user_attrs.items() if key.startswith(("mean_", "sd_"))}
+        row |= {f"constraint_{key}": value for key, value in constraints.items()}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def best_trial(spec: OptimiseSpec, study: Any) -> tuple[Any, bool]:
+    """The best feasible completed trial, else the least infeasible one (and whether it is feasible)."""
+    complete = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
+    if not complete:
+        return None, False
+    feasible = [t for t in complete if all(v <= 0 for v in t.constraints.values())]
+    sign = 1 if spec.direction == "maximize" else -1
+    if feasible:
+        return max(feasible, key=lambda t: sign * t.value), True
+    return min(complete, key=lambda t: (sum(max(v, 0) for v in t.constraints.values()), -sign * t.value)), False
+
+
+def overrides_for(spec: OptimiseSpec, params: Mapping[str, Any]) -> list[str]:
+    """spsim overrides that rebuild the base plus ``params`` (``debug=default`` if debug-size)."""
+    if isinstance(spec.raw_base, list):
+        base = list(spec.raw_base)
+    else:
+        raw = dict(spec.raw_base or {})
+        levers = sorted((raw.pop("policy", None) or {}).keys())
+        base = [f"policy=[{','.join(levers)}]"] if levers else []
+        base += [_runs.as_override(key, value) for key, value in _runs.flatten(raw).items()]
+        for lever, values in sorted(((spec.raw_base or {}).get("policy") or {}).items()):
+            base += [_runs.as_override(f"policy.{lever}.{k}", v) for k, v in (values or {}).items()]
+    tail = [_runs.as_override(key, value) for key, value in params.items()]
+    return [*base, *tail, *(["debug=default"] if spec.debug else [])]
+
+
+def write_best(spec: OptimiseSpec, study: Any, folder: Path) -> None:
+    trial, feasible = best_trial(spec, study)
+    path = folder / "best.yaml"
+    if trial is None:
+        _runs.write_yaml(path, {"study": spec.study_name, "best": None}, "# No completed trial yet.\n")
+        return
+    overrides = overrides_for(spec, trial.params)
+    attrs = trial.user_attrs
+    seeds = ",".join(map(str, spec.seeds))
+    quoted = " ".join(f"'{o}'" if any(ch in o for ch in "[],") else o for o in overrides)
+    header = (
+        f"# {'Best feasible' if feasible else 'No feasible trial; the least infeasible'} trial of study "
+        f"{spec.study_name}: {spec.objective} {attrs[f'mean_{spec.objective}']:,.6g} "
+        f"(mean over seeds {seeds}).\n"
+        f"# Paste the overrides after spsim, e.g. every seed at once:\n#   spsim -m {quoted} seed={seeds}\n"
+    )
+    data = {
+        "study": spec.study_name,
+        "trial": trial.number,
+        "feasible": feasible,
+        "objective": {
+            "kpi": spec.objective,
+            "direction": spec.direction,
+            "mean": attrs[f"mean_{spec.objective}"],
+            "sd": attrs.get(f"sd_{spec.objective}"),
+        },
+        "constraints": {
+            c.describe(): {"mean": attrs.get(f"mean_{c.kpi}"), "satisfied": trial.constraints.get(c.name, 1) <= 0}
+            for c in spec.constraints
+        },
+        "seeds": spec.seeds,
+        "params": dict(trial.params),
+        "overrides": overrides,
+    }
+    _runs.write_yaml(path, data, header)
+
+
+def write_outputs(spec: OptimiseSpec, study: Any, folder: Path) -> list[str]:
+    from sim.output.rundir import write_table
+
+    table = trials_table(spec, study)
+    if table.empty:
+        return []
+    write_table(folder / "trials.parquet", table)
+    _runs.write_atomically(folder / "trials.csv", lambda tmp: table.to_csv(tmp, index=False))
+    write_best(spec, study, folder)
+    files = ["trials.parquet", "trials.csv", "best.yaml"]
+    if table["state"].eq("COMPLETE").any():
+        files += charts(spec, table, folder)
+    return files
+
+
+def charts(spec: OptimiseSpec, table: pd.DataFrame, folder: Path) -> list[str]:
+    """The optimisation history and the objective against each parameter."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    from sim.views import style
+
+    style.apply()
+    done = table[table["state"] == "COMPLETE"].sort_values("trial")
+    feasible, infeasible = done[done["feasible"]], done[~done["feasible"]]
+    unit = _runs.kpi_unit(spec.objective)
+    seeds = f"mean over {len(spec.seeds)} seed{'s' if len(spec.seeds) > 1 else ''}"
+    objective_label = f"{spec.objective}\n({unit}, {seeds})" if unit else f"{spec.objective} ({seeds})"
+
+    def points(axis: Any, x: str, y: str, good: pd.DataFrame = feasible, bad: pd.DataFrame = infeasible) -> None:
+        axis.scatter(good[x], good[y], s=55, color=style.COMPANY, zorder=3)
+        axis.scatter(bad[x], bad[y], s=55, marker="x", color=style.NEUTRAL, zorder=3)
+
+    legend = [
+        Line2D([], [], marker="o", linestyle="", color=style.COMPANY, label="feasible trial"),
+        Line2D([], [], marker="x", linestyle="", color=style.NEUTRAL, label="misses a constraint"),
+    ]
+    panels = 1 + len(spec.constraints)
+    figure, axes = plt.subplots(panels, 1, figsize=(11, 4.2 * panels + 0.6), sharex=True, squeeze=False)
+    axis = axes[0][0]
+    points(axis, "trial", spec.objective)
+    if len(feasible):
+        best = feasible[spec.objective].cummax() if spec.direction == "maximize" else feasible[spec.objective].cummin()
+        axis.step(feasible["trial"], best, where="post", color=style.SALES, linewidth=2.2, zorder=2)
+        legend.append(Line2D([], [], color=style.SALES, linewidth=2.2, label="best feasible so far"))
+    axis.set_ylabel(objective_label)
+    if unit == "currency":
+        axis.yaxis.set_major_formatter(_runs.tick_formatter())
+    axis.set_title(f"Optimisation history: {spec.study_name} ({spec.direction} {spec.objective})")
+    axis.legend(handles=legend, loc="best")
+    for position, constraint in enumerate(spec.constraints, start=1):
+        axis = axes[position][0]
+        column = f"mean_{constraint.kpi}"
+        points(axis, "trial", column)
+        axis.axhline(constraint.bound, color=style.SALES, linestyle="--", linewidth=1.5)
+        axis.text(
+            1.0,
+            constraint.bound,
+            f" {'floor' if constraint.side == 'min' else 'ceiling'} {constraint.bound:g}",
+            transform=axis.get_yaxis_transform(),
+            va="center",
+            ha="left",
+            color=style.SALES,
+            fontsize=11,
+        )
+        c_unit = _runs.kpi_unit(constraint.kpi)
+        axis.set_ylabel(f"{constraint.kpi}\n({c_unit + ', ' if c_unit else ''}{seeds})")
+    axes[-1][0].set_xlabel("trial number")
+    axes[-1][0].xaxis.set_major_locator(MaxNLocator(integer=True))
+    files = ["optimisation_history.png"]
+    _runs.save_figure(figure, folder / files[0])
+
+    columns = min(3, len(spec.parameters))
+    rows = -(-len(spec.parameters) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.4 * rows), squeeze=False, sharey=True)
+    for axis, parameter in zip(axes.flat, spec.parameters, strict=False):
+        if parameter.kind == "categorical":  # every choice on the axis, tried or not
+            position = {choice: index for index, choice in enumerate(parameter.choices)}
+            x_column = f"{parameter.key} (position)"
+            good, bad = (
+                frame.assign(**{x_column: frame[parameter.key].map(position)}) for frame in (feasible, infeasible)
+            )
+            points(axis, x_column, spec.objective, good, bad)
+            axis.set_xticks(range(len(parameter.choices)), [str(c) for c in parameter.choices], rotation=20)
+            axis.set_xlim(-0.5, len(parameter.choices) - 0.5)
+        else:
+            points(axis, parameter.key, spec.objective)
+            margin = 0.04 * (parameter.high - parameter.low)
+            axis.set_xlim(parameter.low - margin, parameter.high + margin)  # the whole search range
+        axis.set_xlabel(parameter.key.removeprefix("policy.").removeprefix("org.").removeprefix("scenario."))
+        if unit == "currency":
+            axis.yaxis.set_major_formatter(_runs.tick_formatter())
+    for axis in axes.flat[len(spec.parameters) :]:
+        axis.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel(objective_label)
+    figure.suptitle(f"{spec.objective} against each parameter ({spec.study_name})", fontsize=15, fontweight="bold")
+    figure.legend(handles=legend[:2], loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.04))
+    figure.tight_layout()
+    files.append("parameters.png")
+    _runs.save_figure(figure, folder / files[1])
+    return files
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=PROGRAM, description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--config", required=True, help="analysis config (YAML), e.g. configs/analysis/optimise.yaml")
+    parser.add_argument("--trials", type=int, help="completed trials the study should have (default: the config's)")
+    parser.add_argument("--study-dir", help="folder of the study (default: results/analysis/optuna-<study_name>)")
+    parser.add_argument("--debug", action="store_true", help="debug-size runs (a separate study: -debug suffix)")
+    parser.add_argument(
+        "--allow-code-change",
+        action="store_true",
+        help="continue a study although the simulator changed since it began (trials record their code version)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of ``spsim-optimise``."""
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    try:
+        spec = OptimiseSpec.from_mapping(
+            _runs.read_yaml(arguments.config), debug=arguments.debug, trials=arguments.trials
+        )
+        if arguments.study_dir:
+            folder = Path(arguments.study_dir)
+        else:
+            root = _runs.default_out_dir("x").parent
+            folder = root / f"optuna-{spec.study_name}{'-debug' if spec.debug else ''}"
+        used = sys.argv[1:] if argv is None else list(argv)
+        study = optimise(spec, folder, " ".join([PROGRAM, *used]), arguments.allow_code_change)
+    except ConfigError as error:
+        _runs.fail(PROGRAM, str(error))
+    trial, feasible = best_trial(spec, study)
+    if trial is not None:
+        print(
+            f"\nbest {'feasible ' if feasible else '(no feasible trial; least infeasible) '}trial {trial.number}: "
+            f"{spec.objective} {trial.value:,.6g}; " + " ".join(overrides_for(spec, trial.params))
+        )
+    print(f"results: {folder}")
+
+
+if __name__ == "__main__":
+    main()
