@@ -42,7 +42,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from experiments import aggregate as agg
 from experiments.stats import t_critical
-from sim.output.metrics import KPI_DEFINITIONS
+from sim.output.metrics import HIGHER_IS_BETTER, KPI_DEFINITIONS, LOWER_IS_BETTER
 from sim.views import style
 
 REPORT_DIR = "report"
@@ -107,47 +107,6 @@ MEASURES: dict[str, Measure] = {
     "policy_cost_total": Measure("Cost of the levers", _THOUSANDS, _THOUSANDS, 1e-3, -1, style.COMPANY, 1),
     "holding_cost": Measure("Holding cost", _THOUSANDS, _THOUSANDS, 1e-3, -1, style.PURCHASING, 1),
 }
-HIGHER_IS_BETTER = frozenset(
-    {
-        "revenue",
-        "gross_margin",
-        "gross_margin_rate",
-        "operating_profit",
-        "fill_rate",
-        "cycle_service_level",
-        "on_time_in_full",
-        "inventory_turns",
-        "promise_reliability",
-        "accounts_won",
-        "trust_sales_in_purchasing",
-        "trust_purchasing_in_sales",
-        "trust_change_sales",
-        "trust_change_purchasing",
-        "supplier_relationship",
-        "staff_productivity",
-        "promotion_notice_days",
-    }
-)
-LOWER_IS_BETTER = frozenset(
-    {
-        "purchase_price_variance",
-        "purchase_price_variance_rate",
-        "holding_cost",
-        "expediting_cost",
-        "penalty_cost",
-        "policy_cost_total",
-        "lost_sales_units",
-        "lost_sales_rate",
-        "avg_backorders",
-        "avg_inventory_value",
-        "bullwhip_ratio",
-        "sales_forecast_error",
-        "planned_forecast_error",
-        "expedites_refused",
-        "customer_churn",
-        "conflict_count",
-    }
-)
 _PERCENT_KPIS = frozenset({"gross_margin_rate", "cycle_service_level", "lost_sales_rate", "promise_reliability"})
 
 

@@ -73,6 +73,53 @@ KPI_DEFINITIONS: dict[str, str] = {
 }
 
 
+HIGHER_IS_BETTER = frozenset(
+    {
+        "revenue",
+        "gross_margin",
+        "gross_margin_rate",
+        "operating_profit",
+        "shipped_units",
+        "fill_rate",
+        "cycle_service_level",
+        "on_time_in_full",
+        "promise_reliability",
+        "inventory_turns",
+        "accounts_won",
+        "trust_sales_in_purchasing",
+        "trust_purchasing_in_sales",
+        "trust_change_sales",
+        "trust_change_purchasing",
+        "supplier_relationship",
+        "staff_productivity",
+        "promotion_notice_days",
+    }
+)
+"""KPIs where more is better for the company."""
+LOWER_IS_BETTER = frozenset(
+    {
+        "cogs",
+        "purchase_price_variance",
+        "purchase_price_variance_rate",
+        "holding_cost",
+        "expediting_cost",
+        "penalty_cost",
+        "policy_cost_total",
+        "lost_sales_units",
+        "lost_sales_rate",
+        "avg_backorders",
+        "avg_inventory_value",
+        "bullwhip_ratio",
+        "sales_forecast_error",
+        "planned_forecast_error",
+        "expedites_refused",
+        "customer_churn",
+        "conflict_count",
+    }
+)
+"""KPIs where less is better for the company (and every ``policy_cost_<lever>``)."""
+
+
 def summarize(
     timeseries: pd.DataFrame,
     sku_table: pd.DataFrame,

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.output.metrics import HIGHER_IS_BETTER, LOWER_IS_BETTER
+
 # What each kind of event means for the story: 0 = routine, 10 = the turning points.
 IMPORTANCE: dict[str, float] = {
     "stockout_late_notice": 9.0,
@@ -583,42 +585,6 @@ SCORE_KPIS = {
     "sales_forecast_inflation",
     "rotated_staff_bias",
     "other_staff_bias",
-}
-HIGHER_IS_BETTER = {
-    "revenue",
-    "gross_margin",
-    "gross_margin_rate",
-    "operating_profit",
-    "fill_rate",
-    "cycle_service_level",
-    "on_time_in_full",
-    "promise_reliability",
-    "inventory_turns",
-    "trust_sales_in_purchasing",
-    "trust_purchasing_in_sales",
-    "trust_change_sales",
-    "trust_change_purchasing",
-    "supplier_relationship",
-    "accounts_won",
-    "shipped_units",
-}
-LOWER_IS_BETTER = {
-    "cogs",
-    "purchase_price_variance",
-    "holding_cost",
-    "expediting_cost",
-    "penalty_cost",
-    "policy_cost_total",
-    "lost_sales_units",
-    "lost_sales_rate",
-    "avg_backorders",
-    "bullwhip_ratio",
-    "sales_forecast_error",
-    "planned_forecast_error",
-    "purchase_price_variance_rate",
-    "expedites_refused",
-    "customer_churn",
-    "conflict_count",
 }
 
 
