@@ -21,13 +21,11 @@ import json
 import logging
 import math
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -37,7 +35,7 @@ from joblib import Parallel, delayed
 from sim import SalesPurchasingModel, load_config
 from sim.config import ConfigError
 from sim.output.metrics import KPI_DEFINITIONS
-from sim.output.rundir import write_atomically, write_json
+from sim.output.rundir import git_commit, package_versions, write_atomically, write_json
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs"
@@ -436,9 +434,9 @@ class Manifest:
             "status": "running",
             "command": command,
             "started": datetime.now().isoformat(timespec="seconds"),
-            "git_commit": _git_commit(),
+            "git_commit": git_commit(),
             "code_version": code_version(),
-            "packages": _versions(),
+            "packages": package_versions(PACKAGES),
             **settings,
             "files": [],
         }
@@ -452,26 +450,6 @@ class Manifest:
         self.data["status"] = status
         self.data["wall_time_s"] = round(time.perf_counter() - self.started, 2)
         write_json(self.folder / "manifest.json", self.data)
-
-
-def _versions() -> dict[str, str]:
-    found = {}
-    for package in PACKAGES:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
-def _git_commit() -> str:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=5, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return result.stdout.strip() or "unknown"
 
 
 def code_version() -> str:

@@ -72,9 +72,9 @@ class RunFolder:
             "seed": config.seed,
             "scenario": config.scenario.name,
             "config_hash": config_hash(config),
-            "git_commit": _git_commit(),
+            "git_commit": git_commit(),
             "python": platform.python_version(),
-            "packages": _versions(),
+            "packages": package_versions(),
             "wall_time_s": None,
             "files": [],
         }
@@ -166,9 +166,10 @@ def _remove_results(path: Path, manifest: dict[str, Any] | None) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _versions() -> dict[str, str]:
+def package_versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed version of each package (or "not installed"), for a manifest."""
     versions = {}
-    for package in PACKAGES:
+    for package in packages:
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -176,7 +177,8 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _git_commit() -> str:
+def git_commit() -> str:
+    """The checkout's commit, marked -dirty when tracked files have changes; "unknown" outside git."""
     try:
         result = subprocess.run(
             ["git", "rev-parse", "HEAD"],
