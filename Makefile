@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: run test test-fast bench lint format setup clean
+.PHONY: run test test-fast bench lint format setup clean viz
 
 run: $(READY)  ## the main job: every lever against the silo, 10 seeds in parallel, then the report
 	$(BIN)/spsim -m +experiment=compare_policies
+
+viz: $(READY)  ## the live workshop app (dashboard, play mode, facilitator view) on http://127.0.0.1:8765
+	$(BIN)/spsim-viz
 
 test: $(READY)  ## the whole test suite
 	$(BIN)/pytest -n 2 --dist loadgroup
