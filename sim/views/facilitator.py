@@ -1,0 +1,578 @@
+"""The facilitator's comparison: several saved games on one chart and one table.
+
+In a workshop each participant plays one seat (a buyer, or a sales lead) against the
+agents, and each game is saved as a run folder with a ``game.json``. Next to a game
+there may be re-runs of the same market (``<game>/rerun/<name>/``, with a
+``rerun.json``): the agents in the player's seat, or a lever switched on. This module
+reads those folders (result tables only), lines them up in one table -- supply-chain
+cost, service, bullwhip, conflicts, operating profit -- and draws one chart for the
+debrief. :func:`write` puts ``facilitator.png``, ``.csv`` and ``.md`` in a folder.
+
+Every measure is read from the folder's ``summary.json``, which covers the measured
+days (after the warm-up; for a game, the days actually played). Supply-chain cost is
+defined once, in :func:`supply_chain_cost` (and in docs/KPIS.md).
+"""
+
+import io
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from sim.output.rundir import read_manifest, write_atomically
+from sim.views import style
+from sim.views.replay import ReplayError, Run, load_run
+
+GAME_FILE = "game.json"
+RERUN_FILE = "rerun.json"
+RERUN_DIR = "rerun"
+DEBRIEF_DIR = "debrief"
+FILES = ("facilitator.png", "facilitator.csv", "facilitator.md")
+
+COST_PARTS = ("holding_cost", "expediting_cost", "penalty_cost", "purchase_price_variance", "policy_cost_total")
+"""The summary KPIs whose sum is the debrief's supply-chain cost."""
+
+GAME, AGENTS, LEVER, RUN = "game", "agents", "lever re-run", "run"
+"""What a row is: a participant's game, the agents in that seat, a lever re-run, a plain run."""
+
+MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("cost", "Supply-chain cost vs standard", "lower is better"),
+    ("fill_rate", "Service: fill rate", "higher is better"),
+    ("bullwhip_ratio", "Bullwhip ratio", "lower is better"),
+    ("conflict_count", "Conflicts", "lower is better"),
+)
+"""The chart's panels: table column, title, direction."""
+
+COLUMNS = (
+    "label",
+    "kind",
+    "player",
+    "role",
+    "seat",
+    "weeks_played",
+    "weeks_planned",
+    "finished",
+    "levers",
+    "scenario",
+    "seed",
+    "days",
+    "cost",
+    "fill_rate",
+    "bullwhip_ratio",
+    "conflict_count",
+    "operating_profit",
+    "cost_per_week",
+    *COST_PARTS,
+    "folder",
+)
+"""The comparison table's columns, in order."""
+
+
+def supply_chain_cost(summary: dict[str, float]) -> float:
+    """Holding + expediting + penalties + purchase price variance + lever costs.
+
+    It is everything operating profit loses below the margin at standard cost:
+    ``revenue - cogs - operating_profit``. Price variance is negative when a buyer paid
+    below standard cost, so savings lower the cost.
+    """
+    return float(sum(float(summary.get(part, 0.0)) for part in COST_PARTS))
+
+
+# -- one game, read from its folder -------------------------------------------------------
+
+
+@dataclass
+class Game:
+    """A saved game, a re-run of one, or a plain run: its run folder and who sat where."""
+
+    run: Run
+    kind: str = RUN
+    player: str = ""
+    role: str = ""
+    seat: str = ""
+    weeks_played: int | None = None
+    weeks_planned: int | None = None
+    finished: bool | None = None
+    levers: list[str] = field(default_factory=list)
+    of: str = ""  # for a re-run: the game folder it re-runs
+    label: str = ""
+
+    @property
+    def path(self) -> Path:
+        """The run folder."""
+        return self.run.path
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """The folder's summary.json."""
+        return self.run.summary
+
+    @property
+    def cost(self) -> float:
+        """Supply-chain cost over the measured days (:func:`supply_chain_cost`)."""
+        return supply_chain_cost(self.summary)
+
+
+def _read_json(folder: Path, name: str) -> dict[str, Any]:
+    try:
+        data = json.loads((folder / name).read_text())
+    except OSError as error:
+        raise ReplayError(f"{folder}: cannot read {name} ({type(error).__name__})") from None
+    except ValueError as error:
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ReplayError(f"{folder}: {name} is not valid JSON ({first})") from None
+    if not isinstance(data, dict):
+        raise ReplayError(f"{folder}: {name} must hold a JSON object, not {type(data).__name__}")
+    return data
+
+
+def _whole(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def load_game(path: str | Path) -> Game:
+    """Read and check one game folder, re-run folder or plain run folder.
+
+    Raises:
+        ReplayError: a missing folder, not a run folder, an unfinished run, a missing or
+            corrupt table, an unreadable ``game.json`` or ``rerun.json``; one line naming the folder.
+    """
+    run = load_run(path)
+    folder = run.path
+    if not run.summary or not isinstance(run.summary, dict):
+        raise ReplayError(f"{folder}: summary.json holds no KPIs")
+    game = Game(run, levers=list(run.levers))
+    if (folder / GAME_FILE).is_file():
+        info = _read_json(folder, GAME_FILE)
+        game.kind = GAME
+        game.player = str(info.get("player") or "").strip()
+        game.role = str(info.get("role") or "")
+        game.seat = str(info.get("seat") or "")
+        game.weeks_played = _whole(info.get("weeks_played"))
+        game.weeks_planned = _whole(info.get("weeks_planned"))
+        finished = info.get("finished")
+        game.finished = finished if isinstance(finished, bool) else None
+    elif (folder / RERUN_FILE).is_file():
+        info = _read_json(folder, RERUN_FILE)
+        policy = info.get("policy") or []
+        game.levers = sorted(str(p) for p in (policy if isinstance(policy, list) else [policy])) or game.levers
+        game.kind = AGENTS if info.get("seat") == "agent" else LEVER
+        game.of = str(info.get("of") or "")
+        _inherit_seat(game)
+    return game
+
+
+def _inherit_seat(rerun: Game) -> None:
+    """A re-run plays the seat and the weeks of the game it re-runs (``<game>/rerun/<name>/``)."""
+    parent = rerun.path.parent.parent if rerun.path.parent.name == RERUN_DIR else None
+    if parent is None or not (parent / GAME_FILE).is_file():
+        parent = rerun.path.parent / rerun.of if rerun.of else None
+    if parent is None or not (parent / GAME_FILE).is_file():
+        return
+    try:
+        info = _read_json(parent, GAME_FILE)
+    except ReplayError:
+        return
+    rerun.of = rerun.of or parent.name
+    rerun.player = str(info.get("player") or "").strip()
+    rerun.role = str(info.get("role") or "")
+    rerun.seat = str(info.get("seat") or "")
+    rerun.weeks_played = _whole(info.get("weeks_played"))
+    rerun.weeks_planned = _whole(info.get("weeks_planned"))
+
+
+def _base_label(game: Game) -> str:
+    levers = " + ".join(lever.replace("_", " ") for lever in game.levers)
+    whose = game.player or game.of or game.path.parent.parent.name
+    if game.kind == GAME:
+        return game.player or game.path.name
+    if game.kind == AGENTS:
+        return f"Agents{' + ' + levers if levers else ''} ({whose}'s seat)"
+    if game.kind == LEVER:
+        return f"{whose} + {levers or game.path.name}"
+    return game.path.name
+
+
+def load_games(paths: Iterable[str | Path]) -> list[Game]:
+    """Read several folders (:func:`load_game`) and give each a label unique among them.
+
+    Raises:
+        ReplayError: no folder given, a folder given twice, or a folder :func:`load_game` refuses.
+    """
+    games = [load_game(path) for path in paths]
+    if not games:
+        raise ReplayError("no games to compare: give at least one game or run folder")
+    seen: set[Path] = set()
+    for game in games:
+        resolved = game.path.resolve()
+        if resolved in seen:
+            raise ReplayError(f"{game.path} given twice")
+        seen.add(resolved)
+    return label_games(games)
+
+
+def label_games(games: list[Game]) -> list[Game]:
+    """Give each game its label: the player's name, else the folder's; a repeated one gets its folder."""
+    labels = [_base_label(game) for game in games]
+    repeated = {label for label, count in Counter(labels).items() if count > 1}
+    for game, label in zip(games, labels, strict=True):
+        game.label = f"{label} [{_short_folder(game.path)}]" if label in repeated else label
+    return games
+
+
+def _short_folder(path: Path) -> str:
+    if path.parent.name == RERUN_DIR:
+        return f"{path.parent.parent.name}/{path.name}"
+    return path.name
+
+
+# -- finding games in a folder ------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """The games in a folder: the usable ones, and one line for each one left out."""
+
+    paths: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _not_ready(folder: Path) -> str | None:
+    """Why ``folder`` cannot be compared yet (a quick look: manifest and summary), or None."""
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return "not a run folder (no readable manifest.json)"
+    status = manifest.get("status")
+    if status != "complete":
+        return f"not saved completely (manifest status {status!r})"
+    if not (folder / "summary.json").is_file():
+        return "incomplete (summary.json missing)"
+    return None
+
+
+def find_games(folder: str | Path) -> Found:
+    """The games saved in ``folder`` (sub-folders with ``game.json``) and their ``rerun/*`` folders.
+
+    Games come in the order of their folder names, each followed by its re-runs (the
+    agents first, then the levers). A game or re-run that is not a complete run folder
+    is left out and named in :attr:`Found.skipped`. A missing folder holds no games.
+    """
+    root = Path(folder)
+    found = Found()
+    if not root.is_dir():
+        return found
+    for game in sorted(p for p in root.iterdir() if p.is_dir() and (p / GAME_FILE).is_file()):
+        problem = _not_ready(game)
+        if problem:
+            found.skipped.append(f"{game.name}: {problem}")
+            continue
+        found.paths.append(game)
+        reruns = game / RERUN_DIR
+        if not reruns.is_dir():
+            continue
+        for rerun in sorted((p for p in reruns.iterdir() if p.is_dir()), key=lambda p: (p.name != "agent", p.name)):
+            problem = _not_ready(rerun)
+            if problem:
+                found.skipped.append(f"{game.name}/{RERUN_DIR}/{rerun.name}: {problem}")
+            else:
+                found.paths.append(rerun)
+    return found
+
+
+# -- the table ----------------------------------------------------------------------------
+
+
+def _number(summary: dict[str, float], key: str) -> float:
+    value = summary.get(key, math.nan)
+    return float(value) if isinstance(value, int | float) else math.nan
+
+
+def comparison_table(games: Sequence[Game]) -> pd.DataFrame:
+    """One row per game (:data:`COLUMNS`), every measure straight from its summary.json."""
+    rows = []
+    for game in games:
+        summary = game.summary
+        days = _number(summary, "days")
+        rows.append(
+            {
+                "label": game.label or _base_label(game),
+                "kind": game.kind,
+                "player": game.player,
+                "role": game.role,
+                "seat": game.seat,
+                "weeks_played": game.weeks_played,
+                "weeks_planned": game.weeks_planned,
+                "finished": game.finished,
+                "levers": " + ".join(game.levers),
+                "scenario": game.run.scenario,
+                "seed": game.run.seed,
+                "days": days,
+                "cost": game.cost,
+                "fill_rate": _number(summary, "fill_rate"),
+                "bullwhip_ratio": _number(summary, "bullwhip_ratio"),
+                "conflict_count": _number(summary, "conflict_count"),
+                "operating_profit": _number(summary, "operating_profit"),
+                "cost_per_week": game.cost * 7 / days if days > 0 else math.nan,
+                **{part: _number(summary, part) for part in COST_PARTS},
+                "folder": str(game.path),
+            }
+        )
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    for column in ("weeks_played", "weeks_planned"):
+        table[column] = table[column].astype("Int64")
+    table["finished"] = table["finished"].astype("boolean")
+    return table
+
+
+def _money(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.0f}"
+
+
+def formatted(table: pd.DataFrame) -> pd.DataFrame:
+    """The table's headline columns as a person reads them (money rounded, fill rate in %)."""
+
+    def weeks(row: pd.Series) -> str:
+        played, planned = row["weeks_played"], row["weeks_planned"]
+        if pd.isna(played):
+            return f"{row['days'] / 7:.0f} (run)" if not math.isnan(row["days"]) else ""
+        text = f"{played} of {planned}" if not pd.isna(planned) else f"{played}"
+        return text if row["finished"] is not False else f"{text}, stopped"
+
+    def ratio(value: float) -> str:
+        return "n/a" if math.isnan(value) else f"{value:.2f}"
+
+    return pd.DataFrame(
+        {
+            "Game": table["label"],
+            "Kind": table["kind"],
+            "Role": table["role"],
+            "Seat": table["seat"],
+            "Weeks played": [weeks(row) for _, row in table.iterrows()],
+            "Cost": [_money(v) for v in table["cost"]],
+            "Fill rate": ["n/a" if math.isnan(v) else f"{v:.1%}" for v in table["fill_rate"]],
+            "Bullwhip": [ratio(v) for v in table["bullwhip_ratio"]],
+            "Conflicts": ["n/a" if math.isnan(v) else f"{v:.0f}" for v in table["conflict_count"]],
+            "Operating profit": [_money(v) for v in table["operating_profit"]],
+        }
+    )
+
+
+COST_NOTE = (
+    "Cost = holding + expediting + penalties + purchase price variance + lever costs "
+    "(= revenue - cost of goods at standard - operating profit), over the days played after the warm-up."
+)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The debrief table as Markdown, with what each measure means."""
+    shown = formatted(table)
+    header = "| " + " | ".join(shown.columns) + " |"
+    rule = "|" + "|".join("---" if i < 5 else "---:" for i in range(len(shown.columns))) + "|"
+    lines = ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in shown.itertuples(index=False)]
+    notes = [
+        f"- {COST_NOTE}",
+        "- Fill rate: units shipped from stock on the day ordered / units ordered.",
+        "- Bullwhip: variance of purchases / variance of demand per review period (1 = no amplification).",
+        "- Conflicts: refused expedites, escalations, late promotion notices, padded forecasts, "
+        "unannounced promotions.",
+        "- Kind: *game* = a participant played the seat; *agents* = the same market with the agents "
+        "in that seat; *lever re-run* = the same market with a lever on.",
+    ]
+    return "\n".join(["# Workshop debrief", "", header, rule, *lines, "", *notes, ""])
+
+
+# -- the chart ----------------------------------------------------------------------------
+
+ROLE_COLOURS = {"buyer": style.PURCHASING, "sales": style.SALES}
+ROLE_WORDS = {"buyer": "buyer", "sales": "sales lead"}
+HATCH = "///"
+
+
+def _colour(row: pd.Series) -> str:
+    if row["kind"] == AGENTS:
+        return style.NEUTRAL
+    return ROLE_COLOURS.get(str(row["role"]), style.COMPANY)
+
+
+def _tick(row: pd.Series) -> str:
+    detail = [str(row["seat"])] if row["seat"] else []
+    if row["kind"] == GAME and not pd.isna(row["weeks_played"]):
+        weeks = f"{row['weeks_played']}"
+        weeks += f"/{row['weeks_planned']} wk" if not pd.isna(row["weeks_planned"]) else " wk"
+        detail.append(weeks if row["finished"] is not False else f"{weeks}, stopped")
+    return f"{row['label']}\n{' · '.join(detail)}" if detail else str(row["label"])
+
+
+def _value_text(column: str, value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if column == "fill_rate":
+        return f"{value:.1%}"
+    if column == "bullwhip_ratio":
+        return f"{value:.2f}"
+    if column == "conflict_count":
+        return f"{value:.0f}"
+    return f"{value:,.0f}"
+
+
+def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: str) -> None:
+    values = table[column].astype(float)
+    shown = values.fillna(0.0)
+    for y, ((_, row), value) in enumerate(zip(table.iterrows(), shown, strict=True)):
+        ax.barh(
+            y,
+            value,
+            height=0.7,
+            color=_colour(row),
+            hatch=HATCH if row["kind"] == LEVER else None,
+            edgecolor="white",
+            linewidth=0,
+        )
+    texts = [_value_text(column, value) for value in values]
+    best = _best(values, texts, direction)
+    low, high = min(0.0, float(shown.min())), max(0.0, float(shown.max()))
+    if column == "fill_rate":
+        high = 1.0
+    elif column == "conflict_count":
+        high = max(high, 1.0)
+    span = (high - low) or 1.0
+    for y, text in enumerate(texts):  # right of the bar, or of the zero line for a negative bar
+        end = max(float(shown.iloc[y]), 0.0)
+        starred = y in best
+        ax.text(
+            end + 0.02 * span,
+            y,
+            text + (" ★" if starred else ""),
+            va="center",
+            ha="left",
+            fontsize=13,
+            fontweight="bold" if starred else "normal",
+        )
+    ax.set_xlim(low - 0.02 * span if low < 0 else 0.0, high + 0.4 * span)
+    if column == "fill_rate":
+        ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+    else:  # ticks only under the bars, not in the room kept for the values
+        locator = MaxNLocator(nbins=4, integer=column == "conflict_count")
+        ticks = [t for t in locator.tick_values(low, high) if low - 1e-9 <= t <= high + 1e-9]
+    ax.set_xticks(ticks)
+    ax.xaxis.set_major_formatter(lambda x, _pos: _tick_text(column, x))
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_title(f"{title}\n({direction})", loc="left")
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="x", labelsize=11)
+
+
+def _tick_text(column: str, x: float) -> str:
+    if column == "fill_rate":
+        return f"{x:.0%}"
+    if column == "cost":
+        return f"{x:,.0f}"
+    return f"{x:g}"
+
+
+def _best(values: pd.Series, texts: list[str], direction: str) -> set[int]:
+    """Rows showing the best value (ties as displayed all count); none if every row shows the same."""
+    finite = [(value, text) for value, text in zip(values, texts, strict=True) if not math.isnan(value)]
+    if len({text for _, text in finite}) < 2:
+        return set()
+    pick = min if direction.startswith("lower") else max
+    best_text = pick(finite)[1]
+    return {i for i, text in enumerate(texts) if text == best_text}
+
+
+def _legend(table: pd.DataFrame) -> list[Patch]:
+    handles = []
+    for role in dict.fromkeys(table.loc[table["kind"] == GAME, "role"]):
+        words = ROLE_WORDS.get(str(role), str(role) or "seat")
+        handles.append(Patch(color=ROLE_COLOURS.get(str(role), style.COMPANY), label=f"participant as {words}"))
+    if (table["kind"] == AGENTS).any():
+        handles.append(Patch(color=style.NEUTRAL, label="agents in the same seat"))
+    if (table["kind"] == LEVER).any():
+        handles.append(Patch(facecolor="white", edgecolor=style.COMPANY, hatch=HATCH, label="same game, lever on"))
+    if (table["kind"] == RUN).any():
+        handles.append(Patch(color=style.COMPANY, label="run"))
+    return handles
+
+
+def _market(table: pd.DataFrame) -> str:
+    markets = {(str(s), str(seed)) for s, seed in zip(table["scenario"], table["seed"], strict=True)}
+    if len(markets) == 1:
+        scenario, seed = markets.pop()
+        return f"{scenario} market, seed {seed}"
+    return f"{len(markets)} different markets"
+
+
+def figure(table: pd.DataFrame) -> Figure:
+    """The debrief chart: a panel per measure, one bar per game, the best of each starred."""
+    style.apply()
+    rows = len(table)
+    fig = Figure(figsize=(17, 2.6 + 0.75 * rows), layout="constrained")
+    axes = fig.subplots(1, len(MEASURES), sharey=True)
+    for ax, (column, title, direction) in zip(axes, MEASURES, strict=True):
+        _panel(ax, table, column, title, direction)
+    axes[0].set_yticks(range(rows), [_tick(row) for _, row in table.iterrows()], fontsize=12)
+    axes[0].set_ylim(rows - 0.5, -0.5)
+    games = int((table["kind"] == GAME).sum())
+    fig.suptitle(
+        f"Workshop debrief: {games} game{'s' if games != 1 else ''} · {_market(table)}",
+        fontsize=18,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
+    fig.legend(
+        handles=_legend(table),
+        loc="outside lower left",
+        ncols=4,
+        fontsize=12,
+        title="Cost = holding + expediting + penalties + purchase price variance + lever costs, over the days "
+        "played; below 0: price savings beat those costs.  ★ = best.",
+        title_fontsize=11,
+        alignment="left",
+    )
+    return fig
+
+
+# -- the files ----------------------------------------------------------------------------
+
+
+def write(paths: Iterable[str | Path], out_dir: str | Path) -> list[Path]:
+    """Compare the games in ``paths``; write facilitator.png, .csv and .md into ``out_dir``.
+
+    Raises:
+        ReplayError: a folder cannot be read (see :func:`load_games`).
+    """
+    return write_games(load_games(paths), out_dir)
+
+
+def write_games(games: Sequence[Game], out_dir: str | Path) -> list[Path]:
+    """Write the comparison of games already read (:func:`write`); return the files written.
+
+    Everything is rendered before the first file is written, and each file is written
+    to a temporary name and renamed.
+    """
+    table = comparison_table(games)
+    picture = io.BytesIO()
+    figure(table).savefig(picture, format="png")
+    contents = {
+        "facilitator.png": picture.getvalue(),
+        "facilitator.csv": table.to_csv(index=False).encode(),
+        "facilitator.md": markdown(table).encode(),
+    }
+    target = Path(out_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in FILES:
+        write_atomically(target / name, partial(Path.write_bytes, data=contents[name]))
+        written.append(target / name)
+    return written
