@@ -2,7 +2,7 @@
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import mesa
 import numpy as np
@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from sim.model import SalesPurchasingModel
 
 EXCESS_CONFLICT_GAP_DAYS = 91  # one "excess stock" complaint per SKU per quarter at most
+
+
+class OrderSeat(Protocol):
+    """A person in the buyer's seat (play mode): on the days it decides, its quantities replace the rule's."""
+
+    def decides(self, day: int) -> bool: ...
+
+    def order_units(self, sku: int, day: int, rule_units: int) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,7 @@ class Buyer(mesa.Agent):
         self._forecasts_then: dict[int, tuple[float, float]] = {}
         self._excess_blamed: dict[int, int] = {}
         self._main_supplier: dict[int, int] = {}
+        self.seat: OrderSeat | None = None  # play mode: a person decides the order quantities
         self.process = model.env.process(self._reviewing())
         if org.negotiation_interval_days > 0:
             model.env.process(self._negotiating(org.negotiation_interval_days))
@@ -155,6 +164,7 @@ class Buyer(mesa.Agent):
         blaming = self.sales_weight() > 0
         chasing = org.price_break_chasing and self.within_budget()
         z = self.spec.safety_z + self.safety_z_bonus
+        seat = self.seat if self._seated(day) else None
         for sku in self.spec.skus:
             if day + 60 < skus[sku].launch_day:
                 continue  # nothing to buy yet for a product not launched
@@ -169,9 +179,11 @@ class Buyer(mesa.Agent):
                 units = reorder_quantity(level, org.s_S_lot_days * mean, position)
             else:
                 units = order_quantity(level, position)
+            if units > 0 and chasing:
+                units = self._lot_size(supplier, sku, units, day, mean)
+            if seat is not None:
+                units = seat.order_units(sku, day, units)
             if units > 0:
-                if chasing:
-                    units = self._lot_size(supplier, sku, units, day, mean)
                 self._place(now, supplier, sku, units, day)
             if blaming:
                 self._blame_padded_forecast(now, sku, level, mean)
@@ -198,6 +210,10 @@ class Buyer(mesa.Agent):
         chosen = best_offer([suppliers[s].offer(sku, day) for s in candidates], weights)
         self._main_supplier[sku] = chosen
         return suppliers[chosen]
+
+    def main_supplier(self, sku: int) -> int:
+        """The supplier the buyer last ordered ``sku`` from (its first source before any order)."""
+        return self._main_supplier.get(sku, self.model.world.skus[sku].suppliers[0])
 
     def _lot_size(self, supplier: "Supplier", sku: int, units: int, day: int, mean: float) -> int:
         """Round up to the price break if the buyer's reward says so."""
@@ -381,9 +397,13 @@ class Buyer(mesa.Agent):
         env = self.model.env
         yield env.timeout(self.spec.first_review_day + REVIEW)
         while True:
-            if self.productivity >= 1.0 or self._busy_draw() < self.productivity:
+            # A person in the seat always finds time for the review they came to play.
+            if self._seated(int(env.now)) or self.productivity >= 1.0 or self._busy_draw() < self.productivity:
                 self.review(env.now)
             yield env.timeout(self.spec.review_period_days)
+
+    def _seated(self, day: int) -> bool:
+        return self.seat is not None and self.seat.decides(day)
 
     def _busy_draw(self) -> float:
         """A draw deciding whether a buyer working below full productivity finds time to review."""

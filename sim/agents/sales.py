@@ -2,7 +2,8 @@
 
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import mesa
 import simpy
@@ -17,6 +18,25 @@ if TYPE_CHECKING:
     from sim.model import SalesPurchasingModel
 
 QUARTER_DAYS = 91
+
+
+@dataclass(frozen=True)
+class PromotionPlan:
+    """A promotion a person in the sales seat decided: which SKUs, when, and when to tell purchasing."""
+
+    skus: tuple[int, ...]
+    weeks_ahead: int
+    notice: Literal["early", "late", "none"]
+
+
+class SalesSeat(Protocol):
+    """A person in a rep's seat (play mode): on the days it decides, its forecast and promotions replace the rule's."""
+
+    def decides(self, day: int) -> bool: ...
+
+    def forecast_adjustment(self, day: int) -> float: ...
+
+    def promotion(self, day: int) -> PromotionPlan | None: ...
 
 
 class SalesRep(mesa.Agent):
@@ -60,6 +80,8 @@ class SalesRep(mesa.Agent):
         self.pending_promotion: Promotion | None = None  # waiting for an approval
         self._pending_draw = 0.0  # decides how it will be announced, drawn when planned
         self.in_crm = True  # its own expectations are visible in the CRM pipeline
+        self.seat: SalesSeat | None = None  # play mode: a person decides the forecast and promotions
+        self._pending_notice = model.world.org.promotion_notice
         self._notice_rng = model.streams.generator("notice", spec.index)
         self._escalation_rng = model.streams.generator("escalation", spec.index)
         self.process = model.env.process(self._planning())
@@ -115,6 +137,19 @@ class SalesRep(mesa.Agent):
 
     # -- the forecast ---------------------------------------------------------------------
 
+    def estimate_preview(self, now: float) -> list[float]:
+        """What :meth:`estimate` would give at ``now``, without moving the window (for a briefing)."""
+        window = self.spec.forecast_window_days
+        history = [*self._history, (now, self.ordered)]
+        start = 0
+        while start < len(history) - 1 and history[start + 1][0] <= now - window:
+            start += 1
+        then, ordered_then = history[start]
+        span = now - then
+        if span <= 0:
+            return [0.0] * len(self.ordered)
+        return [(a - b) / span for a, b in zip(self.ordered, ordered_then, strict=True)]
+
     def estimate(self, now: float) -> list[float]:
         """Average daily units over the window, from the portfolio's order history."""
         window = self.spec.forecast_window_days
@@ -165,7 +200,9 @@ class SalesRep(mesa.Agent):
 
     def _submit_forecast(self, now: float) -> list[float]:
         self._learn_from_service()
-        self.bias = self.current_bias()
+        seat = self._seat_deciding(int(now))
+        # In play mode the person's own adjustment of the estimate is the forecast's bias.
+        self.bias = seat.forecast_adjustment(int(now)) if seat is not None else self.current_bias()
         self.own_estimate = self.estimate(now)
         submitted = [rate * max(0.0, 1.0 + self.bias) for rate in self.own_estimate]
         self.model.submit_sales_forecast(self, submitted)
@@ -181,6 +218,9 @@ class SalesRep(mesa.Agent):
         day = int(now)
         quarter = day // QUARTER_DAYS
         prices = self.model.list_price_cents
+        seat = self._seat_deciding(day)
+        if seat is not None:
+            self._follow_plan(now, submitted, seat.promotion(day))
         if quarter != self.quarter:
             basis = submitted if org.quota_from_forecast else self._expected_rates()
             self.quota = org.quota_stretch * QUARTER_DAYS * sum(r * p for r, p in zip(basis, prices, strict=True))
@@ -190,8 +230,21 @@ class SalesRep(mesa.Agent):
         shortfall = incentives.quota_shortfall(self.bookings, self.quota, elapsed)
         self.deal_discount = incentives.deal_discount(shortfall, org.deal_discount_max, self.joint_weight)
         self.promotions = [p for p in self.promotions if p.end_day + p.dip_days > day]
-        if org.promotions and shortfall > org.promotion_trigger and not self._promotion_pending(day):
+        if seat is not None:
+            return  # the person in the seat planned (or not) above
+        if org.promotions and shortfall > org.promotion_trigger and not self.promotion_pending(day):
             self._plan_promotion(now, submitted)
+
+    def _seat_deciding(self, day: int) -> SalesSeat | None:
+        return self.seat if self.seat is not None and self.seat.decides(day) else None
+
+    def _follow_plan(self, now: float, submitted: list[float], plan: PromotionPlan | None) -> None:
+        """The promotion a person in the seat decided, if any (and if none is running or pending)."""
+        day = int(now)
+        self.promotions = [p for p in self.promotions if p.end_day + p.dip_days > day]
+        if plan is None or not self.model.world.org.promotions or self.promotion_pending(day):
+            return
+        self._plan_promotion(now, submitted, plan)
 
     def _expected_rates(self) -> list[float]:
         rates = [0.0] * len(self.ordered)
@@ -200,22 +253,26 @@ class SalesRep(mesa.Agent):
                 rates[sku] += rate
         return rates
 
-    def _promotion_pending(self, day: int) -> bool:
+    def promotion_pending(self, day: int) -> bool:
         if self.pending_promotion is not None:
             return True
         return any(p.end_day + p.dip_days > day for p in self.promotions)
 
-    def _plan_promotion(self, now: float, submitted: list[float]) -> None:
-        """A price cut on the portfolio's best sellers, starting after the planning lead."""
+    def _plan_promotion(self, now: float, submitted: list[float], plan: PromotionPlan | None = None) -> None:
+        """A price cut on the portfolio's best sellers (or a person's choice), starting after the planning lead."""
         model, org, market = self.model, self.model.world.org, self.model.world.market
         day = int(now)
         prices = model.list_price_cents
-        ranked = sorted(range(len(submitted)), key=lambda k: (-submitted[k] * prices[k], k))
-        skus = tuple(sorted(k for k in ranked[: org.promotion_skus] if submitted[k] > 0))
+        if plan is None:
+            ranked = sorted(range(len(submitted)), key=lambda k: (-submitted[k] * prices[k], k))
+            skus = tuple(sorted(k for k in ranked[: org.promotion_skus] if submitted[k] > 0))
+            start = day + org.promotion_lead_days
+            self._pending_notice = org.promotion_notice
+        else:
+            skus, start, self._pending_notice = tuple(sorted(plan.skus)), day + 7 * plan.weeks_ahead, plan.notice
         if not skus:
             return
         uplift = promotions.promotion_uplift(org.promotion_discount, market.promotion_uplift_per_discount)
-        start = day + org.promotion_lead_days
         estimate = [submitted[k] / (1.0 + self.bias) if self.bias > -1 else submitted[k] for k in skus]
         promotion = Promotion(
             promotion_id=next(model.promotion_ids),
@@ -255,7 +312,7 @@ class SalesRep(mesa.Agent):
         propensity = org.promotion_notice_propensity
         propensity += self.understanding * (1.0 - propensity)
         told = promotions.notice_day(
-            org.promotion_notice,
+            self._pending_notice,
             day,
             promotion.start_day,
             org.late_notice_days,

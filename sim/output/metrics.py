@@ -196,9 +196,10 @@ def _levers(
     ]
     after_return = [values for values in after_return if len(values)]
     others = [a for a in bias.columns if a not in rotated]
+    others_bias = bias.loc[warmup_days:, others].to_numpy()
     kpis = {
         "rotated_staff_bias": float(np.concatenate(after_return).mean()) if after_return else float("nan"),
-        "other_staff_bias": float(bias.loc[warmup_days:, others].to_numpy().mean()) if others else float("nan"),
+        "other_staff_bias": float(others_bias.mean()) if others_bias.size else float("nan"),
         "staff_productivity": float(measured["productivity"].mean()) if len(measured) else float("nan"),
         "meetings_held": float((kinds == "meeting").sum()),
         "committee_meetings": float((kinds == "committee").sum()),

@@ -1,0 +1,291 @@
+"""What the person in a seat knows at the start of a decision day, and nothing more.
+
+A buyer sees its SKUs' stock, orders in transit, its own demand history, sales'
+forecast (the CRM pipeline only where systems are integrated) and the promotions
+purchasing was told of; a rep sees its portfolio's orders, its quota and its
+customers' shortages, and stock only where it has available-to-promise visibility.
+Reading the model here never changes it: a briefing does not move a random stream
+or a relationship clock, so a played game re-simulates bit for bit without it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sim.agents.buyer import Buyer
+from sim.agents.sales import QUARTER_DAYS, SalesRep
+from sim.behaviour.replenishment import order_quantity, order_up_to_level
+from sim.model import SalesPurchasingModel
+from sim.output.recorder import Event
+from sim.world import order_up_to_cover
+
+TOP_SKUS = 12  # a rep's best sellers shown in the briefing
+
+
+@dataclass(frozen=True)
+class SkuLine:
+    """One SKU as the seat sees it; None where the role cannot see it."""
+
+    sku: int
+    demand_per_week: float  # the seat's own view of recent demand
+    sales_forecast_per_week: float | None  # buyer: what sales says; rep: what it submitted last
+    on_hand: int | None
+    backordered: int | None
+    on_order: int | None
+    rule_units: int | None  # buyer: what the order-up-to rule would order this morning
+    promotion: str = ""  # a known promotion on this SKU
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The screen of one decision day."""
+
+    day: int
+    week: int  # 1-based
+    weeks: int
+    role: str
+    seat: str
+    kpis: dict[str, str]
+    incentives: list[str]
+    messages: list[str]  # the other department's, since the last decision
+    lines: list[SkuLine]
+    notes: list[str] = field(default_factory=list)  # what can be decided, and limits
+    promotion_allowed: bool = False
+    max_promotion_skus: int = 0
+
+
+def buyer_briefing(
+    model: SalesPurchasingModel, buyer: Buyer, start: int, since: int, week: int, weeks: int
+) -> Briefing:
+    """The buyer's screen: its family's stock, demand, sales' numbers, and its KPIs."""
+    day = int(model.env.now)
+    family = buyer.spec.skus
+    stock, org = model.stock, model.world.org
+    lines = []
+    for sku in family:
+        observed = buyer.history[sku]
+        demand = observed.mean(prior=model.world.skus[sku].expected_daily_units)
+        lines.append(
+            SkuLine(
+                sku=sku,
+                demand_per_week=7 * demand,
+                sales_forecast_per_week=7 * buyer.sales_view(sku),
+                on_hand=stock.on_hand[sku],
+                backordered=stock.backordered[sku],
+                on_order=stock.on_order[sku],
+                rule_units=_rule_units(model, buyer, sku, day),
+                promotion=_known_promotion(buyer, sku, day),
+            )
+        )
+    budget = org.inventory_budget_weeks
+    value = sum(stock.on_hand[k] * model.standard_cost_cents[k] for k in family) / 100
+    weekly = sum(model.world.skus[k].expected_daily_units * 7 * model.standard_cost_cents[k] for k in family) / 100
+    events = _events_since(model, start)
+    kpis = {
+        "fill rate of your SKUs (game so far)": _percent(_fill_rate(events, set(family), None)),
+        "stock on hand at cost": f"{value:,.0f} ({value / weekly:.1f} weeks; budget {budget:g})" if weekly else "-",
+        "purchase price variance (game so far)": _money(_ppv(events, set(family), model)),
+        "units owed to customers now": f"{sum(stock.backordered[k] for k in family):,}",
+        "expedites you placed / refused": f"{_count(events, 'expedite', buyer.label)} / "
+        f"{_count(events, 'expedite_refused', buyer.label)}",
+        "your trust in sales' forecasts": f"{buyer.trust_in_sales:.2f}",
+    }
+    incentives = [
+        f"You are rewarded on purchase price (weight {buyer.own_weights.price:.0%} when you pick suppliers) "
+        f"and on keeping stock within {budget:g} weeks of demand at cost.",
+        "Ordering a supplier's price-break lot (about three weeks of demand) earns a discount.",
+    ]
+    if buyer.joint_weight > 0:
+        incentives.append(f"{buyer.joint_weight:.0%} of your reward is the joint KPI (margin, stock, service).")
+    notes = [
+        f"Enter this week's order per SKU (units; 0 orders nothing). Orders arrive in about "
+        f"{_lead_time(model, family):.0f} days; suppliers are picked by your usual scorecard.",
+        "Expedite requests from sales keep being answered by your standing rule.",
+    ]
+    return Briefing(
+        day, week, weeks, "buyer", buyer.label, kpis, incentives, _buyer_messages(model, buyer, since), lines, notes
+    )
+
+
+def sales_briefing(
+    model: SalesPurchasingModel, rep: SalesRep, start: int, since: int, week: int, weeks: int
+) -> Briefing:
+    """The sales lead's screen: the portfolio's orders, quota, shortages and purchasing's answers."""
+    day = int(model.env.now)
+    org = model.world.org
+    estimate = rep.estimate_preview(model.env.now)
+    ranked = sorted(range(len(estimate)), key=lambda k: (-estimate[k], k))[:TOP_SKUS]
+    view = model.stock_view if rep.sees_stock else None
+    lines = [
+        SkuLine(
+            sku=sku,
+            demand_per_week=7 * estimate[sku],
+            sales_forecast_per_week=7 * rep.forecast[sku],
+            on_hand=view.on_hand[sku] if view is not None else None,
+            backordered=view.backordered[sku] if view is not None else None,
+            on_order=None,
+            rule_units=None,
+            promotion=_own_promotion(rep, sku, day),
+        )
+        for sku in sorted(ranked)
+        if estimate[sku] > 0
+    ]
+    elapsed = (day - rep.quarter * QUARTER_DAYS) / QUARTER_DAYS if rep.quarter >= 0 else 0.0
+    events = _events_since(model, start)
+    accounts = {a.spec.index for a in rep.accounts}
+    kpis = {
+        "bookings this quarter": f"{rep.bookings / 100:,.0f} of quota {rep.quota / 100:,.0f} "
+        f"({rep.bookings / rep.quota:.0%} with {elapsed:.0%} of the quarter gone)"
+        if rep.quota > 0
+        else "-",
+        "your customers' fill rate (game so far)": _percent(_fill_rate(events, None, accounts)),
+        "deal discount in force": f"{rep.deal_discount:.1%}",
+        "expedites you asked / refused": f"{_count(events, 'expedite_requested', rep.label)} / "
+        f"{sum(1 for e in events if e[1] == 'expedite_refused' and f'rep {rep.spec.index} asked' in e[8])}",
+        "your trust in purchasing": f"{rep.trust_in_purchasing:.2f}",
+    }
+    incentives = [
+        f"You are paid on bookings against a quarterly quota ({org.quota_stretch:.0%} of expected sales).",
+        "Running short costs you customers' goodwill; purchasing plans partly on your forecast.",
+    ]
+    if rep.joint_weight > 0:
+        incentives.append(f"{rep.joint_weight:.0%} of your reward is the joint KPI (margin, stock, service).")
+    allowed = org.promotions and not rep.promotion_pending(day)
+    notes = [
+        "Your forecast is your own estimate adjusted by the percentage you enter (0 = what you expect).",
+        f"A promotion cuts prices {org.promotion_discount:.0%} on up to {org.promotion_skus} SKUs for "
+        f"{org.promotion_days} days, starting the weeks ahead you choose; you decide when purchasing hears of it.",
+    ]
+    if not allowed:
+        notes.append(
+            "No promotion can be planned now (one is planned or running)."
+            if org.promotions
+            else "Promotions are off here."
+        )
+    return Briefing(
+        day,
+        week,
+        weeks,
+        "sales",
+        rep.label,
+        kpis,
+        incentives,
+        _sales_messages(model, rep, since),
+        lines,
+        notes,
+        promotion_allowed=allowed,
+        max_promotion_skus=org.promotion_skus,
+    )
+
+
+# -- what the seat hears from the other department ----------------------------------------
+
+BUYER_HEARS = {
+    "promotion_notice": "sales announced a promotion",
+    "expedite_requested": "sales asked for an expedite",
+    "escalation": "sales escalated a refusal",
+    "promotion_started": "a promotion started",
+}
+SALES_HEARS = {
+    "expedite_refused": "purchasing refused an expedite",
+    "expedite": "purchasing expedited",
+    "excess_stock": "purchasing complained of excess stock",
+    "unannounced_promotion": "purchasing found out about a promotion",
+}
+
+
+def _buyer_messages(model: SalesPurchasingModel, buyer: Buyer, since: int) -> list[str]:
+    family = set(buyer.spec.skus)
+    heard = [
+        e
+        for e in _events_since(model, since)
+        if e[1] in BUYER_HEARS and (e[3] in family or e[2] == buyer.label)
+        if e[1] != "promotion_started" or e[8] == "purchasing not told"
+    ]
+    return _phrases(heard, BUYER_HEARS)
+
+
+def _sales_messages(model: SalesPurchasingModel, rep: SalesRep, since: int) -> list[str]:
+    mine = (f"rep {rep.spec.index} asked", f"for rep {rep.spec.index}", f"rep {rep.spec.index}'s")
+    heard = [
+        e
+        for e in _events_since(model, since)
+        if e[1] in SALES_HEARS and (e[1] == "excess_stock" or any(m in e[8] for m in mine))
+    ]
+    return _phrases(heard, SALES_HEARS)
+
+
+def _phrases(events: Iterable[Event], phrases: dict[str, str]) -> list[str]:
+    return [f"day {int(e[0])}, {e[2]}: {phrases[e[1]]}" + (f" ({e[8]})" if e[8] else "") for e in events]
+
+
+# -- reading the books ------------------------------------------------------------------------
+
+
+def _events_since(model: SalesPurchasingModel, day: int) -> list[Event]:
+    events = model.recorder.events
+    start = len(events)
+    while start > 0 and events[start - 1][0] >= day:  # events are in time order: read back to `day`
+        start -= 1
+    return events[start:]
+
+
+def _fill_rate(events: list[Event], skus: set[int] | None, accounts: set[int] | None) -> float:
+    ordered = short = 0
+    for event in events:
+        if event[1] not in ("order", "backorder"):
+            continue
+        if (skus is not None and event[3] not in skus) or (accounts is not None and event[4] not in accounts):
+            continue
+        if event[1] == "order":
+            ordered += event[6]
+        else:
+            short += event[6]
+    return 1.0 - short / ordered if ordered else float("nan")
+
+
+def _ppv(events: list[Event], skus: set[int], model: SalesPurchasingModel) -> float:
+    standard = model.standard_cost_cents
+    cents = sum(e[7] - e[6] * standard[e[3]] for e in events if e[1] == "receipt" and e[3] in skus)
+    return cents / 100
+
+
+def _count(events: list[Event], kind: str, agent: str) -> int:
+    return sum(1 for e in events if e[1] == kind and e[2] == agent)
+
+
+def _rule_units(model: SalesPurchasingModel, buyer: Buyer, sku: int, day: int) -> int:
+    """The order-up-to quantity the buyer's rule would order, from this morning's books (no lot sizing)."""
+    supplier = model.suppliers[buyer.main_supplier(sku)]
+    cover = order_up_to_cover(supplier.spec.lead_time_mean_days, buyer.spec.review_period_days)
+    mean = buyer.planned_daily_mean(sku, day)
+    promoted = buyer.promotion_units(sku, day, cover) if buyer.known_promotions else 0.0
+    z = buyer.spec.safety_z + buyer.safety_z_bonus
+    level = order_up_to_level(mean, buyer.planned_daily_sd(sku, mean), cover, z) + promoted
+    return order_quantity(level, model.stock.inventory_position(sku))
+
+
+def _lead_time(model: SalesPurchasingModel, family: tuple[int, ...]) -> float:
+    leads = [model.suppliers[s].spec.lead_time_mean_days for k in family for s in model.world.skus[k].suppliers]
+    return sum(leads) / len(leads) if leads else 0.0
+
+
+def _known_promotion(buyer: Buyer, sku: int, day: int) -> str:
+    for promotion in buyer.known_promotions:
+        if sku in promotion.skus and promotion.end_day > day:
+            return f"promotion days {promotion.start_day}-{promotion.end_day - 1}"
+    return ""
+
+
+def _own_promotion(rep: SalesRep, sku: int, day: int) -> str:
+    for promotion in rep.promotions:
+        if sku in promotion.skus and promotion.end_day > day:
+            return f"promotion days {promotion.start_day}-{promotion.end_day - 1}"
+    return ""
+
+
+def _percent(value: float) -> str:
+    return "-" if value != value else f"{value:.1%}"
+
+
+def _money(value: float) -> str:
+    return f"{value:+,.0f}"

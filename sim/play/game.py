@@ -1,0 +1,302 @@
+"""A game: one person in one seat for a number of weeks, the agents in every other seat.
+
+The game runs the normal model. Before its first decision the agents play a lead-in
+(the run's warm-up), so the person takes over a going concern; each week the model
+stops at the start of the seat's decision day, the person decides, and the model runs
+on to the next one. After every week the game is saved whole — a normal run folder
+(its KPIs cover the weeks played) plus ``game.json`` and ``decisions.parquet`` — by
+writing a fresh folder beside it and swapping it in, so a closed browser or a killed
+server leaves the last complete week, never a half-written folder.
+
+Because the seat's decisions and the config determine everything, :meth:`Game.load`
+resumes a saved game by re-simulating it, and :func:`rerun` plays the same market
+with the agent in the seat, or with levers on.
+"""
+
+import json
+import re
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.cli import compose_config
+from sim.config import ConfigError, RunConfig, load_config
+from sim.model import SalesPurchasingModel
+from sim.output.rundir import RunFolder, is_complete, read_config, write_json, write_table
+from sim.play.briefing import Briefing, buyer_briefing, sales_briefing
+from sim.play.seat import ROLES, Decision, Role, Seat, decisions_from_table
+
+GAME = "game.json"
+DECISIONS = "decisions.parquet"
+RERUN = "rerun"
+RERUN_INFO = "rerun.json"
+MAX_WEEKS = 52
+DEFAULT_LEAD_IN_DAYS = 56  # eight weeks of the agents' play before the person takes the seat
+
+
+class PlayError(ValueError):
+    """A game that cannot be set up, loaded or continued: the message is one line for the person."""
+
+
+@dataclass
+class GameInfo:
+    """What ``game.json`` holds: who played which seat, and how far."""
+
+    player: str
+    role: Role
+    seat_index: int
+    seat: str
+    weeks_planned: int
+    weeks_played: int
+    first_decision_day: int
+    day: int  # the model's day when saved
+    finished: bool
+    scenario: str
+    seed: int
+    policy: list[str]
+    started: str
+
+    @classmethod
+    def read(cls, folder: Path) -> "GameInfo":
+        try:
+            data = json.loads((folder / GAME).read_text())
+            return cls(**data)
+        except FileNotFoundError:
+            raise PlayError(f"{folder}: not a saved game (no {GAME})") from None
+        except (ValueError, TypeError) as error:
+            raise PlayError(f"{folder / GAME}: unreadable ({' '.join(str(error).split())})") from None
+
+
+class Game:
+    """One person's game in progress (or finished), with the model behind it."""
+
+    def __init__(self, folder: Path, config: RunConfig, info: GameInfo, decisions: dict[int, Decision]) -> None:
+        self.folder = folder
+        self.config = config
+        self.info = info
+        self.model = SalesPurchasingModel(config)
+        self.seat = Seat(info.seat, dict(decisions))
+        agents = self.model.buyers if info.role == "buyer" else self.model.reps
+        agents[info.seat_index].seat = self.seat
+        self.period = config.org.review_period_days
+        self._run_to(self.next_day)
+
+    # -- starting and resuming ------------------------------------------------------------
+
+    @classmethod
+    def start(
+        cls,
+        games: Path,
+        *,
+        player: str,
+        role: str,
+        seat_index: int = 0,
+        weeks: int = 8,
+        scenario: str = "default",
+        seed: int = 1,
+        levers: Sequence[str] = (),
+        lead_in_days: int = DEFAULT_LEAD_IN_DAYS,
+    ) -> "Game":
+        """Set up a new game in a new folder under ``games`` and save it at its first decision."""
+        name = " ".join(player.split())
+        if not name or len(name) > 40:
+            raise PlayError("player: enter a name of 1 to 40 characters")
+        if role not in ROLES:
+            raise PlayError(f"role = {role!r}: allowed: {', '.join(ROLES)}")
+        if not 1 <= weeks <= MAX_WEEKS:
+            raise PlayError(f"weeks = {weeks}: allowed 1 to {MAX_WEEKS}")
+        if not 0 <= lead_in_days <= 365:
+            raise PlayError(f"lead_in_days = {lead_in_days}: allowed 0 to 365")
+        config = _config(scenario, seed, levers, lead_in_days, 1)
+        count = config.scenario.buyers if role == "buyer" else config.scenario.sales_reps  # type: ignore[union-attr]
+        if not 0 <= seat_index < count:
+            raise PlayError(f"seat = {seat_index}: this market has {role} seats 0 to {count - 1}")
+        period = config.org.review_period_days
+        phase = seat_index % period if role == "buyer" else 0  # buyers' reviews are staggered over the week
+        first = lead_in_days + (phase - lead_in_days) % period
+        config = _config(scenario, seed, levers, first, weeks * period)
+        label = f"buyer {seat_index}" if role == "buyer" else f"rep {seat_index}"
+        info = GameInfo(
+            player=name,
+            role=role,
+            seat_index=seat_index,
+            seat=label,
+            weeks_planned=weeks,
+            weeks_played=0,
+            first_decision_day=first,
+            day=0,
+            finished=False,
+            scenario=scenario,
+            seed=seed,
+            policy=sorted(levers),
+            started=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        )
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "player"
+        folder = games / f"{time.strftime('%Y-%m-%d_%H-%M-%S')}_{slug}_{role}{seat_index}"
+        while folder.exists():
+            folder = folder.with_name(folder.name + "_")
+        game = cls(folder, config, info, {})
+        game.save()
+        return game
+
+    @classmethod
+    def load(cls, folder: Path) -> "Game":
+        """Resume a saved game: re-simulate it from its config and the decisions made so far."""
+        info = GameInfo.read(folder)
+        if not is_complete(folder):
+            raise PlayError(f"{folder}: the saved game is incomplete (its manifest does not say complete)")
+        try:
+            config = load_config(read_config(folder))
+            decisions = decisions_from_table(pd.read_parquet(folder / DECISIONS))
+        except (OSError, ValueError) as error:
+            raise PlayError(f"{folder}: cannot read the saved game ({' '.join(str(error).split())})") from None
+        return cls(folder, config, info, decisions)
+
+    # -- playing --------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.info.weeks_played >= self.info.weeks_planned
+
+    @property
+    def next_day(self) -> int:
+        """The day of the next decision, or the last day of the run once all weeks are played."""
+        if self.finished:
+            return self.config.total_days
+        return self.info.first_decision_day + self.info.weeks_played * self.period
+
+    def briefing(self) -> Briefing:
+        """What the seat knows this morning."""
+        if self.finished:
+            raise PlayError("the game is over: every week is played")
+        since = max(self.info.first_decision_day, self.next_day - self.period)
+        start, week, weeks = self.info.first_decision_day, self.info.weeks_played + 1, self.info.weeks_planned
+        if self.info.role == "buyer":
+            buyer = self.model.buyers[self.info.seat_index]
+            return buyer_briefing(self.model, buyer, start, since, week, weeks)
+        return sales_briefing(self.model, self.model.reps[self.info.seat_index], start, since, week, weeks)
+
+    def submit(self, decision: Decision) -> None:
+        """Take this week's decision, run the model to the next decision day, save."""
+        if self.finished:
+            raise PlayError("the game is over: every week is played")
+        self.seat.decisions[self.next_day] = decision
+        self.info.weeks_played += 1
+        self._run_to(self.next_day)
+        self.save()
+
+    def _run_to(self, day: int) -> None:
+        model = self.model
+        while model.env.now < day:
+            model.step()
+        self.info.day = int(model.env.now)
+        self.info.finished = self.finished
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write the whole game beside its folder, then swap it in."""
+        staging = self.folder.with_name(f".{self.folder.name}.saving")
+        shutil.rmtree(staging, ignore_errors=True)
+        run = RunFolder(staging, self.config)
+        tables = self.model.tables()
+        run.write_results(
+            tables.summary,
+            {
+                "timeseries": tables.timeseries,
+                "sku_timeseries": tables.sku_timeseries,
+                "events": tables.events,
+                "signals": tables.signals,
+            },
+        )
+        write_table(staging / DECISIONS, self.seat.table())
+        write_json(staging / GAME, asdict(self.info))
+        run.add_files([DECISIONS, GAME])
+        if self.finished:
+            from sim.views import dashboard  # charts read the folder just written
+
+            run.add_files([str(dashboard.render(staging).relative_to(staging))])
+        run.finish()
+        _swap(staging, self.folder)
+
+
+def rerun(folder: Path, *, seat: str = "agent", levers: Sequence[str] = ()) -> Path:
+    """The same market as a saved game, to the same day: the agent (or the person's decisions) in the seat.
+
+    Writes a normal run folder ``<game>/rerun/<seat>[+lever...]`` and returns it.
+    """
+    if seat not in ("agent", "player"):
+        raise PlayError(f"seat = {seat!r}: allowed: agent, player")
+    game = Game.load(folder)
+    raw = game.config.model_dump(mode="json")
+    raw["policy"] = {**raw["policy"], **{lever: {} for lever in levers if lever not in raw["policy"]}}
+    try:
+        config = load_config(raw)
+    except ConfigError as error:
+        raise PlayError(str(error)) from None
+    model = SalesPurchasingModel(config)
+    if seat == "player":
+        agents = model.buyers if game.info.role == "buyer" else model.reps
+        agents[game.info.seat_index].seat = Seat(game.info.seat, dict(game.seat.decisions))
+    while model.env.now < game.info.day:
+        model.step()
+    target = folder / RERUN / "+".join([seat, *sorted(levers)])
+    run = RunFolder(target, config)
+    tables = model.tables()
+    run.write_results(
+        tables.summary,
+        {
+            "timeseries": tables.timeseries,
+            "sku_timeseries": tables.sku_timeseries,
+            "events": tables.events,
+            "signals": tables.signals,
+        },
+    )
+    write_json(target / RERUN_INFO, {"of": folder.name, "seat": seat, "policy": sorted(config.policy)})
+    run.add_files([RERUN_INFO])
+    run.finish()
+    return target
+
+
+def _config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizon: int) -> RunConfig:
+    overrides = [f"scenario={scenario}", f"seed={seed}", f"warmup_days={warmup}", f"horizon_days={horizon}"]
+    overrides += ["output.charts=false", "output.print_summary=false"]
+    if levers:
+        overrides.append(f"policy=[{','.join(levers)}]")
+    try:
+        config = load_config(compose_config(overrides))
+    except ConfigError as error:
+        raise PlayError(str(error)) from None
+    if config.scenario.kind != "company":
+        raise PlayError(f"scenario = {scenario!r}: a textbook buyer has no sales department; pick a company scenario")
+    return config
+
+
+def _swap(staging: Path, folder: Path) -> None:
+    """Put ``staging`` where ``folder`` is; re-runs already made of the game move along."""
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        if (folder / RERUN).is_dir():
+            (folder / RERUN).rename(staging / RERUN)
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def list_games(games: Path) -> list[dict[str, Any]]:
+    """The saved games under ``games`` (newest first), as their ``game.json`` plus the folder."""
+    found = []
+    for path in sorted(games.glob("*/" + GAME), reverse=True):
+        if path.parent.name.startswith("."):
+            continue  # a save in progress, or the previous save being replaced
+        try:
+            found.append({**asdict(GameInfo.read(path.parent)), "folder": path.parent})
+        except PlayError:
+            continue
+    return found
