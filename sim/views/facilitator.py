@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -105,6 +106,7 @@ class Game:
     finished: bool | None = None
     levers: list[str] = field(default_factory=list)
     of: str = ""  # for a re-run: the game folder it re-runs
+    added_levers: list[str] = field(default_factory=list)  # for a re-run: levers its game did not have
     label: str = ""
 
     @property
@@ -168,6 +170,7 @@ def load_game(path: str | Path) -> Game:
         game.levers = sorted(str(p) for p in (policy if isinstance(policy, list) else [policy])) or game.levers
         game.kind = AGENTS if info.get("seat") == "agent" else LEVER
         game.of = str(info.get("of") or "")
+        game.added_levers = list(game.levers)
         _inherit_seat(game)
     return game
 
@@ -189,17 +192,31 @@ def _inherit_seat(rerun: Game) -> None:
     rerun.seat = str(info.get("seat") or "")
     rerun.weeks_played = _whole(info.get("weeks_played"))
     rerun.weeks_planned = _whole(info.get("weeks_planned"))
+    played_with = info.get("policy")
+    if not isinstance(played_with, list):
+        played_with = _levers_of(parent)
+    rerun.added_levers = [lever for lever in rerun.levers if lever not in played_with]
+
+
+def _levers_of(folder: Path) -> list[str]:
+    """The levers in a run folder's config.yaml (empty if it cannot be read)."""
+    try:
+        config = yaml.safe_load((folder / "config.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    policy = config.get("policy") if isinstance(config, dict) else None
+    return sorted(policy) if isinstance(policy, dict) else []
 
 
 def _base_label(game: Game) -> str:
-    levers = " + ".join(lever.replace("_", " ") for lever in game.levers)
+    levers = " + ".join(lever.replace("_", " ") for lever in game.added_levers)
     whose = game.player or game.of or game.path.parent.parent.name
     if game.kind == GAME:
         return game.player or game.path.name
     if game.kind == AGENTS:
         return f"Agents{' + ' + levers if levers else ''} ({whose}'s seat)"
     if game.kind == LEVER:
-        return f"{whose} + {levers or game.path.name}"
+        return f"{whose} + {levers}" if levers else f"{whose} (re-run)"
     return game.path.name
 
 
@@ -260,19 +277,31 @@ def _not_ready(folder: Path) -> str | None:
     return None
 
 
+def _not_started(game: Path) -> str | None:
+    """A game saved before its first week was played has nothing to compare yet."""
+    try:
+        played = _read_json(game, GAME_FILE).get("weeks_played")
+    except ReplayError as error:
+        return str(error).removeprefix(f"{game}: ")
+    return "no week played yet" if played == 0 else None
+
+
 def find_games(folder: str | Path) -> Found:
     """The games saved in ``folder`` (sub-folders with ``game.json``) and their ``rerun/*`` folders.
 
     Games come in the order of their folder names, each followed by its re-runs (the
     agents first, then the levers). A game or re-run that is not a complete run folder
-    is left out and named in :attr:`Found.skipped`. A missing folder holds no games.
+    is left out and named in :attr:`Found.skipped`. Folders whose name starts with a dot
+    (a save under way, the previous save being replaced) are not looked at. A missing
+    folder holds no games.
     """
     root = Path(folder)
     found = Found()
     if not root.is_dir():
         return found
-    for game in sorted(p for p in root.iterdir() if p.is_dir() and (p / GAME_FILE).is_file()):
-        problem = _not_ready(game)
+    folders = (p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))  # ".x": a save under way
+    for game in sorted(p for p in folders if (p / GAME_FILE).is_file()):
+        problem = _not_ready(game) or _not_started(game)
         if problem:
             found.skipped.append(f"{game.name}: {problem}")
             continue
@@ -280,7 +309,8 @@ def find_games(folder: str | Path) -> Found:
         reruns = game / RERUN_DIR
         if not reruns.is_dir():
             continue
-        for rerun in sorted((p for p in reruns.iterdir() if p.is_dir()), key=lambda p: (p.name != "agent", p.name)):
+        inside = (p for p in reruns.iterdir() if p.is_dir() and not p.name.startswith("."))
+        for rerun in sorted(inside, key=lambda p: (p.name != "agent", p.name)):
             problem = _not_ready(rerun)
             if problem:
                 found.skipped.append(f"{game.name}/{RERUN_DIR}/{rerun.name}: {problem}")
@@ -334,6 +364,11 @@ def comparison_table(games: Sequence[Game]) -> pd.DataFrame:
     return table
 
 
+def _unfinished(finished: Any) -> bool:
+    """A game whose ``game.json`` says it is not finished (unknown: not marked)."""
+    return not pd.isna(finished) and not bool(finished)
+
+
 def _money(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:,.0f}"
 
@@ -346,7 +381,7 @@ def formatted(table: pd.DataFrame) -> pd.DataFrame:
         if pd.isna(played):
             return f"{row['days'] / 7:.0f} (run)" if not math.isnan(row["days"]) else ""
         text = f"{played} of {planned}" if not pd.isna(planned) else f"{played}"
-        return text if row["finished"] is not False else f"{text}, stopped"
+        return f"{text}, unfinished" if _unfinished(row["finished"]) else text
 
     def ratio(value: float) -> str:
         return "n/a" if math.isnan(value) else f"{value:.2f}"
@@ -409,7 +444,7 @@ def _tick(row: pd.Series) -> str:
     if row["kind"] == GAME and not pd.isna(row["weeks_played"]):
         weeks = f"{row['weeks_played']}"
         weeks += f"/{row['weeks_planned']} wk" if not pd.isna(row["weeks_planned"]) else " wk"
-        detail.append(weeks if row["finished"] is not False else f"{weeks}, stopped")
+        detail.append(f"{weeks}, unfinished" if _unfinished(row["finished"]) else weeks)
     return f"{row['label']}\n{' · '.join(detail)}" if detail else str(row["label"])
 
 

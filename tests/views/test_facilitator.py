@@ -47,6 +47,7 @@ def save_game(folder: Path, player: str, role: str, seat: str, *, weeks_played: 
         "first_decision_day": 14,
         "seed": SEED,
         "scenario": "default",
+        "policy": [],
     }
     (folder / "game.json").write_text(json.dumps(info))
     return folder
@@ -61,7 +62,7 @@ def save_rerun(game: Path, name: str, seat: str, policy: dict[str, Any] | None =
 def make_games(root: Path) -> Path:
     """Two finished games (a buyer with a lever re-run and the agents' game, a sales lead), one unsaved."""
     alice = save_game(root / "game-01", "Alice", "buyer", "buyer 1", safety_z=2.5)
-    save_rerun(alice, "regular_meetings", "player", MEETINGS)
+    save_rerun(alice, "player+regular_meetings", "player", MEETINGS)
     save_rerun(alice, "agent", "agent")
     save_game(root / "game-02", "Bob", "sales", "sales lead 1", weeks_played=3, forecast_optimism=0.3)
     unsaved = root / "game-03"
@@ -89,7 +90,7 @@ def test_find_games_lists_games_then_their_reruns_and_names_the_unsaved(games: P
     assert [p.relative_to(games).as_posix() for p in found.paths] == [
         "game-01",
         "game-01/rerun/agent",
-        "game-01/rerun/regular_meetings",
+        "game-01/rerun/player+regular_meetings",
         "game-02",
     ]
     assert len(found.skipped) == 1
@@ -97,15 +98,23 @@ def test_find_games_lists_games_then_their_reruns_and_names_the_unsaved(games: P
     assert "manifest.json" in found.skipped[0]
 
 
-def test_find_games_names_a_game_still_running_and_tolerates_a_missing_folder(games: Path, tmp_path: Path) -> None:
+def test_find_games_names_a_game_still_running_or_not_started_and_tolerates_a_missing_folder(
+    games: Path, tmp_path: Path
+) -> None:
     assert facilitator.find_games(tmp_path / "nowhere") == facilitator.Found()
     assert facilitator.find_games(tmp_path) == facilitator.Found()
     copy = shutil.copytree(games / "game-02", tmp_path / "game-09")
     manifest = json.loads((copy / "manifest.json").read_text())
     (copy / "manifest.json").write_text(json.dumps(manifest | {"status": "running"}))
+    fresh = shutil.copytree(games / "game-02", tmp_path / "game-10")
+    info = json.loads((fresh / "game.json").read_text())
+    (fresh / "game.json").write_text(json.dumps(info | {"weeks_played": 0, "finished": False}))
     found = facilitator.find_games(tmp_path)
     assert found.paths == []
-    assert found.skipped == ["game-09: not saved completely (manifest status 'running')"]
+    assert found.skipped == [
+        "game-09: not saved completely (manifest status 'running')",
+        "game-10: no week played yet",
+    ]
 
 
 # -- the table -----------------------------------------------------------------------------
@@ -159,10 +168,34 @@ def test_a_repeated_player_name_gets_its_folder(games: Path, tmp_path: Path) -> 
     assert labels == ["Alice [game-01]", "Alice [game-07]", "game-08"]
 
 
+def test_a_rerun_is_named_by_the_levers_it_adds_to_its_game(games: Path, tmp_path: Path) -> None:
+    game = shutil.copytree(games / "game-01", tmp_path / "game-05")
+    info = json.loads((game / "game.json").read_text())
+    (game / "game.json").write_text(json.dumps(info | {"policy": ["regular_meetings"]}))
+    lever = game / "rerun" / "player+regular_meetings"
+    (lever / "rerun.json").write_text(json.dumps({"of": "game-05", "seat": "player", "policy": ["regular_meetings"]}))
+    both = shutil.copytree(lever, game / "rerun" / "player+regular_meetings+rotation")
+    (both / "rerun.json").write_text(
+        json.dumps({"of": "game-05", "seat": "player", "policy": ["regular_meetings", "rotation"]})
+    )
+    agents = game / "rerun" / "agent"
+    (agents / "rerun.json").write_text(json.dumps({"of": "game-05", "seat": "agent", "policy": ["regular_meetings"]}))
+    labels = [game.label for game in facilitator.load_games(facilitator.find_games(tmp_path).paths)]
+    assert labels == ["Alice", "Agents (Alice's seat)", "Alice (re-run)", "Alice + rotation"]
+
+
+def test_folders_of_a_save_under_way_are_not_games(games: Path, tmp_path: Path) -> None:
+    shutil.copytree(games / "game-02", tmp_path / ".game-02.saving")
+    shutil.copytree(games / "game-02", tmp_path / ".game-02.old")
+    assert facilitator.find_games(tmp_path) == facilitator.Found()
+
+
 def test_markdown_states_the_cost_and_formats_for_people(games: Path) -> None:
     table = facilitator.comparison_table(facilitator.load_games([games / "game-01"]))
     text = facilitator.markdown(table)
     assert "| Alice | game | buyer | buyer 1 | 4 of 4 |" in text
+    bob = facilitator.markdown(facilitator.comparison_table(facilitator.load_games([games / "game-02"])))
+    assert "| Bob | game | sales | sales lead 1 | 3 of 4, unfinished |" in bob
     assert facilitator.COST_NOTE in text
     assert f"{table.loc[0, 'fill_rate']:.1%}" in text
 
