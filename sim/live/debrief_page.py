@@ -1,5 +1,3 @@
-# Solara ships py.typed but re-exports its components implicitly and leaves many untyped:
-# mypy: disable-error-code="attr-defined,no-untyped-call"
 """The facilitator view: the saved games of a workshop on one chart and one table.
 
 It lists the games in the games folder (and their re-runs: the agents in the seat, a
@@ -80,7 +78,7 @@ def _describe(game: Game) -> str:
 
 
 @solara.component
-def FacilitatorView(games: Path) -> None:  # noqa: N802 (a component, named as React names them)
+def FacilitatorView(games: Path) -> None:
     """Compare the games saved in ``games`` and write the debrief pack."""
     refreshed, set_refreshed = solara.use_state(0)
     unticked, set_unticked = solara.use_state(frozenset[str]())

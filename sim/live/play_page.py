@@ -1,10 +1,318 @@
-"""Placeholder: replaced by the play page (work in progress)."""
+"""Play mode in the browser: take a seat, read the week's briefing, decide, and see the company respond.
 
+The page only shows a :class:`~sim.play.game.Game` and passes the person's entries to
+:mod:`sim.play.entries`; the game saves itself after every week. An entry that cannot
+be taken is refused next to its field and every other entry stays as typed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import solara
+
+from sim.play import entries
+from sim.play.briefing import Briefing, SkuLine
+from sim.play.game import Game, PlayError, lever_names, list_games, rerun, scenario_names
+from sim.play.seat import Decision
+
+ROLE_LABELS = {"buyer": "Buyer of a product family", "sales": "Sales lead of a territory"}
+COMPARED = ("operating_profit", "fill_rate", "avg_on_hand", "bullwhip_ratio", "conflict_count")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the person chose before the game starts."""
+
+    player: str = ""
+    role: str = "buyer"
+    seat: str = "0"
+    weeks: str = "8"
+    scenario: str = "default"
+    seed: str = "1"
+    levers: tuple[str, ...] = ()
 
 
 @solara.component
 def PlayPage(games: Path) -> None:
-    solara.Markdown(f"play: work in progress ({games})")
+    """The play page: set up or resume a game, then play it week by week."""
+    game = solara.use_reactive(cast(Game | None, None))
+    version = solara.use_reactive(0)  # bumped when the game moves on (the Game is changed in place)
+
+    def moved_on() -> None:
+        version.set(version.value + 1)
+
+    solara.Title("Play · spsim")
+    with solara.Column(classes=["spsim-play"], style={"max-width": "1100px"}):
+        if game.value is None:
+            SetupForm(games, on_game=game.set)
+        elif game.value.finished:
+            GameOver(game.value, on_leave=lambda: game.set(None))
+        else:
+            WeekScreen(game.value, version.value, on_moved=moved_on, on_leave=lambda: game.set(None))
+
+
+@solara.component
+def SetupForm(games: Path, on_game: Callable[[Game], None]) -> None:
+    setup = solara.use_reactive(Setup())
+    error = solara.use_reactive("")
+    busy = solara.use_reactive(False)
+    value = setup.value
+
+    def change(**changes: object) -> None:
+        setup.set(Setup(**{**value.__dict__, **changes}))
+
+    def start() -> None:
+        try:
+            seat, weeks, seed = _whole(value.seat, "seat"), _whole(value.weeks, "weeks"), _whole(value.seed, "seed")
+            busy.set(True)
+            on_game(
+                Game.start(
+                    games,
+                    player=value.player,
+                    role=value.role,
+                    seat_index=seat,
+                    weeks=weeks,
+                    scenario=value.scenario,
+                    seed=seed,
+                    levers=value.levers,
+                )
+            )
+        except PlayError as problem:
+            error.set(str(problem))
+        finally:
+            busy.set(False)
+
+    solara.Markdown("## Take a seat\nThe agents play every other role. Your game is saved after every week.")
+    with solara.Card("New game"):
+        solara.InputText("Your name", value=value.player, on_value=lambda v: change(player=v), continuous_update=True)
+        solara.Select("Role", values=list(ROLE_LABELS), value=value.role, on_value=lambda v: change(role=v))
+        solara.Text(ROLE_LABELS[value.role])
+        with solara.Row():
+            solara.InputText("Seat number", value=value.seat, on_value=lambda v: change(seat=v), continuous_update=True)
+            solara.InputText("Weeks", value=value.weeks, on_value=lambda v: change(weeks=v), continuous_update=True)
+            solara.InputText("Seed", value=value.seed, on_value=lambda v: change(seed=v), continuous_update=True)
+        solara.Select("Market", values=scenario_names(), value=value.scenario, on_value=lambda v: change(scenario=v))
+        solara.SelectMultiple(
+            "Levers on", values=list(value.levers), all_values=lever_names(), on_value=lambda v: change(levers=tuple(v))
+        )
+        if error.value:
+            solara.Error(error.value, classes=["spsim-play-error"])
+        solara.Button("Start game", on_click=start, color="primary", disabled=busy.value)
+    saved = [g for g in list_games(games) if not g["finished"]]
+    if saved:
+        with solara.Card("Resume a saved game"):
+            for info in saved[:10]:
+                folder = cast(Path, info["folder"])
+                with solara.Row():
+                    solara.Text(
+                        f"{info['player']} · {info['seat']} · week {info['weeks_played'] + 1} of "
+                        f"{info['weeks_planned']} · {folder.name}"
+                    )
+                    solara.Button("Resume", on_click=lambda folder=folder: _resume(folder, on_game, error), text=True)
+
+
+def _resume(folder: Path, on_game: Callable[[Game], None], error: solara.Reactive[str]) -> None:
+    try:
+        on_game(Game.load(folder))
+    except PlayError as problem:
+        error.set(str(problem))
+
+
+@solara.component
+def WeekScreen(
+    game: Game,
+    version: int,
+    on_moved: Callable[[], None],
+    on_leave: Callable[[], None],
+) -> None:
+    briefing = solara.use_memo(game.briefing, [game, version])
+    info = game.info
+    solara.Markdown(f"## Week {briefing.week} of {briefing.weeks}")
+    solara.Text(
+        f"day {briefing.day} · {info.player} in the seat of {briefing.seat} · {info.scenario} market, seed {info.seed}",
+        classes=["spsim-play-week"],
+    )
+    with solara.Columns([1, 1]):
+        with solara.Card("Your numbers"):
+            for name, shown in briefing.kpis.items():
+                solara.Text(f"{name}: {shown}", classes=["spsim-play-kpi"])
+        with solara.Card("What you are rewarded for"):
+            for line in briefing.incentives:
+                solara.Text(line)
+    with solara.Card(f"From {'sales' if briefing.role == 'buyer' else 'purchasing'} since last week"):
+        if not briefing.messages:
+            solara.Text("Nothing new.", classes=["spsim-play-message"])
+        for message in briefing.messages[-12:]:
+            solara.Text(message, classes=["spsim-play-message"])
+    with solara.Card("Your decision"):
+        for note in briefing.notes:
+            solara.Text(note)
+        if briefing.role == "buyer":
+            BuyerForm(game, briefing, on_moved)
+        else:
+            SalesForm(game, briefing, on_moved)
+    solara.Button("Leave (the game is saved)", on_click=on_leave, text=True)
+
+
+@solara.component
+def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> None:
+    typed = solara.use_reactive(cast(dict[int, str], {}))
+    errors = solara.use_reactive(cast(dict[str, str], {}))
+    hints = solara.use_reactive(True)
+    skus = [line.sku for line in briefing.lines]
+
+    def submit() -> None:
+        decision = entries.buyer_decision({sku: typed.value.get(sku, "") for sku in skus}, skus)
+        _submit(game, decision, errors, on_moved)
+
+    solara.Checkbox(label="Show what the order-up-to rule would order", value=hints)
+    header = "SKU · demand/week · sales forecast/week · on hand · owed · on order"
+    solara.Text(header + (" · rule" if hints.value else ""), style={"font-weight": "bold"})
+    for line in briefing.lines:
+        name = entries.order_field(line.sku)
+        with solara.Row(style={"align-items": "center"}):
+            solara.Text(_describe(line, hints.value), style={"min-width": "520px"}, classes=["spsim-play-line"])
+            solara.InputText(
+                f"SKU {line.sku} order",
+                value=typed.value.get(line.sku, ""),
+                on_value=lambda text, sku=line.sku: typed.set({**typed.value, sku: text}),
+                continuous_update=True,
+                error=errors.value.get(name, False),
+                classes=["spsim-order"],
+                dense=True,
+            )
+    if errors.value.get("skus"):
+        solara.Error(errors.value["skus"], classes=["spsim-play-error"])
+    solara.Button(f"Submit week {briefing.week}", on_click=submit, color="primary", classes=["spsim-submit"])
+
+
+@solara.component
+def SalesForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> None:
+    adjustment = solara.use_reactive("0")
+    chosen = solara.use_reactive(cast(list[str], []))
+    weeks_ahead = solara.use_reactive("3")
+    notice = solara.use_reactive("early")
+    errors = solara.use_reactive(cast(dict[str, str], {}))
+    by_label = {f"SKU {line.sku}": line.sku for line in briefing.lines}
+
+    def submit() -> None:
+        decision = entries.sales_decision(
+            adjustment.value,
+            [by_label[label] for label in chosen.value if label in by_label],
+            weeks_ahead.value,
+            notice.value,
+            portfolio=list(by_label.values()),
+            max_skus=briefing.max_promotion_skus,
+            promotion_allowed=briefing.promotion_allowed,
+        )
+        if _submit(game, decision, errors, on_moved):
+            chosen.set([])
+
+    solara.Text("SKU · your estimate/week · submitted last/week · on hand · owed", style={"font-weight": "bold"})
+    for line in briefing.lines:
+        solara.Text(_describe(line, False), classes=["spsim-play-line"])
+    solara.InputText(
+        "Forecast adjustment (%)",
+        value=adjustment,
+        continuous_update=True,
+        error=errors.value.get("forecast adjustment", False),
+        classes=["spsim-adjustment"],
+    )
+    if briefing.promotion_allowed:
+        solara.SelectMultiple(
+            "Promote SKUs (none = no promotion)", values=chosen.value, all_values=list(by_label), on_value=chosen.set
+        )
+        with solara.Row():
+            solara.InputText(
+                "Starts in weeks",
+                value=weeks_ahead,
+                continuous_update=True,
+                error=errors.value.get("weeks ahead", False),
+            )
+            solara.Select("Tell purchasing", values=list(entries.NOTICES), value=notice)
+        solara.Text(
+            f"early: {entries.NOTICES['early']}; late: {entries.NOTICES['late']}; none: {entries.NOTICES['none']}"
+        )
+    for key in ("promotion", "notice"):
+        if errors.value.get(key):
+            solara.Error(errors.value[key], classes=["spsim-play-error"])
+    solara.Button(f"Submit week {briefing.week}", on_click=submit, color="primary", classes=["spsim-submit"])
+
+
+def _submit(
+    game: Game,
+    decision: Decision | entries.Refused,
+    errors: solara.Reactive[dict[str, str]],
+    on_moved: Callable[[], None],
+) -> bool:
+    """Hand a decision to the game (it saves itself); a refusal stays on screen, entries untouched."""
+    if isinstance(decision, entries.Refused):
+        errors.set(decision.errors)
+        return False
+    errors.set({})
+    game.submit(decision)
+    on_moved()
+    return True
+
+
+@solara.component
+def GameOver(game: Game, on_leave: Callable[[], None]) -> None:
+    compared = solara.use_reactive(cast(dict[str, dict[str, float]], {}))
+    error = solara.use_reactive("")
+    lever = solara.use_reactive("")
+    summary = game.model.tables().summary
+
+    def replay(seat: str, levers: tuple[str, ...]) -> None:
+        try:
+            folder = rerun(game.folder, seat=seat, levers=levers)
+        except PlayError as problem:
+            error.set(str(problem))
+            return
+        from sim.output.rundir import read_summary
+
+        compared.set({**compared.value, folder.name: read_summary(folder)})
+
+    solara.Markdown(f"## Game over: {game.info.weeks_played} weeks played")
+    solara.Text(f"Saved in {game.folder}", classes=["spsim-play-saved"])
+    rows = {"you": summary, **compared.value}
+    with solara.Card("Your game against the same market"):
+        for name, kpis in rows.items():
+            shown = " · ".join(f"{key} {kpis.get(key, float('nan')):,.3g}" for key in COMPARED)
+            solara.Text(f"{name}: {shown}", classes=["spsim-play-result"])
+    with solara.Row():
+        solara.Button("Replay with the agent in my seat", on_click=lambda: replay("agent", ()))
+        solara.Select("Lever", values=["", *lever_names()], value=lever)
+        solara.Button(
+            "Replay with the agent and this lever",
+            on_click=lambda: replay("agent", (lever.value,)),
+            disabled=not lever.value,
+        )
+    if error.value:
+        solara.Error(error.value)
+    solara.Button("New game", on_click=on_leave, color="primary")
+
+
+def _describe(line: SkuLine, hints: bool) -> str:
+    def shown(value: float | int | None) -> str:
+        return "—" if value is None else f"{value:,.0f}"
+
+    cells = [
+        f"SKU {line.sku}",
+        shown(line.demand_per_week),
+        shown(line.sales_forecast_per_week),
+        shown(line.on_hand),
+        shown(line.backordered),
+        shown(line.on_order),
+    ]
+    if hints:
+        cells.append(shown(line.rule_units))
+    return " · ".join(cells) + (f" · {line.promotion}" if line.promotion else "")
+
+
+def _whole(text: str, name: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise PlayError(f"{name}: {text!r} is not a whole number") from None

@@ -24,7 +24,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.cli import compose_config
+from sim import policies
+from sim.cli import CONFIG_DIR, compose_config
 from sim.config import ConfigError, RunConfig, load_config
 from sim.model import SalesPurchasingModel
 from sim.output.rundir import RunFolder, is_complete, read_config, write_json, write_table
@@ -287,6 +288,17 @@ def _swap(staging: Path, folder: Path) -> None:
         folder.rename(old)
     staging.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def scenario_names() -> list[str]:
+    """The markets a game can be played in: every company scenario in ``configs/scenario``."""
+    folder = CONFIG_DIR / "scenario"
+    return sorted(p.stem for p in folder.glob("*.yaml") if "kind: textbook" not in p.read_text())
+
+
+def lever_names() -> list[str]:
+    """Every alignment lever a game can switch on."""
+    return list(policies.levers())
 
 
 def list_games(games: Path) -> list[dict[str, Any]]:
