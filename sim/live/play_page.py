@@ -16,9 +16,17 @@ from sim.play import entries
 from sim.play.briefing import Briefing, SkuLine
 from sim.play.game import Game, PlayError, lever_names, list_games, rerun, scenario_names
 from sim.play.seat import Decision
+from sim.views.captions import format_kpi
 
 ROLE_LABELS = {"buyer": "Buyer of a product family", "sales": "Sales lead of a territory"}
 COMPARED = ("operating_profit", "fill_rate", "avg_on_hand", "bullwhip_ratio", "conflict_count")
+KPI_LABELS = {
+    "operating_profit": "profit",
+    "fill_rate": "fill rate",
+    "avg_on_hand": "units on hand",
+    "bullwhip_ratio": "bullwhip",
+    "conflict_count": "conflicts",
+}
 
 
 @dataclass(frozen=True)
@@ -136,19 +144,19 @@ def WeekScreen(
     )
     with solara.Columns([1, 1]):
         with solara.Card("Your numbers"):
-            for name, shown in briefing.kpis.items():
-                solara.Text(f"{name}: {shown}", classes=["spsim-play-kpi"])
+            solara.Markdown(
+                "\n".join(["| | |", "|---|---|"] + [f"| {k} | **{v}** |" for k, v in briefing.kpis.items()])
+            )
         with solara.Card("What you are rewarded for"):
-            for line in briefing.incentives:
-                solara.Text(line)
-    with solara.Card(f"From {'sales' if briefing.role == 'buyer' else 'purchasing'} since last week"):
+            solara.Markdown("\n".join(f"- {line}" for line in briefing.incentives))
+    heard_from = "sales" if briefing.role == "buyer" else "purchasing"
+    with solara.Card(f"From {heard_from} since last week"), solara.Column(gap="2px"):
         if not briefing.messages:
             solara.Text("Nothing new.", classes=["spsim-play-message"])
         for message in briefing.messages[-12:]:
             solara.Text(message, classes=["spsim-play-message"])
     with solara.Card("Your decision"):
-        for note in briefing.notes:
-            solara.Text(note)
+        solara.Markdown("\n".join(f"- {note}" for note in briefing.notes))
         if briefing.role == "buyer":
             BuyerForm(game, briefing, on_moved)
         else:
@@ -168,12 +176,12 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
         _submit(game, decision, errors, on_moved)
 
     solara.Checkbox(label="Show what the order-up-to rule would order", value=hints)
-    header = "SKU · demand/week · sales forecast/week · on hand · owed · on order"
-    solara.Text(header + (" · rule" if hints.value else ""), style={"font-weight": "bold"})
+    columns = [*BUYER_COLUMNS, *(["rule says"] if hints.value else []), "promotion"]
+    Cells(columns, bold=True)
     for line in briefing.lines:
         name = entries.order_field(line.sku)
-        with solara.Row(style={"align-items": "center"}):
-            solara.Text(_describe(line, hints.value), style={"min-width": "520px"}, classes=["spsim-play-line"])
+        with solara.Row(style={"align-items": "center"}, classes=["spsim-play-line"]):
+            Cells(_cells(line, hints.value))
             solara.InputText(
                 f"SKU {line.sku} order",
                 value=typed.value.get(line.sku, ""),
@@ -181,6 +189,7 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
                 continuous_update=True,
                 error=errors.value.get(name, False),
                 classes=["spsim-order"],
+                style={"max-width": "260px"},
                 dense=True,
             )
     if errors.value.get("skus"):
@@ -210,9 +219,10 @@ def SalesForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
         if _submit(game, decision, errors, on_moved):
             chosen.set([])
 
-    solara.Text("SKU · your estimate/week · submitted last/week · on hand · owed", style={"font-weight": "bold"})
+    Cells([*SALES_COLUMNS, "promotion"], bold=True)
     for line in briefing.lines:
-        solara.Text(_describe(line, False), classes=["spsim-play-line"])
+        with solara.Row(classes=["spsim-play-line"]):
+            Cells([c for i, c in enumerate(_cells(line, False)) if i != 5])
     solara.InputText(
         "Forecast adjustment (%)",
         value=adjustment,
@@ -276,11 +286,12 @@ def GameOver(game: Game, on_leave: Callable[[], None]) -> None:
 
     solara.Markdown(f"## Game over: {game.info.weeks_played} weeks played")
     solara.Text(f"Saved in {game.folder}", classes=["spsim-play-saved"])
-    rows = {"you": summary, **compared.value}
-    with solara.Card("Your game against the same market"):
+    rows = {"you": summary, **{_rerun_label(name): kpis for name, kpis in compared.value.items()}}
+    with solara.Card("Your game against the same market (the weeks you played)"):
+        Cells(["", *(KPI_LABELS[key] for key in COMPARED)], bold=True)
         for name, kpis in rows.items():
-            shown = " · ".join(f"{key} {kpis.get(key, float('nan')):,.3g}" for key in COMPARED)
-            solara.Text(f"{name}: {shown}", classes=["spsim-play-result"])
+            with solara.Row(classes=["spsim-play-result"]):
+                Cells([name, *(format_kpi(key, kpis.get(key, float("nan"))) for key in COMPARED)])
     with solara.Row():
         solara.Button("Replay with the agent in my seat", on_click=lambda: replay("agent", ()))
         solara.Select("Lever", values=["", *lever_names()], value=lever)
@@ -294,8 +305,22 @@ def GameOver(game: Game, on_leave: Callable[[], None]) -> None:
     solara.Button("New game", on_click=on_leave, color="primary")
 
 
-def _describe(line: SkuLine, hints: bool) -> str:
-    def shown(value: float | int | None) -> str:
+BUYER_COLUMNS = ("SKU", "demand / week", "sales says / week", "on hand", "owed", "on order")
+SALES_COLUMNS = ("SKU", "you expect / week", "you said / week", "on hand", "owed")
+
+
+@solara.component
+def Cells(texts: list[str], bold: bool = False) -> None:
+    """One row of a fixed-width table; the last cell (promotion) takes what is left."""
+    with solara.Row(gap="0px"):
+        for i, text in enumerate(texts):
+            width = "70px" if i == 0 else ("120px" if i < len(texts) - 1 else "170px")
+            style = {"width": width, "text-align": "left" if i in (0, len(texts) - 1) else "right", "padding": "0 8px"}
+            solara.Text(text, style={**style, "font-weight": "bold" if bold else "normal"})
+
+
+def _cells(line: SkuLine, hints: bool) -> list[str]:
+    def shown(value: float | None) -> str:
         return "—" if value is None else f"{value:,.0f}"
 
     cells = [
@@ -306,9 +331,13 @@ def _describe(line: SkuLine, hints: bool) -> str:
         shown(line.backordered),
         shown(line.on_order),
     ]
-    if hints:
-        cells.append(shown(line.rule_units))
-    return " · ".join(cells) + (f" · {line.promotion}" if line.promotion else "")
+    return [*cells, *([shown(line.rule_units)] if hints else []), line.promotion]
+
+
+def _rerun_label(name: str) -> str:
+    seat, *levers = name.split("+")
+    who = "the agent in your seat" if seat == "agent" else "your decisions"
+    return who + "".join(f" + {lever.replace('_', ' ')}" for lever in levers)
 
 
 def _whole(text: str, name: str) -> int:
