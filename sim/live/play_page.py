@@ -180,8 +180,8 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
     Cells(columns, bold=True)
     for line in briefing.lines:
         name = entries.order_field(line.sku)
-        with solara.Row(style={"align-items": "center"}, classes=["spsim-play-line"]):
-            Cells(_cells(line, hints.value))
+        with solara.Row(style={"align-items": "center"}):
+            Cells(_cells(line, hints.value), classes=("spsim-play-line",))
             solara.InputText(
                 f"SKU {line.sku} order",
                 value=typed.value.get(line.sku, ""),
@@ -221,8 +221,7 @@ def SalesForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
 
     Cells([*SALES_COLUMNS, "promotion"], bold=True)
     for line in briefing.lines:
-        with solara.Row(classes=["spsim-play-line"]):
-            Cells([c for i, c in enumerate(_cells(line, False)) if i != 5])
+        Cells([c for i, c in enumerate(_cells(line, False)) if i != 5], classes=("spsim-play-line",))
     solara.InputText(
         "Forecast adjustment (%)",
         value=adjustment,
@@ -290,8 +289,8 @@ def GameOver(game: Game, on_leave: Callable[[], None]) -> None:
     with solara.Card("Your game against the same market (the weeks you played)"):
         Cells(["", *(KPI_LABELS[key] for key in COMPARED)], bold=True)
         for name, kpis in rows.items():
-            with solara.Row(classes=["spsim-play-result"]):
-                Cells([name, *(format_kpi(key, kpis.get(key, float("nan"))) for key in COMPARED)])
+            values = [format_kpi(key, kpis.get(key, float("nan"))) for key in COMPARED]
+            Cells([name, *values], classes=("spsim-play-result",))
     with solara.Row():
         solara.Button("Replay with the agent in my seat", on_click=lambda: replay("agent", ()))
         solara.Select("Lever", values=["", *lever_names()], value=lever)
@@ -310,13 +309,14 @@ SALES_COLUMNS = ("SKU", "you expect / week", "you said / week", "on hand", "owed
 
 
 @solara.component
-def Cells(texts: list[str], bold: bool = False) -> None:
-    """One row of a fixed-width table; the last cell (promotion) takes what is left."""
+def Cells(texts: list[str], bold: bool = False, classes: tuple[str, ...] = ()) -> None:
+    """One row of a fixed-width table; ``classes`` mark its first cell (for tests and styling)."""
     with solara.Row(gap="0px"):
         for i, text in enumerate(texts):
             width = "70px" if i == 0 else ("120px" if i < len(texts) - 1 else "170px")
             style = {"width": width, "text-align": "left" if i in (0, len(texts) - 1) else "right", "padding": "0 8px"}
-            solara.Text(text, style={**style, "font-weight": "bold" if bold else "normal"})
+            weight = {"font-weight": "bold" if bold else "normal"}
+            solara.Text(text, style={**style, **weight}, classes=list(classes) if i == 0 else [])
 
 
 def _cells(line: SkuLine, hints: bool) -> list[str]:
