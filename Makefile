@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: run test test-fast bench lint format setup clean viz
+.PHONY: run test test-fast bench lint format setup clean viz browser
 
 run: $(READY)  ## the main job: every lever against the silo, 10 seeds in parallel, then the report
 	$(BIN)/spsim -m +experiment=compare_policies
@@ -12,7 +12,7 @@ run: $(READY)  ## the main job: every lever against the silo, 10 seeds in parall
 viz: $(READY)  ## the live workshop app (dashboard, play mode, facilitator view) on http://127.0.0.1:8765
 	$(BIN)/spsim-viz
 
-test: $(READY)  ## the whole test suite
+test: $(READY) browser  ## the whole test suite (installs Debian's chromium for the browser tests where it can)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 test-fast: $(READY)  ## the suite without the slow tests
@@ -31,6 +31,9 @@ format: $(READY)
 	$(BIN)/ruff check --fix sim tests experiments
 
 setup: $(READY)
+
+browser:  ## Debian's chromium, which the browser tests drive (no download by Playwright)
+	@bash .ci/install-browser
 
 $(READY): pyproject.toml constraints.txt .ci/bootstrap
 	@bash .ci/bootstrap $(VENV)

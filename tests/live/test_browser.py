@@ -1,0 +1,131 @@
+"""The live app in a real browser: headless chromium against ``spsim-viz`` on 127.0.0.1.
+
+What a participant does, through the page they see: play weeks (with a refused entry),
+close the browser and come back, and the facilitator comparing the saved games.
+"""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.live.browser import CHROMIUM_FLAGS, chromium, served_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
+EXECUTABLE = chromium()
+if EXECUTABLE is None:
+    pytest.skip(
+        "no chromium on this machine: install Debian's (apt-get install chromium) or set SPSIM_CHROMIUM",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser") / "games"
+
+
+@pytest.fixture(scope="module")
+def app(games: Path) -> Iterator[str]:
+    with served_app(games) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=EXECUTABLE, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    opened = context.new_page()
+    opened.set_default_timeout(60_000)  # a week's save and the first page on a busy 2-core machine
+    yield opened
+    context.close()
+
+
+def _start_game(page: Any, app: str, player: str, weeks: int) -> None:
+    page.goto(f"{app}/play")
+    page.get_by_label("Your name").fill(player)
+    page.get_by_label("Weeks").fill(str(weeks))
+    page.get_by_text("Start game").click()
+    page.get_by_text(f"Week 1 of {weeks}").wait_for()
+
+
+def _fill_orders(page: Any, units: str) -> Any:
+    orders = page.locator(".spsim-order input")
+    for i in range(orders.count()):
+        orders.nth(i).fill(units)
+    return orders
+
+
+def _saved(games: Path, player: str) -> dict[str, Any]:
+    (folder,) = [p for p in games.iterdir() if f"_{player.lower()}_" in p.name]
+    info: dict[str, Any] = json.loads((folder / "game.json").read_text())
+    return info
+
+
+def test_a_buyer_plays_through_the_page(page: Any, app: str, games: Path) -> None:
+    _start_game(page, app, "Pia", 2)
+    orders = _fill_orders(page, "30")
+    orders.nth(0).fill("-4")
+    orders.nth(1).fill("a lot")
+    page.get_by_text("Submit week 1").click()
+    page.get_by_text("SKU", exact=False).get_by_text("is negative").wait_for()
+    assert page.get_by_text("is not a whole number of units").count() == 1
+    assert [orders.nth(i).input_value() for i in range(3)] == ["-4", "a lot", "30"], "entries are kept"
+    assert page.get_by_text("Week 1 of 2").count() == 1
+
+    orders.nth(0).fill("30")
+    orders.nth(1).fill("30")
+    page.get_by_text("Submit week 1").click()
+    page.get_by_text("Week 2 of 2").wait_for()
+    assert "day 63" in page.locator(".spsim-play-week").inner_text()
+    _fill_orders(page, "25")
+    page.get_by_text("Submit week 2").click()
+    page.get_by_text("Game over: 2 weeks played").wait_for()
+    page.get_by_text("Replay with the agent in my seat").click()
+    page.get_by_text("the agent in your seat").wait_for()
+    assert page.locator(".spsim-play-result").count() == 2
+    saved = _saved(games, "Pia")
+    assert saved["finished"] and saved["weeks_played"] == 2
+
+
+def test_a_closed_browser_leaves_a_saved_game_to_resume(browser: Any, app: str, games: Path) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    _start_game(page, app, "Quinn", 3)
+    _fill_orders(page, "40")
+    page.get_by_text("Submit week 1").click()
+    page.get_by_text("Week 2 of 3").wait_for()
+    context.close()  # the participant closes the browser mid-game
+
+    saved = _saved(games, "Quinn")
+    assert saved["weeks_played"] == 1 and not saved["finished"]
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{app}/play")
+    page.get_by_text("Quinn · buyer 0 · week 2 of 3", exact=False).wait_for()
+    page.get_by_role("button", name="Resume").first.click()
+    page.get_by_text("Week 2 of 3").wait_for()
+    assert "Quinn" in page.locator(".spsim-play-week").inner_text()
+    context.close()
+
+
+def test_the_facilitator_compares_the_saved_games(page: Any, app: str, games: Path) -> None:
+    if not any(games.glob("*_pia_*")):
+        pytest.skip("needs the game played in test_a_buyer_plays_through_the_page")
+    page.goto(f"{app}/debrief")
+    page.locator(".spsim-debrief-row").first.wait_for()
+    labels = page.locator(".spsim-debrief-row").evaluate_all("rows => rows.map(r => r.dataset.label)")
+    assert "Pia" in labels and any("Agents" in label for label in labels)
