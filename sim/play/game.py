@@ -279,12 +279,13 @@ def _config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizo
 
 
 def _swap(staging: Path, folder: Path) -> None:
-    """Put ``staging`` where ``folder`` is; re-runs already made of the game move along."""
+    """Put ``staging`` where ``folder`` is; what was made from the game (re-runs, replays) moves along."""
     old = folder.with_name(f".{folder.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
-        if (folder / RERUN).is_dir():
-            (folder / RERUN).rename(staging / RERUN)
+        for made in folder.iterdir():
+            if made.is_dir() and not (staging / made.name).exists():
+                made.rename(staging / made.name)
         folder.rename(old)
     staging.rename(folder)
     shutil.rmtree(old, ignore_errors=True)

@@ -156,3 +156,13 @@ def test_a_game_that_cannot_be_set_up_says_why_in_one_line(
 def test_loading_what_is_not_a_game_says_so(tmp_path: Path) -> None:
     with pytest.raises(PlayError, match="not a saved game"):
         Game.load(tmp_path)
+
+
+def test_what_was_made_from_a_game_survives_its_next_save(tmp_path: Path) -> None:
+    game = Game.start(tmp_path, player="Eve", role="buyer", weeks=2, lead_in_days=14)
+    game.submit(BuyerDecision({line.sku: 9 for line in game.briefing().lines}))
+    made = rerun(game.folder)
+    (game.folder / "replay").mkdir()
+    (game.folder / "replay" / "storyboard.png").write_bytes(b"png")
+    game.submit(BuyerDecision({line.sku: 9 for line in game.briefing().lines}))
+    assert is_complete(made) and (game.folder / "replay" / "storyboard.png").read_bytes() == b"png"
