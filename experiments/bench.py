@@ -18,6 +18,9 @@ Figures:
     2. The textbook scenario over 100,000 days against a bare SimPy loop (µs per day).
     3. Scaling of the default scenario in accounts and in simulated days (log-log fit).
     4. Extra cases (``EXTRA_CASES``): a place for later figures, timed like the default run.
+    5. The live dashboard (extra ``[viz]``): one Step click, rendered headless with
+       ``solara.render`` (simulate the day, collect its measures, redraw charts and feed),
+       median seconds early in a default run and late in it, where the charts are longest.
 """
 
 import gc
@@ -51,6 +54,7 @@ DEFAULT_RUN_MAX_S = 1.0  # build + run() of the default scenario
 PEAK_RSS_MAX_MB = 400.0  # a fresh process that does one default run
 TEXTBOOK_RATIO_MAX = 3.0  # textbook model µs/day over the bare SimPy loop's
 SCALING_EXPONENT_MAX = 1.1  # b in time ∝ size^b, accounts and simulated days
+VIZ_STEP_MAX_S = 0.3  # live dashboard: one simulated day, step + render, median
 
 # -- sizes and repeats (whole bench: well under three minutes on two cores) --------------
 
@@ -63,6 +67,8 @@ BASE_ACCOUNTS = 250
 BASE_HORIZON_DAYS = 365
 SCALING_WARMUP_DAYS = 90
 BARE_LOOP_SEED = 20240601
+VIZ_STEPS = 30  # Step clicks timed per phase of the run
+VIZ_LATE_DAY = 400  # the late phase starts here (of 455 days): the longest charts
 
 
 # -- extra cases ---------------------------------------------------------------------------
@@ -509,6 +515,81 @@ def extra_cases(report: Report, default_total_s: float) -> None:
     report.figures["extra_cases"] = results
 
 
+# -- figure 5: the live dashboard ---------------------------------------------------------
+
+
+def _rendered_dashboard() -> tuple[Any, Any]:
+    """The dashboard rendered headless, and the model its session built (it keeps it private)."""
+    import solara
+
+    from sim.live import dashboard
+
+    built: list[Any] = []
+    original = dashboard.LiveModel.__init__
+
+    def recording(self: Any, **settings: Any) -> None:
+        original(self, **settings)
+        built.append(self)
+
+    dashboard.LiveModel.__init__ = recording  # type: ignore[method-assign]
+    try:
+        _box, rc = solara.render(dashboard.Dashboard(), handle_error=False)
+    finally:
+        dashboard.LiveModel.__init__ = original  # type: ignore[method-assign]
+    return rc, built[0]
+
+
+def time_step_clicks(step_button: Any, clicks: int) -> list[float]:
+    """Wall seconds of each Step click: the day, its measures, and the redraw of the page."""
+    samples = []
+    for _ in range(clicks):
+        start = time.perf_counter()
+        step_button.click()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def live_dashboard(report: Report) -> None:
+    report.section(f"5. Live dashboard: one Step click, step + render (median of {VIZ_STEPS})")
+    try:
+        import ipyvuetify as v
+    except ImportError:
+        report.row("skipped", "", "(the [viz] extra is not installed)")
+        return
+    rc, model = _rendered_dashboard()
+    step = rc.find(v.Btn, children=["Step"]).widget
+    early = time_step_clicks(step, VIZ_STEPS)
+    # Fast-forward without redrawing (the model still collects each day), then time again.
+    forward = []
+    while int(model.env.now) < VIZ_LATE_DAY:
+        start = time.perf_counter()
+        model.step()
+        forward.append(time.perf_counter() - start)
+    late = time_step_clicks(step, VIZ_STEPS)
+    days = model.config.total_days
+    report.figures["live_dashboard"] = {
+        "scenario": "default",
+        "simulated_days": days,
+        "clicks_per_phase": VIZ_STEPS,
+        "early_days": [0, VIZ_STEPS - 1],
+        "late_days": [VIZ_LATE_DAY, VIZ_LATE_DAY + VIZ_STEPS - 1],
+        "early_median_s": median(early),
+        "late_median_s": median(late),
+        "early_samples_s": early,
+        "late_samples_s": late,
+        "step_only_median_s": median(forward),
+    }
+    report.row("model step alone (LiveModel.step)", f"{median(forward):.4f} s", "median, no redraw")
+    report.row(f"step + render, days 0-{VIZ_STEPS - 1}", f"{median(early):.3f} s", f"max {max(early):.3f} s")
+    report.row(
+        f"step + render, days {VIZ_LATE_DAY}-{VIZ_LATE_DAY + VIZ_STEPS - 1}",
+        f"{median(late):.3f} s",
+        f"max {max(late):.3f} s",
+    )
+    worse = max(median(early), median(late))
+    report.target("live dashboard step + render (median)", worse, VIZ_STEP_MAX_S, "s", ".3f")
+
+
 # -- the record ----------------------------------------------------------------------------
 
 
@@ -583,6 +664,7 @@ def main() -> None:
     textbook(report)
     scaling(report)
     extra_cases(report, default_total_s)
+    live_dashboard(report)
 
     wall = time.perf_counter() - started
     missed = [t["name"] for t in report.targets if not t["ok"]]
