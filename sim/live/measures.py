@@ -99,6 +99,7 @@ class DayTally:
         events = self.model.recorder.events
         table = pd.DataFrame([events[row] for row in rows], columns=list(EVENT_COLUMNS), index=rows)
         table.insert(1, "day", table["time"].astype(int))
+        table["value"] = table["value"] / 100.0  # the log holds cents; tables and captions read currency
         # describe() orders a day's captions most important first; the feed shows them
         # in that order above the earlier days'.
         self.feed.extendleft(reversed(describe(table)))

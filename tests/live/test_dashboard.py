@@ -188,3 +188,21 @@ def test_the_lever_controls_come_from_each_levers_schema() -> None:
 def test_run_config_names_an_unknown_setting() -> None:
     with pytest.raises(ConfigError, match="no_such_lever: unknown setting"):
         run_config("default", 1, 10, 0, {"no_such_lever": True})
+
+
+def test_the_feed_tells_each_day_as_the_run_tables_do() -> None:
+    """The feed captions the live log; the replay captions the saved table: same words, money in currency."""
+    from sim.live.measures import DayTally
+    from sim.views.captions import describe
+
+    model = LiveModel(market="default", seed=1, horizon_days=60, warmup_days=5)
+    tally = DayTally(model, feed_length=10_000)
+    while model.running:
+        model.step()
+        tally.read_day()
+    events = model.tables().events
+    expected = describe(events[events["event"].isin(set(events["event"]))])
+    live = sorted((c.day, c.text) for c in tally.feed)
+    saved = sorted((c.day, c.text) for c in expected if c.kind in {c.kind for c in tally.feed})
+    assert any("premium" in text for _, text in live), "an expedite was captioned"
+    assert live == saved
