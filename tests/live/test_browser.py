@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.live.browser import CHROMIUM_FLAGS, chromium, served_app
+from sim.live.serve import CHROMIUM_FLAGS, chromium, served_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"
+)
 EXECUTABLE = chromium()
 if EXECUTABLE is None:
     pytest.skip(
@@ -71,6 +73,27 @@ def _saved(games: Path, player: str) -> dict[str, Any]:
     (folder,) = [p for p in games.iterdir() if f"_{player.lower()}_" in p.name]
     info: dict[str, Any] = json.loads((folder / "game.json").read_text())
     return info
+
+
+def test_the_dashboard_takes_a_lever_steps_and_redraws(page: Any, app: str) -> None:
+    page.goto(app + "/")
+    day = page.locator(".spsim-day")
+    day.wait_for()
+    assert "not started" in day.inner_text()
+    page.get_by_label("shared metrics").check(force=True)  # Vuetify 2 overlays its own box on the input
+    page.get_by_label("Seed").fill("4")
+    page.get_by_role("button", name="Reset").click()
+    page.locator(".spsim-run", has_text="shared metrics").wait_for()
+    assert "seed 4" in page.locator(".spsim-run").inner_text()
+
+    stock = page.locator('.spsim-chart-state[data-chart="stock"]')
+    for expected in ("0", "1", "2"):
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.locator(f'.spsim-day[data-day="{expected}"]').wait_for()
+        stock.and_(page.locator(f'[data-day="{expected}"]')).wait_for()
+    assert stock.inner_text().startswith("day 2 · on hand ")
+    charts = page.locator(".spsim-chart-state").evaluate_all("states => states.map(s => s.dataset.day)")
+    assert charts == ["2"] * 5, "every chart shows the new day"
 
 
 def test_a_buyer_plays_through_the_page(page: Any, app: str, games: Path) -> None:

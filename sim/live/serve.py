@@ -1,8 +1,8 @@
-"""A real browser for the live app's tests: Debian's chromium driven by Playwright, and the app served by spsim-viz.
+"""The app served on a free local port, and the chromium to look at it with (browser tests and ``make bench``).
 
 No browser is downloaded: Playwright drives the chromium found on the machine
-(``$SPSIM_CHROMIUM``, else ``chromium`` on the PATH); ``.ci/run`` installs Debian's.
-Where none can be had, the browser tests skip and say why.
+(``$SPSIM_CHROMIUM``, else ``chromium`` on the PATH); ``make test`` installs Debian's
+where it can. Where none can be had, the browser tests skip and say why.
 """
 
 import os
@@ -38,6 +38,7 @@ def chromium() -> str | None:
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
