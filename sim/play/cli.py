@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=PROG, description="Saved workshop games: list, re-run, debrief.")
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="the saved games in a folder")
-    listing.add_argument("games", nargs="?", type=Path, default=DEFAULT_GAMES)
+    listing.add_argument("games", nargs="?", type=Path, default=None, help=f"default: {DEFAULT_GAMES}")
     again = commands.add_parser("rerun", help="the same market as a game, the agent (or the person) in the seat")
     again.add_argument("game", type=Path)
     again.add_argument("--seat", choices=("agent", "player"), default="agent")
@@ -50,9 +50,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(error))
 
 
-def _list(games: Path) -> None:
-    if not games.is_dir():
-        _fail(f"{games}: no such folder of games")
+def _list(named: Path | None) -> None:
+    games = named if named is not None else DEFAULT_GAMES
+    if named is not None and not named.is_dir():
+        _fail(f"{named}: no such folder of games")
     found = list_games(games)
     if not found:
         print(f"no saved games in {games}")

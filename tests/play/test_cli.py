@@ -62,3 +62,42 @@ def test_an_unknown_lever_is_named(games: Path) -> None:
     result = spsim_play("rerun", str(ann), "--lever", "teamwork")
     assert result.returncode == 2 and "teamwork" in result.stderr
     assert not (ann / "rerun" / "agent+teamwork").exists()
+
+
+def readme_play_lines() -> list[str]:
+    from tests.test_readme import fenced_blocks
+
+    return [
+        line.split("#")[0].strip()
+        for block in fenced_blocks("bash")
+        for line in block.splitlines()
+        if line.strip().startswith(("spsim-play ", "spsim-replay results/games"))
+    ]
+
+
+def test_the_readme_workshop_commands_run(games: Path, tmp_path: Path) -> None:
+    import shlex
+
+    lines = readme_play_lines()
+    assert len(lines) >= 5, "the README shows spsim-play's commands"
+    ben = next(p for p in games.iterdir() if "_ben_" in p.name)
+    for line in lines:
+        line = line.replace("results/games/<game>", str(ben)).replace("results/games", str(games))
+        arguments = shlex.split(line.replace("debrief/", str(tmp_path / "debrief")))
+        script = Path(sys.executable).with_name(arguments[0])
+        result = subprocess.run(
+            [str(script), *arguments[1:]], capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path
+        )
+        assert result.returncode == 0, f"{line}: {result.stderr}"
+    assert (tmp_path / "debrief" / "facilitator.png").is_file()
+    assert (ben / "replay" / "debrief" / "index.html").is_file()
+
+
+def test_spsim_viz_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("spsim-viz")
+    a_file = tmp_path / "games.txt"
+    a_file.write_text("")
+    for arguments, message in ((["--port", "70000"], "--port = 70000"), (["--games", str(a_file)], "not a folder")):
+        result = subprocess.run([str(script), *arguments], capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 2 and message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
