@@ -27,8 +27,8 @@ import pandas as pd
 from sim import policies
 from sim.cli import CONFIG_DIR, compose_config
 from sim.config import ConfigError, RunConfig, load_config
-from sim.model import SalesPurchasingModel
-from sim.output.rundir import RunFolder, is_complete, read_config, write_json, write_table
+from sim.model import RunTables, SalesPurchasingModel
+from sim.output.rundir import TABLES, RunFolder, is_complete, read_config, write_json, write_table
 from sim.play.briefing import Briefing, buyer_briefing, sales_briefing
 from sim.play.seat import ROLES, Decision, Role, Seat, decisions_from_table
 
@@ -205,16 +205,7 @@ class Game:
         staging = self.folder.with_name(f".{self.folder.name}.saving")
         shutil.rmtree(staging, ignore_errors=True)
         run = RunFolder(staging, self.config)
-        tables = self.model.tables()
-        run.write_results(
-            tables.summary,
-            {
-                "timeseries": tables.timeseries,
-                "sku_timeseries": tables.sku_timeseries,
-                "events": tables.events,
-                "signals": tables.signals,
-            },
-        )
+        _write_tables(run, self.model.tables())
         write_table(staging / DECISIONS, self.seat.table())
         write_json(staging / GAME, asdict(self.info))
         run.add_files([DECISIONS, GAME])
@@ -248,20 +239,15 @@ def rerun(folder: Path, *, seat: str = "agent", levers: Sequence[str] = ()) -> P
         model.step()
     target = folder / RERUN / "+".join([seat, *sorted(levers)])
     run = RunFolder(target, config)
-    tables = model.tables()
-    run.write_results(
-        tables.summary,
-        {
-            "timeseries": tables.timeseries,
-            "sku_timeseries": tables.sku_timeseries,
-            "events": tables.events,
-            "signals": tables.signals,
-        },
-    )
+    _write_tables(run, model.tables())
     write_json(target / RERUN_INFO, {"of": folder.name, "seat": seat, "policy": sorted(config.policy)})
     run.add_files([RERUN_INFO])
     run.finish()
     return target
+
+
+def _write_tables(run: RunFolder, tables: RunTables) -> None:
+    run.write_results(tables.summary, {name: getattr(tables, name) for name in TABLES})
 
 
 def _config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizon: int) -> RunConfig:

@@ -32,6 +32,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.output.rundir import read_manifest, write_atomically
 from sim.views import style
+from sim.views.captions import format_kpi
 from sim.views.replay import ReplayError, Run, load_run
 
 GAME_FILE = "game.json"
@@ -448,18 +449,6 @@ def _tick(row: pd.Series) -> str:
     return f"{row['label']}\n{' · '.join(detail)}" if detail else str(row["label"])
 
 
-def _value_text(column: str, value: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if column == "fill_rate":
-        return f"{value:.1%}"
-    if column == "bullwhip_ratio":
-        return f"{value:.2f}"
-    if column == "conflict_count":
-        return f"{value:.0f}"
-    return f"{value:,.0f}"
-
-
 def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: str) -> None:
     values = table[column].astype(float)
     shown = values.fillna(0.0)
@@ -473,7 +462,7 @@ def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: st
             edgecolor="white",
             linewidth=0,
         )
-    texts = [_value_text(column, value) for value in values]
+    texts = [format_kpi(column, value) for value in values]
     best = _best(values, texts, direction)
     low, high = min(0.0, float(shown.min())), max(0.0, float(shown.max()))
     if column == "fill_rate":
