@@ -48,7 +48,7 @@ GAME, AGENTS, LEVER, RUN = "game", "agents", "lever re-run", "run"
 """What a row is: a participant's game, the agents in that seat, a lever re-run, a plain run."""
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("cost", "Supply-chain cost vs standard", "lower is better"),
+    ("cost", "Supply-chain cost", "lower is better"),
     ("fill_rate", "Service: fill rate", "higher is better"),
     ("bullwhip_ratio", "Bullwhip ratio", "lower is better"),
     ("conflict_count", "Conflicts", "lower is better"),
@@ -486,7 +486,7 @@ def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: st
     if column == "fill_rate":
         ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
     else:  # ticks only under the bars, not in the room kept for the values
-        locator = MaxNLocator(nbins=4, integer=column == "conflict_count")
+        locator = MaxNLocator(nbins=3, integer=column == "conflict_count")
         ticks = [t for t in locator.tick_values(low, high) if low - 1e-9 <= t <= high + 1e-9]
     ax.set_xticks(ticks)
     ax.xaxis.set_major_formatter(lambda x, _pos: _tick_text(column, x))
@@ -499,8 +499,8 @@ def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: st
 def _tick_text(column: str, x: float) -> str:
     if column == "fill_rate":
         return f"{x:.0%}"
-    if column == "cost":
-        return f"{x:,.0f}"
+    if column == "cost" and abs(x) >= 1000:  # compact: four ticks must fit under a third of the panel
+        return f"{x / 1000:,.0f}k"
     return f"{x:g}"
 
 
@@ -509,7 +509,7 @@ def _best(values: pd.Series, texts: list[str], direction: str) -> set[int]:
     finite = [(value, text) for value, text in zip(values, texts, strict=True) if not math.isnan(value)]
     if len({text for _, text in finite}) < 2:
         return set()
-    pick = min if direction.startswith("lower") else max
+    pick = min if "lower is better" in direction else max
     best_text = pick(finite)[1]
     return {i for i, text in enumerate(texts) if text == best_text}
 
