@@ -15,6 +15,7 @@ holds the complete result of the same config is skipped, so re-running a sweep r
 import logging
 import math
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -198,8 +199,18 @@ class _UnknownOverrideError(ConfigError):
         self.override = override
 
 
+# Hydra's global state is per process: the live app composes from several threads
+# (participants' sessions), so composition is one at a time.
+_COMPOSING = threading.RLock()
+
+
 def _compose(overrides: list[str], config_name: str, sweep_only: bool = False) -> dict[str, Any]:
     """The composed config as plain data; with ``sweep_only``, its ``hydra.sweeper.params``."""
+    with _COMPOSING:
+        return _compose_now(overrides, config_name, sweep_only)
+
+
+def _compose_now(overrides: list[str], config_name: str, sweep_only: bool) -> dict[str, Any]:
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):

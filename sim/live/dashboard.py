@@ -14,7 +14,6 @@ latest state as a line of text (class ``spsim-chart-state``, with ``data-chart``
 """
 
 import math
-import threading
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -41,9 +40,6 @@ from sim.views.captions import Caption
 Setting = bool | int | float | str
 SEPARATOR = "__"  # a lever parameter's setting: "<lever>__<parameter>"
 DAILY_UP_TO_DAYS = 140  # longer runs are charted per week, so a 455-day run stays readable
-
-# Hydra's global state is per process; participants' sessions reset concurrently.
-_COMPOSING = threading.Lock()
 
 
 # -- the settings and the controls generated for them --------------------------------------------
@@ -160,9 +156,7 @@ def run_config(
             raise ConfigError(f"{key}: unknown setting; levers: {', '.join(catalogue)}")
         if parameter and lever in chosen:
             overrides.append(f"policy.{lever}.{parameter}={_hydra_value(value)}")
-    with _COMPOSING:
-        raw = compose_config(overrides)
-    return load_config(raw)
+    return load_config(compose_config(overrides))
 
 
 # -- the model the dashboard drives ---------------------------------------------------------------
