@@ -158,35 +158,49 @@ class Buyer(mesa.Agent):
         self._judge_sales_forecast(now)
         if self.known_promotions:
             self.known_promotions = [p for p in self.known_promotions if p.end_day > day]
-        org = model.world.org
         skus = model.world.skus
-        signal, stock = model.recorder.signal, model.stock
+        signal = model.recorder.signal
         blaming = self.sales_weight() > 0
-        chasing = org.price_break_chasing and self.within_budget()
-        z = self.spec.safety_z + self.safety_z_bonus
+        chasing = self.chases_price_breaks()
         seat = self.seat if self._seated(day) else None
         for sku in self.spec.skus:
             if day + 60 < skus[sku].launch_day:
                 continue  # nothing to buy yet for a product not launched
             supplier = self.choose_supplier(sku, day)
-            cover = order_up_to_cover(supplier.spec.lead_time_mean_days, self.spec.review_period_days)
-            mean = self.planned_daily_mean(sku, day)
-            promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
-            signal(now, "planned_forecast", self.label, sku, mean + promoted / cover)
-            level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, z) + promoted
-            position = stock.inventory_position(sku)
-            if org.replenishment == "s_S":
-                units = reorder_quantity(level, org.s_S_lot_days * mean, position)
-            else:
-                units = order_quantity(level, position)
-            if units > 0 and chasing:
-                units = self._lot_size(supplier, sku, units, day, mean)
+            level, mean, planned = self.target(sku, day, supplier)
+            signal(now, "planned_forecast", self.label, sku, planned)
+            units = self.rule_units(sku, day, supplier, level, mean, chasing)
             if seat is not None:
                 units = seat.order_units(sku, day, units)
             if units > 0:
                 self._place(now, supplier, sku, units, day)
             if blaming:
                 self._blame_padded_forecast(now, sku, level, mean)
+
+    def target(self, sku: int, day: int, supplier: "Supplier") -> tuple[float, float, float]:
+        """The order-up-to level S, the planned daily mean, and the daily rate planned with known promotions."""
+        cover = order_up_to_cover(supplier.spec.lead_time_mean_days, self.spec.review_period_days)
+        mean = self.planned_daily_mean(sku, day)
+        promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
+        z = self.spec.safety_z + self.safety_z_bonus
+        level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, z) + promoted
+        return level, mean, mean + promoted / cover
+
+    def rule_units(self, sku: int, day: int, supplier: "Supplier", level: float, mean: float, chasing: bool) -> int:
+        """What the buyer's rule orders: up to S (or per (s, S)), rounded up to a price break if it chases them."""
+        org = self.model.world.org
+        position = self.model.stock.inventory_position(sku)
+        if org.replenishment == "s_S":
+            units = reorder_quantity(level, org.s_S_lot_days * mean, position)
+        else:
+            units = order_quantity(level, position)
+        if units > 0 and chasing:
+            units = self._lot_size(supplier, sku, units, day, mean)
+        return units
+
+    def chases_price_breaks(self) -> bool:
+        """Rewarded on price and within its inventory budget, the buyer rounds orders up to price breaks."""
+        return self.model.world.org.price_break_chasing and self.within_budget()
 
     def within_budget(self) -> bool:
         """Whether the buyer's stock on hand is within its budget (weeks of planned demand at cost).

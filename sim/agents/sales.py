@@ -139,21 +139,14 @@ class SalesRep(mesa.Agent):
 
     def estimate_preview(self, now: float) -> list[float]:
         """What :meth:`estimate` would give at ``now``, without moving the window (for a briefing)."""
-        window = self.spec.forecast_window_days
-        history = [*self._history, (now, self.ordered)]
-        start = 0
-        while start < len(history) - 1 and history[start + 1][0] <= now - window:
-            start += 1
-        then, ordered_then = history[start]
-        span = now - then
-        if span <= 0:
-            return [0.0] * len(self.ordered)
-        return [(a - b) / span for a, b in zip(self.ordered, ordered_then, strict=True)]
+        return self._estimate(deque(self._history), now)
 
     def estimate(self, now: float) -> list[float]:
         """Average daily units over the window, from the portfolio's order history."""
+        return self._estimate(self._history, now)
+
+    def _estimate(self, history: deque[tuple[float, list[int]]], now: float) -> list[float]:
         window = self.spec.forecast_window_days
-        history = self._history
         history.append((now, self.ordered[:]))
         while len(history) > 1 and history[1][0] <= now - window:
             history.popleft()

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 
 from sim.agents.buyer import Buyer
 from sim.agents.sales import QUARTER_DAYS, SalesRep
-from sim.behaviour.replenishment import order_quantity, order_up_to_level
 from sim.model import SalesPurchasingModel
 from sim.output.recorder import Event
-from sim.world import order_up_to_cover
 
 TOP_SKUS = 12  # a rep's best sellers shown in the briefing
 
@@ -60,6 +58,7 @@ def buyer_briefing(
     day = int(model.env.now)
     family = buyer.spec.skus
     stock, org = model.stock, model.world.org
+    chasing = buyer.chases_price_breaks()
     lines = []
     for sku in family:
         observed = buyer.history[sku]
@@ -72,7 +71,7 @@ def buyer_briefing(
                 on_hand=stock.on_hand[sku],
                 backordered=stock.backordered[sku],
                 on_order=stock.on_order[sku],
-                rule_units=_rule_units(model, buyer, sku, day),
+                rule_units=_rule_units(model, buyer, sku, day, chasing),
                 promotion=_known_promotion(buyer, sku, day),
             )
         )
@@ -253,15 +252,11 @@ def _count(events: list[Event], kind: str, agent: str) -> int:
     return sum(1 for e in events if e[1] == kind and e[2] == agent)
 
 
-def _rule_units(model: SalesPurchasingModel, buyer: Buyer, sku: int, day: int) -> int:
-    """The order-up-to quantity the buyer's rule would order, from this morning's books (no lot sizing)."""
+def _rule_units(model: SalesPurchasingModel, buyer: Buyer, sku: int, day: int, chasing: bool) -> int:
+    """What the buyer's rule would order from this morning's books (its last supplier; no offers are asked)."""
     supplier = model.suppliers[buyer.main_supplier(sku)]
-    cover = order_up_to_cover(supplier.spec.lead_time_mean_days, buyer.spec.review_period_days)
-    mean = buyer.planned_daily_mean(sku, day)
-    promoted = buyer.promotion_units(sku, day, cover) if buyer.known_promotions else 0.0
-    z = buyer.spec.safety_z + buyer.safety_z_bonus
-    level = order_up_to_level(mean, buyer.planned_daily_sd(sku, mean), cover, z) + promoted
-    return order_quantity(level, model.stock.inventory_position(sku))
+    level, mean, _ = buyer.target(sku, day, supplier)
+    return buyer.rule_units(sku, day, supplier, level, mean, chasing)
 
 
 def _lead_time(model: SalesPurchasingModel, family: tuple[int, ...]) -> float:

@@ -158,11 +158,7 @@ def load_game(path: str | Path) -> Game:
     if (folder / GAME_FILE).is_file():
         info = _read_json(folder, GAME_FILE)
         game.kind = GAME
-        game.player = str(info.get("player") or "").strip()
-        game.role = str(info.get("role") or "")
-        game.seat = str(info.get("seat") or "")
-        game.weeks_played = _whole(info.get("weeks_played"))
-        game.weeks_planned = _whole(info.get("weeks_planned"))
+        _take_seat(game, info)
         finished = info.get("finished")
         game.finished = finished if isinstance(finished, bool) else None
     elif (folder / RERUN_FILE).is_file():
@@ -174,6 +170,15 @@ def load_game(path: str | Path) -> Game:
         game.added_levers = list(game.levers)
         _inherit_seat(game)
     return game
+
+
+def _take_seat(game: Game, info: dict[str, Any]) -> None:
+    """Who played which seat, and how many weeks, as a ``game.json`` says."""
+    game.player = str(info.get("player") or "").strip()
+    game.role = str(info.get("role") or "")
+    game.seat = str(info.get("seat") or "")
+    game.weeks_played = _whole(info.get("weeks_played"))
+    game.weeks_planned = _whole(info.get("weeks_planned"))
 
 
 def _inherit_seat(rerun: Game) -> None:
@@ -188,11 +193,7 @@ def _inherit_seat(rerun: Game) -> None:
     except ReplayError:
         return
     rerun.of = rerun.of or parent.name
-    rerun.player = str(info.get("player") or "").strip()
-    rerun.role = str(info.get("role") or "")
-    rerun.seat = str(info.get("seat") or "")
-    rerun.weeks_played = _whole(info.get("weeks_played"))
-    rerun.weeks_planned = _whole(info.get("weeks_planned"))
+    _take_seat(rerun, info)
     played_with = info.get("policy")
     if not isinstance(played_with, list):
         played_with = _levers_of(parent)
