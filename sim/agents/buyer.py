@@ -162,7 +162,7 @@ class Buyer(mesa.Agent):
         signal = model.recorder.signal
         blaming = self.sales_weight() > 0
         chasing = self.chases_price_breaks()
-        seat = self.seat if self._seated(day) else None
+        seat = self.seat if self.seat is not None and self.seat.decides(day) else None
         for sku in self.spec.skus:
             if day + 60 < skus[sku].launch_day:
                 continue  # nothing to buy yet for a product not launched
@@ -412,7 +412,7 @@ class Buyer(mesa.Agent):
         yield env.timeout(self.spec.first_review_day + REVIEW)
         while True:
             # A person in the seat always finds time for the review they came to play.
-            if self._seated(int(env.now)) or self.productivity >= 1.0 or self._busy_draw() < self.productivity:
+            if self.productivity >= 1.0 or self._seated(int(env.now)) or self._busy_draw() < self.productivity:
                 self.review(env.now)
             yield env.timeout(self.spec.review_period_days)
 
