@@ -37,7 +37,11 @@ MARKETS: dict[str, dict[str, Any]] = {  # configs/scenario/*.yaml, written out (
     "default": {},
     "stable": {"demand_cv": 0.3},
     "seasonal": {"seasonality_amplitude": 0.35, "seasonality_peak_day": 330, "trend_per_year": 0.05},
-    "promotion_heavy": {"promotion_uplift_per_discount": 5.0, "promotion_dip_share": 0.5, "deal_uplift_per_discount": 2.5},
+    "promotion_heavy": {
+        "promotion_uplift_per_discount": 5.0,
+        "promotion_dip_share": 0.5,
+        "deal_uplift_per_discount": 2.5,
+    },
     "launch": {"launch_skus": 4, "launch_day": 60, "launch_uncertainty": 0.8},
     "disruption": {"disruption_start_day": 80, "disruption_days": 60, "disruption_capacity_factor": 0.3},
     "cost_squeeze": {"price_rise_day": 70, "price_rise_share": 0.12},
