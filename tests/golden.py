@@ -3,9 +3,10 @@
 ``python -m tests.golden`` prints the fingerprint of every run in ``GOLDEN`` (and, with
 ``--write``, stores them in ``tests/golden.json``); ``tests/test_golden.py`` checks that
 the code still gives exactly those. A fingerprint is a SHA-256 over the summary (floats by
-their exact ``repr``) and over every table's values, column by column (categories compared
-as their text, so only what a reader sees counts, not how a column is encoded). The event
-log is fingerprinted on its original columns, so a refactor may add typed columns beside them.
+their exact ``repr``) and over each table's values, column by column (categories compared
+as their text, so only what a reader sees counts, not how a column is encoded). Only the
+columns the file lists under ``columns`` count (those the tables had when it was written), so
+a refactor may add columns beside them but not change one.
 
 When a change is *meant* to move results (new economics, a fixed mechanism), rewrite the
 file with ``--write`` in the same commit and say why in its message.
@@ -23,7 +24,7 @@ import pandas as pd
 from sim import SalesPurchasingModel, load_config
 
 GOLDEN_FILE = Path(__file__).with_name("golden.json")
-EVENT_COLUMNS = ("time", "day", "event", "agent", "sku", "account", "ref", "quantity", "value", "detail")
+TABLES = ("timeseries", "sku_timeseries", "events", "signals")
 ALL_LEVERS = ("shared_metrics", "regular_meetings", "systems_integration", "steering_committee", "rotation")
 
 GOLDEN: dict[str, dict[str, Any]] = {
@@ -75,23 +76,29 @@ def table_fingerprint(table: pd.DataFrame, columns: tuple[str, ...] | None = Non
     return digest.hexdigest()
 
 
-def run_fingerprint(raw: dict[str, Any]) -> dict[str, str]:
-    """Fingerprints of one run's summary and tables."""
+def run_fingerprint(raw: dict[str, Any], columns: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """Fingerprints of one run's summary and tables (of ``columns`` per table; default: all of them)."""
     tables = SalesPurchasingModel(load_config(raw)).run()
     summary = json.dumps({k: repr(float(v)) for k, v in sorted(tables.summary.items())}).encode()
-    return {
-        "summary": hashlib.sha256(summary).hexdigest(),
-        "timeseries": table_fingerprint(tables.timeseries),
-        "sku_timeseries": table_fingerprint(tables.sku_timeseries),
-        "events": table_fingerprint(tables.events, EVENT_COLUMNS),
-        "signals": table_fingerprint(tables.signals),
-    }
+    found = {"summary": hashlib.sha256(summary).hexdigest()}
+    for name in TABLES:
+        table = getattr(tables, name)
+        found[name] = table_fingerprint(table, tuple(columns[name]) if columns else None)
+    return found
+
+
+def stored() -> dict[str, Any]:
+    """The fingerprints on file: ``{"columns": {table: [...]}, "runs": {name: {table: digest}}}``."""
+    return dict(json.loads(GOLDEN_FILE.read_text()))
 
 
 def main(argv: list[str]) -> None:
     """Print every golden run's fingerprints (and the wide net's); ``--write`` stores them."""
-    found = {name: run_fingerprint(raw) for name, raw in (GOLDEN | WIDE).items()}
-    print(json.dumps(found, indent=2))
+    probe = SalesPurchasingModel(load_config({"horizon_days": 2, "warmup_days": 0})).run()
+    columns = {name: list(getattr(probe, name).columns) for name in TABLES}
+    runs = {name: run_fingerprint(raw) for name, raw in (GOLDEN | WIDE).items()}
+    found = {"columns": columns, "runs": runs}
+    print(json.dumps(runs, indent=2))
     if "--write" in argv:
         GOLDEN_FILE.write_text(json.dumps(found, indent=2) + "\n")
         print(f"written: {GOLDEN_FILE}")

@@ -1,17 +1,15 @@
 """The default, all-levers and textbook runs give exactly the stored tables (tests/golden.py)."""
 
-import json
-
 import pytest
 
-from tests.golden import GOLDEN, GOLDEN_FILE, WIDE, run_fingerprint
+from tests.golden import GOLDEN, WIDE, run_fingerprint, stored
 
-STORED = json.loads(GOLDEN_FILE.read_text())
+STORED = stored()
 
 
 def check(name: str, raw: dict[str, object]) -> None:
-    found = run_fingerprint(raw)
-    differing = sorted(table for table, digest in found.items() if STORED[name][table] != digest)
+    found = run_fingerprint(raw, STORED["columns"])
+    differing = sorted(table for table, digest in found.items() if STORED["runs"][name][table] != digest)
     assert not differing, (
         f"{name}: {', '.join(differing)} changed. If the change is meant to move results, "
         "rewrite the fingerprints with `python -m tests.golden --write` and say why in the commit."
