@@ -12,6 +12,7 @@ from itertools import count
 from typing import Any, Protocol
 
 import mesa
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -28,7 +29,7 @@ from sim.books.procure_to_pay import ProcureToPay
 from sim.books.stock import Stock
 from sim.clock import CLOSE
 from sim.config import RunConfig
-from sim.output import metrics, timeseries
+from sim.output import events, metrics, timeseries
 from sim.output.recorder import Recorder
 from sim.streams import RandomStreams
 from sim.world import build_world
@@ -79,20 +80,10 @@ class SalesPurchasingModel(mesa.Model):
         self.ledger = Ledger()
         self.recorder = Recorder()
         self.ledger.post("inventory", "capital", self.stock.value_cents)
+        warehouse, opening = self.recorder.name("warehouse"), events.code("opening_stock")
         for sku, units in enumerate(world.opening_stock):
-            self.recorder.log(
-                (
-                    0.0,
-                    "opening_stock",
-                    "warehouse",
-                    sku,
-                    -1,
-                    -1,
-                    units,
-                    units * self.standard_cost_cents[sku],
-                    "",
-                )
-            )
+            value = units * self.standard_cost_cents[sku]
+            self.recorder.flow(0.0, opening, warehouse, sku, -1, -1, units, value)
         self.holding = HoldingCost(self.stock, self.ledger, self.recorder, world.holding_rate_per_day)
         self.order_to_cash = OrderToCash(
             self.env,
@@ -123,6 +114,7 @@ class SalesPurchasingModel(mesa.Model):
         # conflicts escalated above the departments (none in the silo).
         self.promotion_checks: list[Callable[[Promotion], bool]] = []
         self.promotion_listeners: list[Callable[[Promotion], None]] = []
+        self.promotions_run: list[Promotion] = []  # every promotion committed, for the record
         self.escalation_handlers: list[Callable[[ExpediteRequest, Buyer], None]] = []
         self.promise_filters: list[Callable[[SalesRep], bool]] = []  # may this rep use ATP now?
         self.stock_view: StockView = LiveStockView(self)
@@ -208,17 +200,10 @@ class SalesPurchasingModel(mesa.Model):
         buyer = self.buyers[self.world.skus[sku].buyer]
         request = ExpediteRequest(rep.spec.index, account, sku, units, margin_cents)
         rep.expedites_asked += 1
-        self.recorder.log(
-            (
-                self.env.now,
-                "expedite_requested",
-                rep.label,
-                sku,
-                account,
-                -1,
-                units,
-                0,
-                f"key account {account} short of {units} units",
+        detail = f"key account {account} short of {units} units"
+        self.recorder.record(
+            events.ExpediteRequested(
+                self.env.now, rep.label, sku, account, units, buyer.spec.index, margin_cents, detail
             )
         )
         if buyer.consider_expedite(request):
@@ -226,19 +211,8 @@ class SalesPurchasingModel(mesa.Model):
         rep.expedites_refused += 1
         if not rep.escalates():
             return
-        self.recorder.log(
-            (
-                self.env.now,
-                "escalation",
-                rep.label,
-                sku,
-                account,
-                -1,
-                units,
-                0,
-                f"{buyer.label} refused to expedite for key account {account}",
-            )
-        )
+        detail = f"{buyer.label} refused to expedite for key account {account}"
+        self.recorder.record(events.Escalation(self.env.now, rep.label, sku, account, units, buyer.spec.index, detail))
         for handler in self.escalation_handlers:
             handler(request, buyer)
 
@@ -269,17 +243,17 @@ class SalesPurchasingModel(mesa.Model):
         promotion.told_day = int(now)
         for buyer in self._buyers_of(promotion.skus):
             buyer.learn_promotion(promotion)
-        self.recorder.log(
-            (
+        notice = promotion.start_day - promotion.told_day
+        self.recorder.record(
+            events.PromotionNotice(
                 now,
-                "promotion_notice",
                 source,
                 promotion.skus[0],
-                -1,
                 promotion.promotion_id,
                 len(promotion.skus),
-                0,
-                f"{promotion.start_day - promotion.told_day} days before it starts",
+                notice,
+                promotion.rep,
+                f"{notice} days before it starts",
             )
         )
 
@@ -290,16 +264,14 @@ class SalesPurchasingModel(mesa.Model):
             buyer.learn_promotion(promotion)
             buyer.trust_in_sales = trust.hurt(buyer.trust_in_sales, self.world.org.unannounced_promotion_trust_loss)
             self.recorder.signal(now, "trust_in_sales", buyer.label, -1, buyer.trust_in_sales)
-            self.recorder.log(
-                (
+            self.recorder.record(
+                events.UnannouncedPromotion(
                     now,
-                    "unannounced_promotion",
                     buyer.label,
                     promotion.skus[0],
-                    -1,
                     promotion.promotion_id,
                     len(promotion.skus),
-                    0,
+                    promotion.rep,
                     f"rep {promotion.rep}'s promotion started without notice",
                 )
             )
@@ -326,19 +298,8 @@ class SalesPurchasingModel(mesa.Model):
                 index = len(self.accounts)
                 spec = factory.new_account(index, rep.spec.index, int(self.env.now))
                 self.accounts.append(CustomerAccount(self, spec, rep))
-                self.recorder.log(
-                    (
-                        self.env.now,
-                        "account_won",
-                        rep.label,
-                        -1,
-                        index,
-                        -1,
-                        0,
-                        0,
-                        f"lead converted (portfolio satisfaction {reputation:.2f})",
-                    )
-                )
+                detail = f"lead converted (portfolio satisfaction {reputation:.2f})"
+                self.recorder.record(events.AccountWon(self.env.now, rep.label, index, reputation, detail))
 
     # -- results ----------------------------------------------------------------------
 
@@ -347,7 +308,8 @@ class SalesPurchasingModel(mesa.Model):
         events = self.recorder.event_table()
         signals = self.recorder.signal_table()
         days = int(self.env.now) if self.env.now < self.config.total_days else self.config.total_days
-        sku_table = timeseries.sku_daily(events, signals, len(self.world.skus), days)
+        calendar = [(p.skus, p.start_day, p.end_day) for p in self.promotions_run]
+        sku_table = timeseries.sku_daily(events, signals, len(self.world.skus), days, calendar)
         levers = tuple(policies.levers())
         daily = timeseries.company_daily(
             sku_table, events, self.standard_cost_cents, self.world.holding_rate_per_day, levers
@@ -379,10 +341,9 @@ class SalesPurchasingModel(mesa.Model):
         stock = self.stock
         skus = range(len(stock.on_hand))
         ordered = [sum(days) for days in self.order_to_cash.daily_demand]
-        lost = [0] * len(stock.on_hand)
-        for event in self.recorder.events:
-            if event[1] == "cancellation":
-                lost[event[3]] += event[6]
+        table = self.recorder.event_table()
+        cancelled = table[table["event"] == "cancellation"]
+        lost = np.bincount(cancelled["sku"], weights=cancelled["quantity"], minlength=len(stock.on_hand)).astype(int)
         return {
             "trial_balance": self.ledger.trial_balance(),
             "inventory_at_standard": self.ledger.balance["inventory"] - stock.value_cents,

@@ -14,6 +14,7 @@ from sim.behaviour.promotions import Promotion
 from sim.behaviour.replenishment import order_quantity, order_up_to_level, reorder_quantity
 from sim.behaviour.supplier_choice import best_offer
 from sim.clock import REVIEW
+from sim.output import events
 from sim.world import BuyerSpec, order_up_to_cover
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class Buyer(mesa.Agent):
         org = model.world.org
         self.spec = spec
         self.label = f"buyer {spec.index}"
+        self.code = model.recorder.name(self.label)
         self.history = {sku: MovingWindow(spec.forecast_window_days) for sku in spec.skus}
         self.observed_until = 0  # first day not yet in the buyer's statistics
         self.joint_weight = 0.0
@@ -257,7 +259,7 @@ class Buyer(mesa.Agent):
         price = supplier.unit_price_cents(sku, units, day)
         due = day + round(supplier.spec.lead_time_mean_days)
         po = self.model.procure_to_pay.place(
-            now, self.spec.index, self.label, supplier.spec.index, sku, units, price, due
+            now, self.spec.index, self.code, supplier.spec.index, sku, units, price, due
         )
         supplier.accept(po)
 
@@ -304,20 +306,9 @@ class Buyer(mesa.Agent):
         if day - self._excess_blamed.get(sku, -EXCESS_CONFLICT_GAP_DAYS) < EXCESS_CONFLICT_GAP_DAYS:
             return
         self._excess_blamed[sku] = day
-        model.recorder.log(
-            (
-                now,
-                "excess_stock",
-                self.label,
-                sku,
-                -1,
-                -1,
-                on_hand,
-                0,
-                f"{on_hand} on hand above target {level:.0f}; sales forecast "
-                f"{100 * (sales / own - 1):+.0f}% above demand",
-            )
-        )
+        over = sales / own - 1
+        detail = f"{on_hand} on hand above target {level:.0f}; sales forecast {100 * over:+.0f}% above demand"
+        model.recorder.record(events.ExcessStock(now, self.label, sku, on_hand, over, detail))
 
     # -- expediting and negotiating -----------------------------------------------------
 
@@ -342,8 +333,18 @@ class Buyer(mesa.Agent):
                 f"rep {request.rep} asked; premium {premium_cost / 100:,.0f} outweighs the margin at risk "
                 f"as purchasing values it, {valued / 100:,.0f} (of {request.margin_at_risk_cents / 100:,.0f})"
             )
-            model.recorder.log(
-                (now, "expedite_refused", self.label, request.sku, request.account, -1, request.units, 0, reason)
+            model.recorder.record(
+                events.ExpediteRefused(
+                    now,
+                    self.label,
+                    request.sku,
+                    request.account,
+                    request.units,
+                    request.rep,
+                    premium_cost,
+                    request.margin_at_risk_cents,
+                    reason,
+                )
             )
         return approved
 
@@ -356,7 +357,7 @@ class Buyer(mesa.Agent):
         po = model.procure_to_pay.place(
             now,
             self.spec.index,
-            self.label,
+            self.code,
             supplier.spec.index,
             request.sku,
             request.units,
@@ -364,15 +365,15 @@ class Buyer(mesa.Agent):
             day + supplier.spec.expedite_lead_days,
         )
         model.ledger.post("expediting", "cash", premium_cents)
-        model.recorder.log(
-            (
+        model.recorder.record(
+            events.Expedite(
                 now,
-                "expedite",
                 self.label,
                 request.sku,
                 request.account,
                 po.po_id,
                 request.units,
+                request.rep,
                 premium_cents,
                 f"for rep {request.rep}",
             )
@@ -391,19 +392,12 @@ class Buyer(mesa.Agent):
                     counts[supplier] = counts.get(supplier, 0) + 1
                 target = self.model.suppliers[max(sorted(counts), key=counts.__getitem__)]
                 target.concede(org.negotiation_price_cut, org.negotiation_relationship_cost)
-                self.model.recorder.log(
-                    (
-                        env.now,
-                        "negotiation",
-                        self.label,
-                        -1,
-                        -1,
-                        -1,
-                        0,
-                        0,
-                        f"pressed {target.label} for {100 * org.negotiation_price_cut:.0f}% "
-                        f"off; relationship now {target.relationship:.2f}",
-                    )
+                detail = (
+                    f"pressed {target.label} for {100 * org.negotiation_price_cut:.0f}% "
+                    f"off; relationship now {target.relationship:.2f}"
+                )
+                self.model.recorder.record(
+                    events.Negotiation(env.now, self.label, target.spec.index, target.relationship, detail)
                 )
             yield env.timeout(interval)
 

@@ -9,6 +9,7 @@ import simpy
 from sim.books.order_to_cash import OUTCOMES
 from sim.books.orders import OrderLine
 from sim.clock import DEMAND
+from sim.output import events
 from sim.world import AccountSpec
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class CustomerAccount(mesa.Agent):
         self.spec = spec
         self.rep = rep
         self.label = f"account {spec.index}"
+        self.code = model.recorder.name(self.label)
         self.satisfaction = 0.8
         self.churned = False
         market = model.world.market
@@ -61,7 +63,7 @@ class CustomerAccount(mesa.Agent):
             requested = day + spec.requested_lead_days
             promised = model.promise_days(rep, lines, requested, day) if rep.sees_stock else None
             short = desk.take_order(
-                env.now, spec.index, self.label, lines, requested, day + spec.patience_days, promised
+                env.now, spec.index, self.code, lines, requested, day + spec.patience_days, promised
             )
             rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)
             if short:
@@ -106,18 +108,9 @@ class CustomerAccount(mesa.Agent):
             return False
         self.churned = True
         self.rep.accounts.remove(self)
-        self.model.recorder.log(
-            (
-                self.model.env.now,
-                "churn",
-                self.label,
-                -1,
-                self.spec.index,
-                -1,
-                0,
-                0,
-                f"satisfaction {self.satisfaction:.2f} below {threshold:.2f}",
-            )
+        detail = f"satisfaction {self.satisfaction:.2f} below {threshold:.2f}"
+        self.model.recorder.record(
+            events.Churn(self.model.env.now, self.label, self.spec.index, self.satisfaction, detail)
         )
         self.remove()
         return True

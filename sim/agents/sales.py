@@ -11,6 +11,7 @@ import simpy
 from sim.behaviour import incentives, promotions, trust
 from sim.behaviour.promotions import Promotion
 from sim.clock import FORECAST
+from sim.output import events
 from sim.world import RepSpec
 
 if TYPE_CHECKING:
@@ -313,23 +314,26 @@ class SalesRep(mesa.Agent):
             propensity,
             self._pending_draw,
         )
-        model.recorder.log(
-            (
+        detail = (
+            f"{100 * promotion.discount:.0f}% off SKUs {', '.join(map(str, promotion.skus))} "
+            f"from day {promotion.start_day} to {promotion.end_day - 1}"
+        )
+        model.recorder.record(
+            events.PromotionPlanned(
                 now,
-                "promotion_planned",
                 self.label,
                 promotion.skus[0],
-                -1,
                 promotion.promotion_id,
                 len(promotion.skus),
-                0,
-                f"{100 * promotion.discount:.0f}% off SKUs {', '.join(map(str, promotion.skus))} "
-                f"from day {promotion.start_day} to {promotion.end_day - 1}",
+                promotion.start_day,
+                promotion.discount,
+                detail,
             )
         )
         if told is not None:
             model.env.process(self._tell_purchasing(promotion, told))
         model.env.process(self._run_promotion(promotion))
+        model.promotions_run.append(promotion)
         for listener in model.promotion_listeners:
             listener(promotion)
 
@@ -344,16 +348,15 @@ class SalesRep(mesa.Agent):
         yield env.timeout(promotion.start_day + FORECAST - env.now)
         notice = promotion.notice_days()
         detail = "purchasing not told" if notice is None else f"purchasing told {notice} days before"
-        model.recorder.log(
-            (
+        model.recorder.record(
+            events.PromotionStarted(
                 env.now,
-                "promotion_started",
                 self.label,
                 promotion.skus[0],
-                -1,
                 promotion.promotion_id,
                 len(promotion.skus),
-                0,
+                -1 if notice is None else notice,
+                int(notice is not None),
                 detail,
             )
         )
@@ -374,18 +377,10 @@ class SalesRep(mesa.Agent):
             return
         promotion.stockout_blamed = True
         told = "never told" if notice is None else f"told only {notice} days before"
-        self.model.recorder.log(
-            (
-                now,
-                "stockout_late_notice",
-                self.label,
-                sku,
-                -1,
-                promotion.promotion_id,
-                0,
-                0,
-                f"stock-out in promotion {promotion.promotion_id}; purchasing {told}",
-            )
+        detail = f"stock-out in promotion {promotion.promotion_id}; purchasing {told}"
+        notice_days = -1 if notice is None else notice
+        self.model.recorder.record(
+            events.StockoutLateNotice(now, self.label, sku, promotion.promotion_id, notice_days, detail)
         )
 
     # -- the planning cycle ---------------------------------------------------------------

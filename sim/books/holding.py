@@ -9,9 +9,11 @@ whole cents are posted, the fraction is carried, never lost.
 
 from sim.books.ledger import Ledger
 from sim.books.stock import Stock
+from sim.output import events
 from sim.output.recorder import Recorder
 
 POSTING_DAYS = 7  # post the accrued holding cost weekly
+HOLDING_COST = events.code("holding_cost")
 
 
 class HoldingCost:
@@ -49,17 +51,8 @@ class HoldingCost:
         if cents:
             self._carry -= cents
             self.ledger.post("holding", "cash", cents)
-            self.recorder.log(
-                (
-                    now,
-                    "holding_cost",
-                    "warehouse",
-                    -1,
-                    -1,
-                    -1,
-                    day - self._posted_until,
-                    cents,
-                    f"days {self._posted_until} to {day - 1}",
-                )
-            )
+            recorder = self.recorder
+            detail = recorder.text(f"days {self._posted_until} to {day - 1}")
+            days = day - self._posted_until
+            recorder.flow(now, HOLDING_COST, recorder.name("warehouse"), -1, -1, -1, days, cents, detail=detail)
         self._posted_until = day

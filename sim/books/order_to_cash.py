@@ -16,9 +16,14 @@ from sim.books.ledger import Ledger
 from sim.books.orders import OrderLine
 from sim.books.stock import Stock
 from sim.clock import CLOSE
+from sim.output import events
 from sim.output.recorder import Recorder
 
 WAREHOUSE = "warehouse"
+ORDER, SHIPMENT, BACKORDER, BACKORDER_SHIPMENT = (
+    events.code(kind) for kind in ("order", "shipment", "backorder", "backorder_shipment")
+)
+CANCELLATION, LATE_PENALTY = events.code("cancellation"), events.code("late_penalty")
 OUTCOMES = {"on time in full": 1.0, "late as promised": 0.6, "promise broken": 0.2, "cancelled": 0.0}
 """How a closed backordered line feels to its account (1: as asked, 0: let down)."""
 
@@ -46,12 +51,14 @@ class OrderToCash:
         self.daily_demand = [[0] * (days + 1) for _ in stock.on_hand]  # the ERP's order history
         self.on_line_closed: Callable[[OrderLine, float], None] | None = None
         self._line_ids = count()
+        self._warehouse = recorder.name(WAREHOUSE)
+        self._patience_ran_out = recorder.text("patience ran out")
 
     def take_order(
         self,
         now: float,
         account: int,
-        agent: str,
+        agent: int,
         lines: list[tuple[int, int, int]],
         requested_day: int,
         expires_day: int,
@@ -59,9 +66,10 @@ class OrderToCash:
     ) -> dict[int, int] | None:
         """Book an order of ``(sku, units, unit price in cents)`` lines; serve it from stock.
 
-        Returns the units that could not be shipped at once, per SKU (None if none).
+        ``agent`` is the account's code in the record. Returns the units that could not
+        be shipped at once, per SKU (None if none).
         """
-        stock, log, daily = self.stock, self.recorder.log, self.daily_demand
+        stock, log, daily = self.stock, self.recorder.flow, self.daily_demand
         day = int(now)
         short: dict[int, int] | None = None
         self.holding.accrue(now)
@@ -70,10 +78,10 @@ class OrderToCash:
                 continue
             ref = next(self._line_ids)
             daily[sku][day] += units
-            log((now, "order", agent, sku, account, ref, units, units * price, ""))
+            log(now, ORDER, agent, sku, account, ref, units, units * price)
             taken = stock.take(sku, units)
             if taken:
-                self._bill(now, "shipment", sku, account, ref, taken, price)
+                self._bill(now, SHIPMENT, sku, account, ref, taken, price)
             if taken < units:
                 promised = promised_days[position] if promised_days else requested_day
                 line = OrderLine(
@@ -82,7 +90,7 @@ class OrderToCash:
                 stock.owe(line)
                 short = short or {}
                 short[sku] = short.get(sku, 0) + line.open_quantity
-                log((now, "backorder", agent, sku, account, ref, line.open_quantity, 0, ""))
+                log(now, BACKORDER, agent, sku, account, ref, line.open_quantity, 0)
                 if expires_day < self.horizon_day:
                     expiry = self.env.timeout(expires_day + CLOSE - now)
                     expiry.callbacks.append(partial(self._expire, line))
@@ -100,7 +108,7 @@ class OrderToCash:
             taken = stock.take(sku, line.open_quantity)
             stock.backordered[sku] -= taken
             line.open_quantity -= taken
-            self._bill(now, "backorder_shipment", sku, line.account, line.line_id, taken, line.price_cents)
+            self._bill(now, BACKORDER_SHIPMENT, sku, line.account, line.line_id, taken, line.price_cents)
             if line.open_quantity == 0:
                 queue.popleft()
                 self._close_late_or_on_time(now, line)
@@ -116,87 +124,46 @@ class OrderToCash:
         now = self.env.now
         line.open_quantity = 0
         self.stock.backordered[line.sku] -= units
-        agent = f"account {line.account}"
-        log = self.recorder.log
-        log(
-            (
-                now,
-                "cancellation",
-                agent,
-                line.sku,
-                line.account,
-                line.line_id,
-                units,
-                units * line.price_cents,
-                "patience ran out",
-            )
-        )
-        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0, "cancelled"))
-        log(
-            (
-                now,
-                "promise_broken",
-                agent,
-                line.sku,
-                line.account,
-                line.line_id,
-                units,
-                0,
-                f"promised day {line.promised_day}, cancelled",
-            )
-        )
+        label = f"account {line.account}"
+        sku, account, ref = line.sku, line.account, line.line_id
+        recorder = self.recorder
+        lost_cents = units * line.price_cents
+        agent = recorder.name(label)
+        recorder.flow(now, CANCELLATION, agent, sku, account, ref, units, lost_cents, detail=self._patience_ran_out)
+        recorder.record(events.LineClosed(now, label, sku, account, ref, line.quantity, 0, -1, "cancelled"))
+        broken = f"promised day {line.promised_day}, cancelled"
+        recorder.record(events.PromiseBroken(now, label, sku, account, ref, units, line.promised_day, broken))
         self._tell_account(line, "cancelled")
 
     def _close_late_or_on_time(self, now: float, line: OrderLine) -> None:
-        agent = f"account {line.account}"
-        log = self.recorder.log
+        label = f"account {line.account}"
+        recorder = self.recorder
+        sku, account, ref, units = line.sku, line.account, line.line_id, line.quantity
         day = int(now)
-        if day <= line.requested_day:
-            log(
-                (
-                    now,
-                    "line_closed",
-                    agent,
-                    line.sku,
-                    line.account,
-                    line.line_id,
-                    line.quantity,
-                    0,
-                    "on time in full",
-                )
-            )
+        late = day - line.requested_day
+        if late <= 0:
+            recorder.record(events.LineClosed(now, label, sku, account, ref, units, 1, 0, "on time in full"))
             self._tell_account(line, "on time in full")
             return
-        log((now, "line_closed", agent, line.sku, line.account, line.line_id, line.quantity, 0, "late"))
+        recorder.record(events.LineClosed(now, label, sku, account, ref, units, 0, late, "late"))
         if day > line.promised_day:
-            log(
-                (
-                    now,
-                    "promise_broken",
-                    agent,
-                    line.sku,
-                    line.account,
-                    line.line_id,
-                    line.quantity,
-                    0,
-                    f"promised day {line.promised_day}, shipped day {day}",
-                )
-            )
+            broken = f"promised day {line.promised_day}, shipped day {day}"
+            recorder.record(events.PromiseBroken(now, label, sku, account, ref, units, line.promised_day, broken))
             self._tell_account(line, "promise broken")
         else:
             self._tell_account(line, "late as promised")
-        penalty = round(self.late_penalty_rate * line.quantity * line.price_cents)
+        penalty = round(self.late_penalty_rate * units * line.price_cents)
         if penalty:
             self.ledger.post("penalties", "cash", penalty)
-            log((now, "late_penalty", agent, line.sku, line.account, line.line_id, line.quantity, penalty, ""))
+            recorder.flow(now, LATE_PENALTY, recorder.name(label), sku, account, ref, units, penalty)
 
     def _tell_account(self, line: OrderLine, outcome: str) -> None:
         if self.on_line_closed is not None:
             self.on_line_closed(line, OUTCOMES[outcome])
 
-    def _bill(self, now: float, kind: str, sku: int, account: int, ref: int, units: int, price: int) -> None:
+    def _bill(self, now: float, kind: int, sku: int, account: int, ref: int, units: int, price: int) -> None:
         revenue = units * price
         post = self.ledger.post
         post("cash", "revenue", revenue)
         post("cogs", "inventory", units * self.stock.standard_cost_cents[sku])
-        self.recorder.log((now, kind, WAREHOUSE, sku, account, ref, units, revenue, ""))
+        self.recorder.flow(now, kind, self._warehouse, sku, account, ref, units, revenue)

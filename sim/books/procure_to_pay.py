@@ -11,7 +11,10 @@ from sim.books.ledger import Ledger
 from sim.books.order_to_cash import OrderToCash
 from sim.books.orders import PurchaseOrder
 from sim.books.stock import Stock
+from sim.output import events
 from sim.output.recorder import Recorder
+
+PURCHASE_ORDER, RECEIPT = events.code("purchase_order"), events.code("receipt")
 
 
 class ProcureToPay:
@@ -32,6 +35,9 @@ class ProcureToPay:
         self.recorder = recorder
         self.order_to_cash = order_to_cash
         self.supplier_labels = supplier_labels
+        self._suppliers = [recorder.name(label) for label in supplier_labels]  # as agents (receipts)
+        self._supplier_texts = [recorder.text(label) for label in supplier_labels]  # as details (orders)
+        self._on_time, self._late = recorder.text("on time"), recorder.text("late")
         self.open_orders: list[list[PurchaseOrder]] = [[] for _ in stock.on_hand]
         self._po_ids = count()
 
@@ -39,7 +45,7 @@ class ProcureToPay:
         self,
         now: float,
         buyer: int,
-        agent: str,
+        agent: int,
         supplier: int,
         sku: int,
         units: int,
@@ -50,19 +56,9 @@ class ProcureToPay:
         po = PurchaseOrder(next(self._po_ids), buyer, supplier, sku, units, unit_price_cents, now, due_day, units)
         self.stock.on_order[sku] += units
         self.open_orders[sku].append(po)
-        self.recorder.log(
-            (
-                now,
-                "purchase_order",
-                agent,
-                sku,
-                -1,
-                po.po_id,
-                units,
-                units * unit_price_cents,
-                self.supplier_labels[supplier],
-            )
-        )
+        value = units * unit_price_cents
+        label = self._supplier_texts[supplier]
+        self.recorder.flow(now, PURCHASE_ORDER, agent, sku, -1, po.po_id, units, value, supplier, detail=label)
         return po
 
     def inbound(self, sku: int) -> list[tuple[int, int]]:
@@ -86,17 +82,7 @@ class ProcureToPay:
         self.ledger.post("inventory", "cash", standard)
         if paid != standard:
             self.ledger.post("ppv", "cash", paid - standard)
-        self.recorder.log(
-            (
-                now,
-                "receipt",
-                self.supplier_labels[po.supplier],
-                sku,
-                -1,
-                po.po_id,
-                units,
-                paid,
-                "late" if int(now) > po.due_day else "on time",
-            )
-        )
+        supplier = self._suppliers[po.supplier]
+        timing = self._late if int(now) > po.due_day else self._on_time
+        self.recorder.flow(now, RECEIPT, supplier, sku, -1, po.po_id, units, paid, detail=timing)
         self.order_to_cash.fill_backorders(now, sku)

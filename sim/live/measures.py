@@ -16,9 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
-import pandas as pd
 
-from sim.output.recorder import EVENT_COLUMNS
 from sim.views.captions import IMPORTANCE, Caption, describe
 
 if TYPE_CHECKING:
@@ -81,25 +79,13 @@ class DayTally:
 
     def read_day(self) -> None:
         """Read the events logged since the last call."""
-        events = self.model.recorder.events
-        start, self.cursor = self.cursor, len(events)
-        served = 0
-        captioned: list[int] = []
-        for row in range(start, self.cursor):
-            kind = events[row][1]
-            if kind == "shipment":
-                served += events[row][6]
-            elif kind in IMPORTANCE:
-                captioned.append(row)
-        self.served_same_day = served
-        if captioned:
-            self._caption(captioned)
-
-    def _caption(self, rows: list[int]) -> None:
-        events = self.model.recorder.events
-        table = pd.DataFrame([events[row] for row in rows], columns=list(EVENT_COLUMNS), index=rows)
-        table.insert(1, "day", table["time"].astype(int))
-        table["value"] = table["value"] / 100.0  # the log holds cents; tables and captions read currency
-        # describe() orders a day's captions most important first; the feed shows them
-        # in that order above the earlier days'.
-        self.feed.extendleft(reversed(describe(table)))
+        recorder = self.model.recorder
+        start, self.cursor = self.cursor, recorder.event_count
+        day = recorder.event_table(start)
+        kinds = day["event"]
+        self.served_same_day = int(day.loc[kinds == "shipment", "quantity"].sum())
+        captioned = day[kinds.isin(list(IMPORTANCE))]
+        if len(captioned):
+            # describe() orders a day's captions most important first; the feed shows them
+            # in that order above the earlier days'.
+            self.feed.extendleft(reversed(describe(captioned.set_axis(captioned.index + start))))

@@ -217,7 +217,8 @@ def _collisions(
     last = measured.iloc[-1] if len(measured) else None
     received_at_standard = float(total["received_value"] - total["ppv"])
     started = events[events["event"] == "promotion_started"]
-    notice = started["detail"].astype(str).str.extract(r"told (\d+) days", expand=False)
+    told = (started["verdict"] == 1) & (started["days"] >= 0)
+    notice = started["days"].where(told, 0).astype(float)
     trust_sales = float(last["trust_in_purchasing"]) if last is not None else initial_trust
     trust_purchasing = float(last["trust_in_sales"]) if last is not None else initial_trust
     return {
@@ -232,7 +233,7 @@ def _collisions(
         "accounts_won": float(total["won_accounts"]),
         "conflict_count": float(total["conflicts"]),
         "promotions_run": float(len(started)),
-        "promotion_notice_days": float(notice.astype(float).fillna(0.0).mean()) if len(started) else float("nan"),
+        "promotion_notice_days": float(notice.mean()) if len(started) else float("nan"),
         "trust_sales_in_purchasing": trust_sales,
         "trust_purchasing_in_sales": trust_purchasing,
         "trust_change_sales": trust_sales - initial_trust,

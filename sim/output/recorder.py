@@ -1,69 +1,233 @@
-"""The run's record: the business event log and the mechanism signals.
+"""The run's record: the business event log and the mechanism signals, kept as columns.
 
-Events are appended as plain tuples in the order they happen (the hot path is a
-list append); daily tables are derived from them once, at the end, so the series a
-user reads and the events a facilitator points at can never disagree.
+Events and signals arrive as rows in the order they happen. A row is appended to a short
+Python list (the cheapest thing the hot path can do) and every few thousand rows the list
+is moved into one numpy array per column, integer-coded: kinds, agents and sentences are
+codes into small tables of names. Memory thus grows by a few dozen bytes an event, and
+the tables a run returns are built from the columns directly, never by transposing tuples.
+Daily tables are derived from the events once, at the end, so the series a user reads
+and the events a facilitator points at can never disagree.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-EVENT_COLUMNS = ("time", "event", "agent", "sku", "account", "ref", "quantity", "value", "detail")
-SIGNAL_COLUMNS = ("time", "signal", "agent", "sku", "value")
+from sim.output.events import COLUMNS, FIGURES, INT_DTYPES, KINDS, MONEY, NA, Kind
 
-Event = tuple[float, str, str, int, int, int, int, int, str]
+SIGNAL_COLUMNS = ("time", "day", "signal", "agent", "sku", "value")
+CHUNK_ROWS = 8192  # rows kept as Python objects before they move into columns
+
+
+class _Columns:
+    """Rows of fixed width appended to a list, moved into typed numpy columns in chunks."""
+
+    def __init__(self, dtypes: Sequence[Any]) -> None:
+        self.dtypes = tuple(dtypes)
+        self.width = len(self.dtypes)
+        self.rows: list[Any] = []  # the pending rows, flattened
+        self.chunks: list[list[np.ndarray]] = [[] for _ in self.dtypes]
+        self.moved = 0  # rows already in the chunks
+        self._limit = CHUNK_ROWS * self.width
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        rows = self.rows
+        rows.extend(row)
+        if len(rows) >= self._limit:
+            self.move()
+
+    def __len__(self) -> int:
+        return self.moved + len(self.rows) // self.width
+
+    def move(self) -> None:
+        """Move the pending rows into the columns."""
+        rows, width = self.rows, self.width
+        if not rows:
+            return
+        for position, dtype in enumerate(self.dtypes):
+            self.chunks[position].append(np.fromiter(rows[position::width], dtype=dtype, count=len(rows) // width))
+        self.moved += len(rows) // width
+        rows.clear()
+
+    def column(self, position: int, start: int = 0) -> np.ndarray:
+        """One column, from row ``start`` on (only the chunks that hold those rows are joined)."""
+        self.move()
+        chunks, first = self.chunks[position], 0
+        while first < len(chunks) and start >= len(chunks[first]):
+            start -= len(chunks[first])
+            first += 1
+        if first == len(chunks):
+            return np.empty(0, dtype=self.dtypes[position])
+        return np.concatenate(chunks[first:])[start:]
+
+
+class _Names:
+    """Strings coded as small integers: agents, signal names and sentences."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = [""]
+        self.codes: dict[str, int] = {"": 0}
+
+    def code(self, name: str) -> int:
+        found = self.codes.get(name)
+        if found is None:
+            found = self.codes[name] = len(self.names)
+            self.names.append(name)
+        return found
+
+    def categorical(self, codes: np.ndarray) -> pd.Categorical:
+        """The named values of ``codes``."""
+        return _categorical(codes, np.asarray(self.names, dtype=object))
+
+
+def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
+    """``names[codes]`` as a categorical whose categories are sorted, as ``pd.Categorical(values)`` sorts them."""
+    used = np.unique(codes)
+    present = names[used]
+    order = np.argsort(present.astype(str), kind="stable")
+    lookup = np.full(len(names), -1, dtype=np.int32)
+    lookup[used[order]] = np.arange(len(used), dtype=np.int32)
+    return pd.Categorical.from_codes(lookup[codes], present[order])
+
+
+_KIND_NAMES = np.asarray(list(KINDS), dtype=object)
+
+
+# Positions in an event row: time, kind, agent, sku, account, ref, quantity, value (cents),
+# counterpart, detail; the rarer figures (days, amount, share, verdict) are kept by row.
+_EVENT_DTYPES = (np.float64, np.int16, np.int32, np.int32, np.int32, np.int64, np.int64, np.int64, np.int32, np.int32)
+_SIGNAL_DTYPES = (np.float64, np.int32, np.int32, np.int32, np.float64)
 
 
 class Recorder:
     """Collects the event log and the signals of one run.
 
-    ``log`` takes one event tuple: (time, event, agent, sku, account, ref, quantity,
-    value in cents, detail); -1 marks "not applicable" in the integer columns.
     Signals are numbers agents decide on and policies move (forecasts, trust, ...),
     recorded whenever they change, with ``sku`` -1 for company-wide ones.
     """
 
     def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.signals: list[tuple[float, str, str, int, float]] = []
-        self.log = self.events.append  # bound once: called for every order line
+        self._agents = _Names()  # agents' labels (and signal names)
+        self._texts = _Names()  # the sentences of ``detail``
+        self._events = _Columns(_EVENT_DTYPES)
+        self._signals = _Columns(_SIGNAL_DTYPES)
+        self._figures: dict[int, dict[str, Any]] = {}  # row -> the typed figures of a business event
+        self.flow = self._flow
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def name(self, label: str) -> int:
+        """The code of an agent's label (agents keep theirs for the hot path)."""
+        return self._agents.code(label)
+
+    def text(self, sentence: str) -> int:
+        """The code of a sentence for the ``detail`` column."""
+        return self._texts.code(sentence)
+
+    def _flow(
+        self,
+        time: float,
+        kind: int,
+        agent: int,
+        sku: int,
+        account: int,
+        ref: int,
+        quantity: int,
+        value_cents: int,
+        counterpart: int = NA,
+        detail: int = 0,
+    ) -> None:
+        """A flow event (:data:`sim.output.events.FLOWS`): codes for kind, agent and detail."""
+        self._events.add((time, kind, agent, sku, account, ref, quantity, value_cents, counterpart, detail))
+
+    def record(self, event: Any) -> None:
+        """A typed business event (one of the records in :mod:`sim.output.events`)."""
+        kind: Kind = KINDS[event.KIND]
+        get = event._asdict()
+        field = {column: get[name] for column, name in kind.columns.items()}
+        row = len(self._events)
+        self._events.add(
+            (
+                event.time,
+                kind.code,
+                self._agents.code(field["agent"]),
+                field.get("sku", NA),
+                field.get("account", NA),
+                field.get("ref", NA),
+                field.get("quantity", 0),
+                field.get("value", 0),
+                field.get("counterpart", NA),
+                self._texts.code(get.get("detail", "")),
+            )
+        )
+        figures = {column: field[column] for column in FIGURES if column in field}
+        if figures:
+            self._figures[row] = figures
 
     def signal(self, time: float, name: str, agent: str, sku: int, value: float) -> None:
         """Record the new value of a mechanism measure held by ``agent`` (per SKU, or -1)."""
-        self.signals.append((time, name, agent, sku, value))
+        agents = self._agents
+        self._signals.add((time, agents.code(name), agents.code(agent), sku, value))
 
-    def event_table(self) -> pd.DataFrame:
-        """Every business event, in the order it happened; values in currency."""
-        columns: list[Any] = list(zip(*self.events, strict=True)) if self.events else [()] * 9
-        time = np.asarray(columns[0], dtype=np.float64)
-        return pd.DataFrame(
-            {
-                "time": time,
-                "day": np.floor(time).astype(np.int32),
-                "event": pd.Categorical(columns[1]),
-                "agent": pd.Categorical(columns[2]),
-                "sku": np.asarray(columns[3], dtype=np.int32),
-                "account": np.asarray(columns[4], dtype=np.int32),
-                "ref": np.asarray(columns[5], dtype=np.int64),
-                "quantity": np.asarray(columns[6], dtype=np.int64),
-                "value": np.asarray(columns[7], dtype=np.int64) / 100.0,
-                "detail": pd.Categorical(columns[8]),
-            }
-        )
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def event_count(self) -> int:
+        """Events recorded so far."""
+        return len(self._events)
+
+    def first_event_at(self, time: float) -> int:
+        """The row of the first event at or after ``time`` (the log is in time order)."""
+        return int(np.searchsorted(self._events.column(0), time, side="left"))
+
+    def event_table(self, start: int = 0) -> pd.DataFrame:
+        """Every business event from row ``start`` on, in the order it happened; money in currency."""
+        events = self._events
+        time = events.column(0, start)
+        kinds = events.column(1, start)
+        table: dict[str, Any] = {
+            "time": time,
+            "day": np.floor(time).astype(np.int32),
+            "event": _categorical(kinds, _KIND_NAMES),
+            "agent": self._agents.categorical(events.column(2, start)),
+            "sku": events.column(3, start),
+            "account": events.column(4, start),
+            "ref": events.column(5, start),
+            "quantity": events.column(6, start),
+            "value": events.column(7, start) / 100.0,
+            "counterpart": events.column(8, start),
+        }
+        table |= self._figure_columns(start, len(time))
+        table["detail"] = self._texts.categorical(events.column(9, start))
+        frame = pd.DataFrame(table, columns=list(COLUMNS))
+        return frame.astype(dict(INT_DTYPES))
+
+    def _figure_columns(self, start: int, rows: int) -> dict[str, np.ndarray]:
+        columns = {
+            name: np.full(rows, default, dtype=INT_DTYPES.get(name, np.float64)) for name, default in FIGURES.items()
+        }
+        for row, figures in self._figures.items():
+            if start <= row < start + rows:
+                for name, value in figures.items():
+                    columns[name][row - start] = value
+        for name in MONEY:
+            if name in columns:
+                columns[name] = columns[name] / 100.0
+        return columns
 
     def signal_table(self) -> pd.DataFrame:
         """Every recorded change of a mechanism measure."""
-        columns: list[Any] = list(zip(*self.signals, strict=True)) if self.signals else [()] * 5
-        time = np.asarray(columns[0], dtype=np.float64)
+        signals, names = self._signals, self._agents
+        time = signals.column(0)
         return pd.DataFrame(
             {
                 "time": time,
                 "day": np.floor(time).astype(np.int32),
-                "signal": pd.Categorical(columns[1]),
-                "agent": pd.Categorical(columns[2]),
-                "sku": np.asarray(columns[3], dtype=np.int32),
-                "value": np.asarray(columns[4], dtype=np.float64),
+                "signal": names.categorical(signals.column(1)),
+                "agent": names.categorical(signals.column(2)),
+                "sku": signals.column(3),
+                "value": signals.column(4),
             }
         )

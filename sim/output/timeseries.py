@@ -6,8 +6,12 @@ Money per day follows the same events (holding cost from the day's closing stock
 value, the definition the ledger accrues).
 """
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
+
+from sim.output.events import CONFLICTS
 
 SHIPMENTS = ("shipment", "backorder_shipment")
 FLOWS = (
@@ -22,14 +26,6 @@ FLOWS = (
 )
 LEVELS = ("on_hand", "backordered", "on_order")
 FORECASTS = ("planned_forecast", "sales_forecast")
-CONFLICTS = (
-    "expedite_refused",
-    "escalation",
-    "stockout_late_notice",
-    "excess_stock",
-    "unannounced_promotion",
-)
-"""The events that are conflicts between the departments."""
 AGENT_MEANS = (
     "trust_in_purchasing",
     "trust_in_sales",
@@ -52,18 +48,27 @@ class _Grid:
         self.shape = (days, n_skus)
         self.kind = self.events["event"].to_numpy(dtype=object)
 
-    def total(self, kinds: tuple[str, ...], column: str = "quantity", detail: str | None = None) -> np.ndarray:
+    def total(self, kinds: tuple[str, ...], column: str = "quantity", verdict: int | None = None) -> np.ndarray:
         mask = np.isin(self.kind, kinds)
-        if detail is not None:
-            mask &= self.events["detail"].to_numpy(dtype=object) == detail
+        if verdict is not None:
+            mask &= self.events["verdict"].to_numpy() == verdict
         weights = self.events[column].to_numpy(np.float64)[mask] if column else None
         size = self.shape[0] * self.shape[1]
         counts = np.bincount(self.cell[mask], weights=weights, minlength=size)
         return counts[:size].reshape(self.shape)
 
 
-def sku_daily(events: pd.DataFrame, signals: pd.DataFrame, n_skus: int, days: int) -> pd.DataFrame:
-    """One row per day and SKU: the day's flows and the closing levels and forecasts."""
+def sku_daily(
+    events: pd.DataFrame,
+    signals: pd.DataFrame,
+    n_skus: int,
+    days: int,
+    promotions: Iterable[tuple[tuple[int, ...], int, int]] = (),
+) -> pd.DataFrame:
+    """One row per day and SKU: the day's flows, the closing levels and forecasts, and promotions.
+
+    ``promotions`` lists each promotion run as (SKUs, first day, first day after it).
+    """
     grid = _Grid(events, n_skus, days)
     opening = _Grid(events, n_skus, 1).total(("opening_stock",))[0]
     served_at_order = grid.total(("order",), column="") - grid.total(("backorder",), column="")
@@ -75,7 +80,7 @@ def sku_daily(events: pd.DataFrame, signals: pd.DataFrame, n_skus: int, days: in
         "purchased": grid.total(("purchase_order",)),
         "received": grid.total(("receipt",)),
         "lines_closed": served_at_order + grid.total(("line_closed",), column=""),
-        "lines_on_time_in_full": served_at_order + grid.total(("line_closed",), column="", detail="on time in full"),
+        "lines_on_time_in_full": served_at_order + grid.total(("line_closed",), column="", verdict=1),
     }
     levels = {
         "on_hand": opening + np.cumsum(flows["received"] - flows["shipped"], axis=0),
@@ -90,6 +95,10 @@ def sku_daily(events: pd.DataFrame, signals: pd.DataFrame, n_skus: int, days: in
         columns[name] = grid_values.astype(np.int64).reshape(-1)
     for name in FORECASTS:
         columns[name] = _latest(signals, name, n_skus, days).reshape(-1)
+    promoted = np.zeros((days, n_skus), dtype=np.int8)
+    for skus, start, end in promotions:
+        promoted[start:end, list(skus)] = 1
+    columns["promoted"] = promoted.reshape(-1)  # 1 while a promotion runs on the SKU
     return pd.DataFrame(columns)
 
 

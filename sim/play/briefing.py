@@ -8,13 +8,13 @@ Reading the model here never changes it: a briefing does not move a random strea
 or a relationship clock, so a played game re-simulates bit for bit without it.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import pandas as pd
 
 from sim.agents.buyer import Buyer
 from sim.agents.sales import QUARTER_DAYS, SalesRep
 from sim.model import SalesPurchasingModel
-from sim.output.recorder import Event
 
 TOP_SKUS = 12  # a rep's best sellers shown in the briefing
 
@@ -139,7 +139,7 @@ def sales_briefing(
         "your customers' fill rate (game so far)": _percent(_fill_rate(events, None, accounts)),
         "deal discount in force": f"{rep.deal_discount:.1%}",
         "expedites you asked / refused": f"{_count(events, 'expedite_requested', rep.label)} / "
-        f"{sum(1 for e in events if e[1] == 'expedite_refused' and f'rep {rep.spec.index} asked' in e[8])}",
+        f"{int(((events['event'] == 'expedite_refused') & (events['counterpart'] == rep.spec.index)).sum())}",
         "your trust in purchasing": f"{rep.trust_in_purchasing:.2f}",
     }
     incentives = [
@@ -193,63 +193,58 @@ SALES_HEARS = {
 
 
 def _buyer_messages(model: SalesPurchasingModel, buyer: Buyer, since: int) -> list[str]:
-    family = set(buyer.spec.skus)
-    heard = [
-        e
-        for e in _events_since(model, since)
-        if e[1] in BUYER_HEARS and (e[3] in family or e[2] == buyer.label)
-        if e[1] != "promotion_started" or e[8] == "purchasing not told"
-    ]
-    return _phrases(heard, BUYER_HEARS)
+    events = _events_since(model, since)
+    heard = events["event"].isin(list(BUYER_HEARS))
+    mine = events["sku"].isin(buyer.spec.skus) | (events["agent"] == buyer.label)
+    surprise = (events["event"] != "promotion_started") | (events["verdict"] == 0)  # a started one only if unannounced
+    return _phrases(events[heard & mine & surprise], BUYER_HEARS)
 
 
 def _sales_messages(model: SalesPurchasingModel, rep: SalesRep, since: int) -> list[str]:
-    mine = (f"rep {rep.spec.index} asked", f"for rep {rep.spec.index}", f"rep {rep.spec.index}'s")
-    heard = [
-        e
-        for e in _events_since(model, since)
-        if e[1] in SALES_HEARS and (e[1] == "excess_stock" or any(m in e[8] for m in mine))
+    events = _events_since(model, since)
+    heard = events["event"].isin(list(SALES_HEARS))
+    mine = (events["event"] == "excess_stock") | (events["counterpart"] == rep.spec.index)
+    return _phrases(events[heard & mine], SALES_HEARS)
+
+
+def _phrases(events: pd.DataFrame, phrases: dict[str, str]) -> list[str]:
+    return [
+        f"day {int(time)}, {agent}: {phrases[str(kind)]}" + (f" ({detail})" if detail else "")
+        for time, kind, agent, detail in zip(
+            events["time"], events["event"], events["agent"], events["detail"], strict=True
+        )
     ]
-    return _phrases(heard, SALES_HEARS)
-
-
-def _phrases(events: Iterable[Event], phrases: dict[str, str]) -> list[str]:
-    return [f"day {int(e[0])}, {e[2]}: {phrases[e[1]]}" + (f" ({e[8]})" if e[8] else "") for e in events]
 
 
 # -- reading the books ------------------------------------------------------------------------
 
 
-def _events_since(model: SalesPurchasingModel, day: int) -> list[Event]:
-    events = model.recorder.events
-    start = len(events)
-    while start > 0 and events[start - 1][0] >= day:  # events are in time order: read back to `day`
-        start -= 1
-    return events[start:]
+def _events_since(model: SalesPurchasingModel, day: int) -> pd.DataFrame:
+    """The events logged from the start of ``day`` on (the log is in time order)."""
+    recorder = model.recorder
+    return recorder.event_table(start=recorder.first_event_at(day))
 
 
-def _fill_rate(events: list[Event], skus: set[int] | None, accounts: set[int] | None) -> float:
-    ordered = short = 0
-    for event in events:
-        if event[1] not in ("order", "backorder"):
-            continue
-        if (skus is not None and event[3] not in skus) or (accounts is not None and event[4] not in accounts):
-            continue
-        if event[1] == "order":
-            ordered += event[6]
-        else:
-            short += event[6]
+def _fill_rate(events: pd.DataFrame, skus: set[int] | None, accounts: set[int] | None) -> float:
+    rows = events[events["event"].isin(["order", "backorder"])]
+    if skus is not None:
+        rows = rows[rows["sku"].isin(skus)]
+    if accounts is not None:
+        rows = rows[rows["account"].isin(accounts)]
+    ordered = int(rows.loc[rows["event"] == "order", "quantity"].sum())
+    short = int(rows.loc[rows["event"] == "backorder", "quantity"].sum())
     return 1.0 - short / ordered if ordered else float("nan")
 
 
-def _ppv(events: list[Event], skus: set[int], model: SalesPurchasingModel) -> float:
-    standard = model.standard_cost_cents
-    cents = sum(e[7] - e[6] * standard[e[3]] for e in events if e[1] == "receipt" and e[3] in skus)
-    return cents / 100
+def _ppv(events: pd.DataFrame, skus: set[int], model: SalesPurchasingModel) -> float:
+    receipts = events[(events["event"] == "receipt") & events["sku"].isin(skus)]
+    standard = pd.Series(model.standard_cost_cents)[receipts["sku"]].to_numpy()
+    cents = (receipts["value"].to_numpy() * 100).round() - receipts["quantity"].to_numpy() * standard
+    return float(cents.sum()) / 100
 
 
-def _count(events: list[Event], kind: str, agent: str) -> int:
-    return sum(1 for e in events if e[1] == kind and e[2] == agent)
+def _count(events: pd.DataFrame, kind: str, agent: str) -> int:
+    return int(((events["event"] == kind) & (events["agent"] == agent)).sum())
 
 
 def _rule_units(model: SalesPurchasingModel, buyer: Buyer, sku: int, day: int, chasing: bool) -> int:

@@ -15,8 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import simpy
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.output import events
+
 if TYPE_CHECKING:
     from sim.model import SalesPurchasingModel
+
+POLICY_COST = events.code("policy_cost")
 
 
 class LeverParams(BaseModel):
@@ -52,7 +56,10 @@ class Policy(ABC):
         if cents <= 0:
             return
         model.ledger.post(f"policy:{self.name}", "cash", cents)
-        model.recorder.log((model.env.now, "policy_cost", self.name, -1, -1, -1, 0, cents, detail))
+        recorder = model.recorder
+        recorder.flow(
+            model.env.now, POLICY_COST, recorder.name(self.name), -1, -1, -1, 0, cents, detail=recorder.text(detail)
+        )
 
     def staff_hours_cents(self, hours: float) -> int:
         """The cost of ``hours`` of staff time, in cents."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field
 
 from sim.behaviour import trust
+from sim.output import events
 from sim.policies.base import LeverParams, Policy
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class RegularMeetings(Policy):
 
     def _meet(self, model: "SalesPurchasingModel", now: float) -> None:
         if self._rng.random() >= self.params.attendance:
-            model.recorder.log((now, "meeting_skipped", self.name, -1, -1, -1, 0, 0, "not enough attendance"))
+            model.recorder.record(events.MeetingSkipped(now, self.name, "not enough attendance"))
             return
         people = len(model.reps) + len(model.buyers)
         self.charge(model, self.staff_hours_cents(people * self.params.meeting_hours), "meeting")
@@ -68,6 +69,4 @@ class RegularMeetings(Policy):
         for buyer in model.buyers:
             buyer.trust_in_sales = trust.learned(buyer.trust_in_sales, 1.0, self.params.rapport)
             model.recorder.signal(now, "trust_in_sales", buyer.label, -1, buyer.trust_in_sales)
-        model.recorder.log(
-            (now, "meeting", self.name, -1, -1, -1, people, 0, f"{shared} campaign(s) shared with purchasing")
-        )
+        model.recorder.record(events.Meeting(now, self.name, people, f"{shared} campaign(s) shared with purchasing"))

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from sim.agents.buyer import Buyer
 from sim.behaviour import trust
+from sim.output import events
 from sim.policies.base import LeverParams, Policy
 
 if TYPE_CHECKING:
@@ -75,19 +76,8 @@ class Rotation(Policy):
         other = "sales" if isinstance(person, Buyer) else "purchasing"
         self._away.add(person.label)
         person.productivity = params.productivity_during
-        model.recorder.log(
-            (
-                env.now,
-                "rotation_started",
-                person.label,
-                -1,
-                -1,
-                -1,
-                params.spell_days,
-                0,
-                f"to {other} for {params.spell_days} days",
-            )
-        )
+        detail = f"to {other} for {params.spell_days} days"
+        model.recorder.record(events.RotationStarted(env.now, person.label, params.spell_days, detail))
         model.recorder.signal(env.now, "productivity", person.label, -1, person.productivity)
         lost_per_day = self._cents_per_day_lost()
         for _ in range(params.spell_days):
@@ -102,18 +92,9 @@ class Rotation(Policy):
             person.trust_in_purchasing = trust.learned(person.trust_in_purchasing, 1.0, params.trust_boost)
             model.recorder.signal(env.now, "trust_in_purchasing", person.label, -1, person.trust_in_purchasing)
         self._away.discard(person.label)
-        model.recorder.log(
-            (
-                env.now,
-                "rotation_ended",
-                person.label,
-                -1,
-                -1,
-                -1,
-                params.spell_days,
-                0,
-                f"back from {other}; understanding {person.understanding:.2f}",
-            )
+        detail = f"back from {other}; understanding {person.understanding:.2f}"
+        model.recorder.record(
+            events.RotationEnded(env.now, person.label, params.spell_days, person.understanding, detail)
         )
         model.recorder.signal(env.now, "productivity", person.label, -1, 1.0)
         model.recorder.signal(env.now, "understanding", person.label, -1, person.understanding)

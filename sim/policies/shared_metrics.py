@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field
 
 from sim.behaviour.promotions import Promotion, incremental_margin_cents
+from sim.output import events
 from sim.policies.base import LeverParams, Policy
 
 if TYPE_CHECKING:
@@ -65,18 +66,20 @@ class SharedMetrics(Policy):
         margin, revenue = incremental_margin_cents(promotion, model.list_price_cents, model.standard_cost_cents)
         weight = self.params.joint_weight
         verdict = weight * margin + (1.0 - weight) * revenue >= 0
-        model.recorder.log(
-            (
+        detail = (
+            f"{'approved' if verdict else 'rejected'}: incremental margin "
+            f"{margin / 100:,.0f}, extra revenue {revenue / 100:,.0f}"
+        )
+        model.recorder.record(
+            events.PromotionChecked(
                 model.env.now,
-                "promotion_checked",
                 self.name,
                 promotion.skus[0],
-                -1,
                 promotion.promotion_id,
                 len(promotion.skus),
-                0,
-                f"{'approved' if verdict else 'rejected'}: incremental margin "
-                f"{margin / 100:,.0f}, extra revenue {revenue / 100:,.0f}",
+                margin,
+                int(verdict),
+                detail,
             )
         )
         if not verdict:

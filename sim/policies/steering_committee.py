@@ -12,6 +12,7 @@ from pydantic import Field
 
 from sim.agents.buyer import Buyer, ExpediteRequest
 from sim.behaviour.promotions import Promotion, incremental_margin_cents
+from sim.output import events
 from sim.policies.base import LeverParams, Policy
 
 if TYPE_CHECKING:
@@ -66,19 +67,8 @@ class SteeringCommittee(Policy):
         approved = self._decide_calendar(model, now)
         arbitrated = self._arbitrate(model, now)
         self._agree_forecast(model, now)
-        model.recorder.log(
-            (
-                now,
-                "committee",
-                self.name,
-                -1,
-                -1,
-                -1,
-                self.params.members,
-                0,
-                f"consensus forecast set; {approved} promotion(s) approved; {arbitrated} escalation(s) settled",
-            )
-        )
+        detail = f"consensus forecast set; {approved} promotion(s) approved; {arbitrated} escalation(s) settled"
+        model.recorder.record(events.Committee(now, self.name, self.params.members, detail))
 
     def _decide_calendar(self, model: "SalesPurchasingModel", now: float) -> int:
         approved = 0
@@ -93,16 +83,14 @@ class SteeringCommittee(Policy):
                 approved += 1
             else:
                 rep.pending_promotion = None
-                model.recorder.log(
-                    (
+                model.recorder.record(
+                    events.PromotionRejected(
                         now,
-                        "promotion_rejected",
                         self.name,
                         promotion.skus[0],
-                        -1,
                         promotion.promotion_id,
                         len(promotion.skus),
-                        0,
+                        margin,
                         f"expected incremental margin {margin / 100:,.0f}",
                     )
                 )
@@ -120,17 +108,19 @@ class SteeringCommittee(Policy):
             )
             rule = self.params.decision_rule
             grant = rule == "sales_first" or (rule == "company_objective" and request.margin_at_risk_cents >= premium)
-            model.recorder.log(
-                (
+            verdict = "expedite granted" if grant else "refusal upheld"
+            model.recorder.record(
+                events.Arbitration(
                     now,
-                    "arbitration",
                     self.name,
                     request.sku,
                     request.account,
-                    -1,
                     request.units,
+                    request.rep,
                     premium,
-                    f"{'expedite granted' if grant else 'refusal upheld'} for rep {request.rep}",
+                    request.margin_at_risk_cents,
+                    int(grant),
+                    f"{verdict} for rep {request.rep}",
                 )
             )
             if grant:

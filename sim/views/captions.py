@@ -9,12 +9,12 @@ arbitrations of a committee meeting) are folded into it.
 """
 
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.output.events import with_figures
 from sim.output.metrics import HIGHER_IS_BETTER, LOWER_IS_BETTER
 
 # What each kind of event means for the story: 0 = routine, 10 = the turning points.
@@ -196,38 +196,32 @@ class _Row:
     ref: int
     quantity: int
     value: float
+    days: int
+    share: float
+    verdict: int
     detail: str
 
 
 def _records(events: pd.DataFrame) -> list[_Row]:
+    typed = with_figures(events)
     return [
         _Row(
-            int(index),
-            float(time),
-            int(day),
-            str(event),
-            str(agent),
-            int(sku),
-            int(account),
-            int(ref),
-            int(quantity),
-            float(value),
-            str(detail),
+            int(r.Index),
+            float(r.time),
+            int(r.day),
+            str(r.event),
+            str(r.agent),
+            int(r.sku),
+            int(r.account),
+            int(r.ref),
+            int(r.quantity),
+            float(r.value),
+            int(r.days),
+            float(r.share),
+            int(r.verdict),
+            str(r.detail),
         )
-        for index, time, day, event, agent, sku, account, ref, quantity, value, detail in zip(
-            events.index,
-            events["time"],
-            events["day"],
-            events["event"],
-            events["agent"],
-            events["sku"],
-            events["account"],
-            events["ref"],
-            events["quantity"],
-            events["value"],
-            events["detail"],
-            strict=True,
-        )
+        for r in typed.itertuples()
     ]
 
 
@@ -257,8 +251,8 @@ def _committees(rows: list[_Row], used: set[int]) -> list[Caption]:
     for meeting in [row for row in rows if row.event == "committee"]:
         group = _take([r for r in rows if r.time == meeting.time and r.event in folded], used)
         counts = _count(group)
-        approved = _number(str(meeting.detail), r"(\d+) promotion\(s\) approved")
-        granted = sum(1 for r in group if r.event == "arbitration" and "granted" in str(r.detail))
+        approved = counts.get("promotion_planned", 0)  # a promotion it approves is planned at the meeting
+        granted = sum(1 for r in group if r.event == "arbitration" and r.verdict == 1)
         upheld = counts.get("arbitration", 0) - granted
         parts = []
         if approved:
@@ -287,7 +281,7 @@ def _meetings(rows: list[_Row], used: set[int]) -> list[Caption]:
             ],
             used,
         )
-        shared = _number(str(meeting.detail), r"(\d+) campaign")
+        shared = sum(1 for r in group if r.event == "promotion_notice")
         text = (
             ("regular meeting: purchasing heard of " + _plural(shared, "campaign"))
             if shared
@@ -307,7 +301,7 @@ def _promotions_started(rows: list[_Row], used: set[int]) -> list[Caption]:
         surprised = _take(
             [r for r in rows if r.day == day and r.event == "unannounced_promotion" and r.ref in refs], used
         )
-        notices = [_notice(str(r.detail)) for r in started]
+        notices = [_notice(r) for r in started]
         if len(started) == 1:
             rep = started[0].agent
             told = notices[0]
@@ -391,13 +385,13 @@ def _text(kind: str, group: list[_Row]) -> str:
     """Plain words for ``group``: the events of one kind on one day."""
     n = len(group)
     first = group[0]
-    agent, detail = str(first.agent), str(first.detail)
+    agent = str(first.agent)
     units = sum(int(r.quantity) for r in group)
     money = sum(float(r.value) for r in group)
     agents = _names(sorted({str(r.agent) for r in group}))
     if kind == "stockout_late_notice":
         skus = _names([f"SKU {r.sku}" for r in group])
-        told = "never told" if "never told" in detail else detail.rsplit("purchasing ", 1)[-1]
+        told = "never told" if first.days < 0 else f"told only {first.days} days before"
         return (
             f"stock-out on {skus} in a promotion; purchasing {told}"
             if n == 1
@@ -405,16 +399,14 @@ def _text(kind: str, group: list[_Row]) -> str:
         )
     if kind == "churn":
         return (
-            f"{agent} left (satisfaction {_after(detail, 'satisfaction ')})"
-            if n == 1
-            else f"{n} accounts left, unhappy with service"
+            f"{agent} left (satisfaction {first.share:.2f})" if n == 1 else f"{n} accounts left, unhappy with service"
         )
     if kind == "unannounced_promotion":
         return f"{agents} found out about a promotion only when it started"
     if kind == "escalation":
         return f"{agents} escalated {_plural(n, 'refused expedite')}"
     if kind == "arbitration":
-        granted = sum(1 for r in group if "granted" in str(r.detail))
+        granted = sum(1 for r in group if r.verdict == 1)
         return f"committee granted {granted} of {_plural(n, 'escalated expedite')}"
     if kind == "promotion_rejected":
         return f"committee rejected {_plural(n, 'promotion')} (expected margin negative)"
@@ -423,7 +415,7 @@ def _text(kind: str, group: list[_Row]) -> str:
     if kind == "expedite":
         return f"{_plural(n, 'expedite')} approved ({_plural(units, 'unit')}, premium {money:,.0f})"
     if kind == "rotation_started":
-        where = _after(detail, "to ").split(" for")[0]
+        where = "sales" if department(agent) == PURCHASING else "purchasing"
         return (
             f"{agents} began a rotation in {where}"
             if n == 1
@@ -433,17 +425,15 @@ def _text(kind: str, group: list[_Row]) -> str:
         return f"{agents} back from rotation"
     if kind == "excess_stock":
         if n == 1:
-            over = _number(detail, r"forecast ([+-]?\d+)%")
-            return f"excess stock on SKU {first.sku}; sales forecast {over:+d}% above demand"
+            return f"excess stock on SKU {first.sku}; sales forecast {100 * first.share:+.0f}% above demand"
         return f"excess stock on {n} SKUs, blamed on padded sales forecasts"
     if kind == "promotion_checked":
-        verdicts = [str(r.detail).split(":", 1)[0] for r in group]
-        rejected = verdicts.count("rejected")
+        rejected = sum(1 for r in group if r.verdict == 0)
         if n == 1:
-            return f"joint cost-benefit check {verdicts[0]} a promotion"
+            return f"joint cost-benefit check {'rejected' if rejected else 'approved'} a promotion"
         return f"joint check: {n - rejected} promotion(s) approved, {rejected} rejected"
     if kind == "promotion_notice":
-        ahead = _number(detail, r"(\d+) days")
+        ahead = first.days
         source = {
             "regular_meetings": "at a regular meeting",
             "steering_committee": "by the committee",
@@ -455,12 +445,11 @@ def _text(kind: str, group: list[_Row]) -> str:
             else f"purchasing told of {n} promotions ({agents})"
         )
     if kind == "promotion_planned":
-        what = detail.split(" from ")[0]
+        what = f"{100 * first.share:.0f}% off {_plural(first.quantity, 'SKU')} from day {first.days}"
         return f"{agent} planned a promotion ({what})" if n == 1 else f"{agents} planned {n} promotions"
     if kind == "negotiation":
-        relationship = _after(detail, "relationship now ")
         return (
-            f"{agent} pressed a supplier on price; relationship now {relationship}"
+            f"{agent} pressed a supplier on price; relationship now {first.share:.2f}"
             if n == 1
             else f"{agents} pressed suppliers on price"
         )
@@ -491,24 +480,14 @@ def _count(group: list[_Row]) -> dict[str, int]:
     return counts
 
 
-def _notice(detail: str) -> int | None:
-    """Days of notice in a promotion_started detail ("purchasing told 3 days before"), None if never."""
-    found = re.search(r"told (\d+) days", detail)
-    return int(found.group(1)) if found else None
+def _notice(started: _Row) -> int | None:
+    """Days purchasing knew of a promotion before it started, None if never told."""
+    return started.days if started.verdict == 1 and started.days >= 0 else None
 
 
 def _span(days: list[int]) -> str:
     """``3`` or ``3 to 21``."""
     return str(days[0]) if days[0] == days[-1] else f"{days[0]} to {days[-1]}"
-
-
-def _number(text: str, pattern: str) -> int:
-    found = re.search(pattern, text)
-    return int(found.group(1)) if found else 0
-
-
-def _after(text: str, marker: str) -> str:
-    return text.split(marker, 1)[1].split(" ")[0].rstrip(";,)") if marker in text else "?"
 
 
 def _plural(n: int, noun: str) -> str:

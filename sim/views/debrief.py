@@ -16,7 +16,6 @@ elsewhere. Every number comes from the tables; nothing is re-simulated.
 import base64
 import html
 import io
-import re
 import textwrap
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -146,11 +145,11 @@ class Period:
         """Event kinds of the period as plain strings."""
         return self.events["event"].astype(str)
 
-    def count(self, kind: str, detail: str | None = None) -> int:
-        """Events of ``kind`` (whose detail contains ``detail``)."""
+    def count(self, kind: str, verdict: int | None = None) -> int:
+        """Events of ``kind`` (with that ``verdict``: 1 yes, 0 no)."""
         mask = self.kinds == kind
-        if detail is not None:
-            mask &= self.events["detail"].astype(str).str.contains(detail, regex=False)
+        if verdict is not None:
+            mask &= self.events["verdict"] == verdict
         return int(mask.sum())
 
     def total(self, column: str) -> float:
@@ -212,8 +211,9 @@ class Period:
     @cached_property
     def measures(self) -> dict[str, float]:
         """Every mechanism measure of :data:`MEASURES` over the period."""
-        started = self.events[self.kinds == "promotion_started"]["detail"].astype(str)
-        notice = started.str.extract(r"told (\d+) days", expand=False).astype(float)
+        started = self.events[self.kinds == "promotion_started"]
+        told = (started["verdict"] == 1) & (started["days"] >= 0)
+        notice = started["days"].where(told, 0).astype(float)
         sku = self.run.sku_daily
         sku = sku[(sku["day"] >= self.first) & (sku["day"] <= self.last)]
         trust_start = self.run.daily[self.run.daily["day"] < self.first]
@@ -228,8 +228,8 @@ class Period:
             "expedites_approved": float(self.count("expedite")),
             "escalations": float(self.count("escalation")),
             "promotions_started": float(len(started)),
-            "promotions_unannounced": float(started.str.contains("not told").sum()),
-            "promotion_notice_days": float(notice.fillna(0.0).mean()) if len(started) else float("nan"),
+            "promotions_unannounced": float((started["verdict"] == 0).sum()),
+            "promotion_notice_days": float(notice.mean()) if len(started) else float("nan"),
             "stockouts_late_notice": float(self.count("stockout_late_notice")),
             "excess_stock": float(self.count("excess_stock")),
             "sales_forecast_bias": _bias(self.daily, "sales_forecast"),
@@ -243,9 +243,9 @@ class Period:
             "negotiations": float(self.count("negotiation")),
             "committee_meetings": float(self.count("committee")),
             "promotions_rejected": float(self.count("promotion_rejected")),
-            "arbitrations_granted": float(self.count("arbitration", "granted")),
+            "arbitrations_granted": float(self.count("arbitration", verdict=1)),
             "meetings": float(self.count("meeting")),
-            "promotion_checks_rejected": float(self.count("promotion_checked", "rejected")),
+            "promotion_checks_rejected": float(self.count("promotion_checked", verdict=0)),
             "rotations": float(self.count("rotation_started")),
             "policy_cost": self.total("policy_cost"),
         }
@@ -267,23 +267,8 @@ class Period:
         sku = self.run.sku_daily
         sku = sku[(sku["day"] >= self.first) & (sku["day"] <= self.last)]
         short = (sku["demand"] - sku["served_same_day"]).clip(lower=0).to_numpy(float)
-        promoted = np.zeros(len(sku), dtype=bool)
-        days, skus = sku["day"].to_numpy(), sku["sku"].to_numpy()
-        for promoted_skus, start, end in promotion_windows(self.run.events):
-            promoted |= (days >= start) & (days <= end) & np.isin(skus, promoted_skus)
+        promoted = sku["promoted"].to_numpy(bool) if "promoted" in sku else np.zeros(len(sku), dtype=bool)
         return float(short[promoted].sum()), float(short[~promoted].sum())
-
-
-def promotion_windows(events: pd.DataFrame) -> list[tuple[list[int], int, int]]:
-    """(SKUs, first day, last day) of every promotion that was run, from promotion_planned events."""
-    planned = events[events["event"].astype(str) == "promotion_planned"]
-    windows = []
-    for detail in planned["detail"].astype(str):
-        found = re.search(r"SKUs ([\d, ]+) from day (\d+) to (\d+)", detail)
-        if found:
-            skus = [int(s) for s in found.group(1).split(",") if s.strip()]
-            windows.append((skus, int(found.group(2)), int(found.group(3))))
-    return windows
 
 
 def periods(runs: list[Run]) -> tuple[Period, Period]:
@@ -576,10 +561,10 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
     purchasing: list[str] = []
     together: list[str] = []
 
-    def example(kind: str, contains: str | None = None) -> str:
+    def example(kind: str, verdict: int | None = None) -> str:
         rows = events[kinds == kind]
-        if contains:
-            rows = rows[rows["detail"].astype(str).str.contains(contains, regex=False)]
+        if verdict is not None:
+            rows = rows[rows["verdict"] == verdict]
         if rows.empty:
             return ""
         row = rows.iloc[0]
@@ -590,7 +575,7 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
     if unannounced:
         sales.append(
             f"{unannounced} of your {started} promotions started without telling purchasing"
-            f"{example('promotion_started', 'not told')}: what would telling purchasing 3 weeks earlier "
+            f"{example('promotion_started', verdict=0)}: what would telling purchasing 3 weeks earlier "
             "have cost you?"
         )
     elif started:
@@ -627,9 +612,8 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
             "which event moved it most, and what would win it back?"
         )
 
-    refused = events[kinds == "expedite_refused"]["detail"].astype(str)
-    premiums = _amounts(refused, r"premium ([\d,]+)")
-    margins = _amounts(refused, r"\(of ([\d,]+)\)") or _amounts(refused, r"margin at risk ([\d,]+)")
+    refused = events[kinds == "expedite_refused"]
+    premiums, margins = float(refused["amount"].sum()), float(refused["at_risk"].sum())
     if len(refused):
         against = f" against {margins:,.0f} of margin at risk as sales counted it" if margins else ""
         purchasing.append(
@@ -880,12 +864,6 @@ ul.events {{ list-style: none; padding-left: 0; }} ul.events li {{ margin: 4px 0
 
 
 # -- small helpers ------------------------------------------------------------------------------
-
-
-def _amounts(details: pd.Series, pattern: str) -> float:
-    """The sum of the amounts ``pattern`` finds in event details (0 if none)."""
-    found = details.str.extract(pattern, expand=False).dropna()
-    return float(found.str.replace(",", "").astype(float).sum()) if len(found) else 0.0
 
 
 def _ratio(numerator: float, denominator: float) -> float:

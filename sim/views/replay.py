@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 import pandas as pd
 import yaml
 
+from sim.output.events import with_figures
 from sim.output.rundir import read_manifest
 
 USAGE_ERROR = 2
@@ -137,7 +138,7 @@ def load_run(path: str | Path) -> Run:
     ]
     if missing:
         raise ReplayError(f"{folder} is incomplete: {', '.join(missing)} missing")
-    events = _read_table(folder, "events")
+    events = with_figures(_read_table(folder, "events"))
     if events.empty:
         raise ReplayError(f"{folder} has an empty event log (events.parquet has no rows): nothing to replay")
     try:

@@ -1,0 +1,469 @@
+"""The business events of a run: what each kind is, and the figures it carries.
+
+Every event is one row of the event table, whose columns are common to all kinds:
+when (``time``), what (``event``), who (``agent``), which SKU, account and document
+(``sku``, ``account``, ``ref``), how many units (``quantity``) and how much money
+(``value``), plus the typed figures some kinds need: the other party (``counterpart``),
+a number of days (``days``), a second amount of money (``amount``), the margin at risk
+(``at_risk``), a ratio (``share``) and a yes or no (``verdict``). ``detail`` is a sentence
+for people; no reader parses it.
+
+*Flows* (orders, shipments, receipts, ...) move goods or money and carry the common
+columns only: they are written on the hot path as plain rows (:meth:`Recorder.flow`).
+*Business events* (a refused expedite, a promotion started, a meeting, ...) are typed
+records, one :class:`typing.NamedTuple` per kind with fields named in the domain's words
+(:meth:`Recorder.record`); :func:`typed` reads them back under those names.
+"""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+NA = -1  # "not applicable" in the integer columns
+COLUMNS = (
+    "time",
+    "day",
+    "event",
+    "agent",
+    "sku",
+    "account",
+    "ref",
+    "quantity",
+    "value",
+    "counterpart",
+    "days",
+    "amount",
+    "at_risk",
+    "share",
+    "verdict",
+    "detail",
+)
+"""The event table's columns, in order."""
+FIGURES: dict[str, Any] = {"days": NA, "amount": math.nan, "at_risk": math.nan, "share": math.nan, "verdict": NA}
+"""The typed figures only some kinds carry, and what they hold where a kind has none."""
+MONEY = ("value", "amount", "at_risk")
+"""Columns kept in cents in the books and shown in currency in the table."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of event: its name, code, record type and what its columns mean."""
+
+    name: str
+    code: int
+    record: type[Any] | None  # the typed record of a business event (None: a flow)
+    columns: dict[str, str]  # table column -> the record's field (business events)
+    conflict: bool = False  # a conflict between the departments
+
+    def fields(self) -> dict[str, str]:
+        """The record's field -> the table column it is stored in."""
+        return {field: column for column, field in self.columns.items()}
+
+
+KINDS: dict[str, Kind] = {}
+"""Every kind by name, in code order."""
+
+FLOWS = (
+    "opening_stock",  # the warehouse's opening units of an SKU (value: at standard cost)
+    "order",  # a customer order line (agent: the account; ref: the line; value: at its price)
+    "shipment",  # units of a line shipped from stock the day it was ordered (value: revenue)
+    "backorder",  # the part of a line that waits for stock
+    "backorder_shipment",  # a waiting line served later (value: revenue)
+    "cancellation",  # the account's patience ran out: a lost sale (value: revenue lost)
+    "late_penalty",  # a contractual penalty for a late line (value: the penalty)
+    "purchase_order",  # units ordered from a supplier (counterpart: the supplier; value: at the price paid)
+    "receipt",  # units received from a supplier (agent: the supplier; value: paid)
+    "holding_cost",  # holding cost posted (quantity: days it covers)
+    "policy_cost",  # a lever's cost booked (agent: the lever; detail: what for)
+)
+
+for _code, _name in enumerate(FLOWS):
+    KINDS[_name] = Kind(_name, _code, None, {})
+
+
+def code(name: str) -> int:
+    """The integer code of an event kind."""
+    return KINDS[name].code
+
+
+def business_event(name: str, *, conflict: bool = False, **columns: str) -> Callable[[type[Any]], type[Any]]:
+    """Register a NamedTuple as the record of event ``name``; ``columns`` maps table columns to its fields.
+
+    Fields named like a column (``time``, ``sku``, ``account``, ...) need no mapping; a
+    field ending in ``_cents`` is money, shown in currency under the name without the suffix.
+    """
+
+    def register(record: type[Any]) -> type[Any]:
+        mapping = {column: column for column in COLUMNS if column in record._fields}
+        mapping |= columns
+        unknown = set(mapping) - set(COLUMNS)
+        assert not unknown, f"{name}: unknown columns {unknown}"
+        KINDS[name] = Kind(name, len(KINDS), record, mapping, conflict)
+        record.KIND = name
+        return record
+
+    return register
+
+
+# -- business events ------------------------------------------------------------------------
+# Each record lists its fields in the domain's words; the decorator says which table column
+# holds each. Money is in cents (``_cents``), as the books keep it.
+
+
+@business_event(
+    "line_closed", agent="customer", ref="line", quantity="units", verdict="on_time_in_full", days="days_late"
+)
+class LineClosed(NamedTuple):
+    """A backordered line closes: shipped (verdict: on time in full; days: days late) or cancelled (days: -1)."""
+
+    time: float
+    customer: str
+    sku: int
+    account: int
+    line: int
+    units: int
+    on_time_in_full: int
+    days_late: int
+    detail: str
+
+
+@business_event("promise_broken", agent="customer", ref="line", quantity="units", days="promised_day")
+class PromiseBroken(NamedTuple):
+    """A line shipped after the day promised to the account, or cancelled (units: those late or lost)."""
+
+    time: float
+    customer: str
+    sku: int
+    account: int
+    line: int
+    units: int
+    promised_day: int
+    detail: str
+
+
+@business_event(
+    "expedite_requested", agent="rep", counterpart="buyer", quantity="units", at_risk="margin_at_risk_cents"
+)
+class ExpediteRequested(NamedTuple):
+    """A rep asks the SKU's buyer to rush supply to a short key account (at_risk: the margin sales sees at risk)."""
+
+    time: float
+    rep: str
+    sku: int
+    account: int
+    units: int
+    buyer: int
+    margin_at_risk_cents: float
+    detail: str
+
+
+@business_event("escalation", conflict=True, agent="rep", counterpart="buyer", quantity="units")
+class Escalation(NamedTuple):
+    """A rep takes a refused expedite above purchasing's head (the same incident as the refusal)."""
+
+    time: float
+    rep: str
+    sku: int
+    account: int
+    units: int
+    buyer: int
+    detail: str
+
+
+@business_event(
+    "expedite_refused",
+    conflict=True,
+    agent="buyer",
+    counterpart="rep",
+    quantity="units",
+    amount="premium_cents",
+    at_risk="margin_at_risk_cents",
+)
+class ExpediteRefused(NamedTuple):
+    """A buyer refuses an expedite: the premium (amount) outweighs the margin at risk as purchasing values it."""
+
+    time: float
+    buyer: str
+    sku: int
+    account: int
+    units: int
+    rep: int
+    premium_cents: float
+    margin_at_risk_cents: float
+    detail: str
+
+
+@business_event(
+    "expedite", agent="buyer", ref="purchase_order", counterpart="rep", quantity="units", value="premium_cents"
+)
+class Expedite(NamedTuple):
+    """Premium freight placed for a short key account (value: the premium paid)."""
+
+    time: float
+    buyer: str
+    sku: int
+    account: int
+    purchase_order: int
+    units: int
+    rep: int
+    premium_cents: int
+    detail: str
+
+
+@business_event("negotiation", agent="buyer", counterpart="supplier", share="relationship")
+class Negotiation(NamedTuple):
+    """A buyer presses its main supplier on price (share: the relationship after it)."""
+
+    time: float
+    buyer: str
+    supplier: int
+    relationship: float
+    detail: str
+
+
+@business_event("excess_stock", conflict=True, agent="buyer", quantity="on_hand", share="forecast_over_demand")
+class ExcessStock(NamedTuple):
+    """Stock above target that a padded sales forecast put there (share: forecast / demand - 1)."""
+
+    time: float
+    buyer: str
+    sku: int
+    on_hand: int
+    forecast_over_demand: float
+    detail: str
+
+
+@business_event("promotion_planned", agent="rep", ref="promotion", quantity="skus", days="start_day", share="discount")
+class PromotionPlanned(NamedTuple):
+    """A promotion approved to run (sku: its first SKU; days: its first day; share: its discount)."""
+
+    time: float
+    rep: str
+    sku: int
+    promotion: int
+    skus: int
+    start_day: int
+    discount: float
+    detail: str
+
+
+@business_event(
+    "promotion_notice", agent="source", ref="promotion", quantity="skus", days="notice_days", counterpart="rep"
+)
+class PromotionNotice(NamedTuple):
+    """Purchasing learns of a promotion (agent: who told it; days: days before it starts)."""
+
+    time: float
+    source: str
+    sku: int
+    promotion: int
+    skus: int
+    notice_days: int
+    rep: int
+    detail: str
+
+
+@business_event("promotion_started", agent="rep", ref="promotion", quantity="skus", days="notice_days", verdict="told")
+class PromotionStarted(NamedTuple):
+    """A promotion starts (days: days purchasing knew of it, -1 if never told; verdict: told at all)."""
+
+    time: float
+    rep: str
+    sku: int
+    promotion: int
+    skus: int
+    notice_days: int
+    told: int
+    detail: str
+
+
+@business_event(
+    "unannounced_promotion", conflict=True, agent="buyer", ref="promotion", quantity="skus", counterpart="rep"
+)
+class UnannouncedPromotion(NamedTuple):
+    """Purchasing finds a promotion running that it was never told of."""
+
+    time: float
+    buyer: str
+    sku: int
+    promotion: int
+    skus: int
+    rep: int
+    detail: str
+
+
+@business_event("stockout_late_notice", conflict=True, agent="rep", ref="promotion", days="notice_days")
+class StockoutLateNotice(NamedTuple):
+    """A stock-out on a promoted SKU that purchasing learned of too late (days: notice, -1 if never)."""
+
+    time: float
+    rep: str
+    sku: int
+    promotion: int
+    notice_days: int
+    detail: str
+
+
+@business_event("account_won", agent="rep", share="portfolio_satisfaction")
+class AccountWon(NamedTuple):
+    """Sales converts a lead into a new account."""
+
+    time: float
+    rep: str
+    account: int
+    portfolio_satisfaction: float
+    detail: str
+
+
+@business_event("churn", agent="customer", share="satisfaction")
+class Churn(NamedTuple):
+    """An account leaves: its satisfaction fell below the threshold."""
+
+    time: float
+    customer: str
+    account: int
+    satisfaction: float
+    detail: str
+
+
+@business_event("meeting", agent="lever", quantity="people")
+class Meeting(NamedTuple):
+    """A regular meeting of sales and purchasing took place."""
+
+    time: float
+    lever: str
+    people: int
+    detail: str
+
+
+@business_event("meeting_skipped", agent="lever")
+class MeetingSkipped(NamedTuple):
+    """A regular meeting did not take place."""
+
+    time: float
+    lever: str
+    detail: str
+
+
+@business_event("committee", agent="lever", quantity="members")
+class Committee(NamedTuple):
+    """The steering committee met."""
+
+    time: float
+    lever: str
+    members: int
+    detail: str
+
+
+@business_event("promotion_rejected", agent="lever", ref="promotion", quantity="skus", amount="margin_cents")
+class PromotionRejected(NamedTuple):
+    """The committee rejects a promotion (amount: its expected incremental margin)."""
+
+    time: float
+    lever: str
+    sku: int
+    promotion: int
+    skus: int
+    margin_cents: float
+    detail: str
+
+
+@business_event(
+    "arbitration",
+    agent="lever",
+    counterpart="rep",
+    quantity="units",
+    value="premium_cents",
+    at_risk="margin_at_risk_cents",
+    verdict="granted",
+)
+class Arbitration(NamedTuple):
+    """The committee settles an escalated expedite (verdict: granted; value: the premium at stake)."""
+
+    time: float
+    lever: str
+    sku: int
+    account: int
+    units: int
+    rep: int
+    premium_cents: int
+    margin_at_risk_cents: float
+    granted: int
+    detail: str
+
+
+@business_event(
+    "promotion_checked", agent="lever", ref="promotion", quantity="skus", amount="margin_cents", verdict="approved"
+)
+class PromotionChecked(NamedTuple):
+    """The joint cost-benefit check of a promotion (verdict: approved; amount: incremental margin)."""
+
+    time: float
+    lever: str
+    sku: int
+    promotion: int
+    skus: int
+    margin_cents: float
+    approved: int
+    detail: str
+
+
+@business_event("rotation_started", agent="person", quantity="spell_days")
+class RotationStarted(NamedTuple):
+    """A rep or buyer starts a spell in the other department."""
+
+    time: float
+    person: str
+    spell_days: int
+    detail: str
+
+
+@business_event("rotation_ended", agent="person", quantity="spell_days", share="understanding")
+class RotationEnded(NamedTuple):
+    """Back from a spell (share: the person's understanding of the other side now)."""
+
+    time: float
+    person: str
+    spell_days: int
+    understanding: float
+    detail: str
+
+
+CONFLICTS = tuple(name for name, kind in KINDS.items() if kind.conflict)
+"""The events that are conflicts between the departments."""
+
+
+def typed(events: Any, record: type[Any]) -> Any:
+    """The rows of one business event kind, under its record's field names (money in currency).
+
+    Args:
+        events: the event table.
+        record: the kind's record type (e.g. :class:`ExpediteRefused`).
+    """
+    kind = KINDS[record.KIND]
+    rows = events[events["event"] == kind.name]
+    stored = kind.fields()
+    fields = [field for field in record._fields if field in stored and field != "detail"]
+    names = {stored[field]: field.removesuffix("_cents") for field in fields}
+    return rows[["day", *(stored[field] for field in fields)]].rename(columns=names)
+
+
+INT_DTYPES: dict[str, Any] = {
+    "sku": np.int32,
+    "account": np.int32,
+    "ref": np.int64,
+    "quantity": np.int64,
+    "counterpart": np.int32,
+    "days": np.int32,
+    "verdict": np.int8,
+}
+
+
+def with_figures(events: Any) -> Any:
+    """An event table with every typed figure column (an older table has none: "not applicable")."""
+    missing = {name: default for name, default in FIGURES.items() if name not in events}
+    missing |= {"counterpart": NA} if "counterpart" not in events else {}
+    return events.assign(**missing) if missing else events
