@@ -9,14 +9,15 @@ Use it without Hydra::
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.config import RunConfig, load_config
+    from sim.config import RunConfig
+    from sim.configure import load_config
     from sim.model import RunTables, SalesPurchasingModel
 
 __all__ = ["RunConfig", "RunTables", "SalesPurchasingModel", "load_config"]
 
 _HOMES = {
     "RunConfig": "sim.config",
-    "load_config": "sim.config",
+    "load_config": "sim.configure",
     "RunTables": "sim.model",
     "SalesPurchasingModel": "sim.model",
 }

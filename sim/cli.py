@@ -32,7 +32,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import ConfigError, RunConfig, load_config
+from sim.config import ConfigError, RunConfig
+from sim.configure import load_config
 from sim.model import SalesPurchasingModel
 from sim.output import rundir
 from sim.output.rundir import RunFolder

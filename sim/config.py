@@ -1,9 +1,10 @@
 """Typed run configuration and its validation.
 
-The library takes a :class:`RunConfig`; :func:`load_config` builds one from plain
+The library takes a :class:`RunConfig`; :func:`validate` builds one from plain
 mappings (what Hydra composes, or a dict in a notebook) and turns every problem into
 a :class:`ConfigError` whose message is one line naming the key, the value and what
-is allowed.
+is allowed. This module knows no lever: :func:`sim.configure.load_config` hands it
+the levers' schemas.
 """
 
 from collections.abc import Mapping
@@ -204,8 +205,11 @@ _SCENARIO_KINDS: dict[str, type[_Section]] = {
 }
 
 
-def load_config(raw: Mapping[str, Any]) -> RunConfig:
-    """Validate a plain mapping into a :class:`RunConfig`.
+def validate(raw: Mapping[str, Any], lever_params: Mapping[str, type[BaseModel]]) -> RunConfig:
+    """Validate a plain mapping into a :class:`RunConfig`, each lever's parameters by its own schema.
+
+    The levers' schemas are handed in (see :func:`sim.configure.load_config`): the config
+    knows no lever, so it stays at the bottom of the package.
 
     Raises:
         ConfigError: one line naming the offending key, its value and what is allowed.
@@ -219,24 +223,21 @@ def load_config(raw: Mapping[str, Any]) -> RunConfig:
     for key, section in _SECTIONS.items():
         if key in data:
             data[key] = _validate(section, data[key], key)
-    data["policy"] = _policies(data.get("policy"))
+    data["policy"] = _policies(data.get("policy"), lever_params)
     return _validate(RunConfig, data, "")
 
 
-def _policies(raw: Any) -> dict[str, BaseModel]:
+def _policies(raw: Any, lever_params: Mapping[str, type[BaseModel]]) -> dict[str, BaseModel]:
     """Each configured lever's parameters, validated by the lever's own schema."""
-    from sim.policies import levers  # the levers define their parameters; config only routes
-
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise ConfigError(f"policy = {raw!r}: must be a mapping of lever name to parameters")
-    catalogue = levers()
     checked: dict[str, BaseModel] = {}
     for name, params in raw.items():
-        if name not in catalogue:
-            raise ConfigError(f"policy.{name}: unknown lever; available: {', '.join(catalogue)}")
-        checked[str(name)] = _validate(catalogue[name].Params, params or {}, f"policy.{name}")
+        if name not in lever_params:
+            raise ConfigError(f"policy.{name}: unknown lever; available: {', '.join(lever_params)}")
+        checked[str(name)] = _validate(lever_params[name], params or {}, f"policy.{name}")
     return checked
 
 

@@ -6,10 +6,10 @@ both in one run.
 """
 
 import gc
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from itertools import count
-from typing import Any, Protocol
+from typing import Any
 
 import mesa
 import numpy as np
@@ -18,39 +18,31 @@ import simpy
 
 from sim import policies
 from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
-from sim.agents.buyer import ExpediteRequest
-from sim.behaviour import trust
-from sim.behaviour.promotions import Promotion
+from sim.agents.staff import Staff
+from sim.books.campaigns import Promotion
 from sim.books.holding import HoldingCost
 from sim.books.ledger import Ledger
 from sim.books.order_to_cash import OrderToCash
-from sim.books.orders import OrderLine
+from sim.books.orders import ExpediteRequest, OrderLine
 from sim.books.procure_to_pay import ProcureToPay
 from sim.books.stock import Stock
 from sim.clock import CLOSE
 from sim.config import RunConfig
 from sim.output import events, metrics, timeseries
 from sim.output.recorder import Recorder
+from sim.policies.hooks import Levers
+from sim.ports import StockView
 from sim.streams import RandomStreams
 from sim.world import build_world
-
-
-class StockView(Protocol):
-    """What sales can see of stock: live, or as an ERP last synchronised it."""
-
-    on_hand: list[int]
-    backordered: list[int]
-
-    def inbound(self, sku: int) -> list[tuple[int, int]]: ...
 
 
 class LiveStockView:
     """Stock as it is now."""
 
-    def __init__(self, model: "SalesPurchasingModel") -> None:
-        self.on_hand = model.stock.on_hand
-        self.backordered = model.stock.backordered
-        self.inbound = model.procure_to_pay.inbound
+    def __init__(self, stock: Stock, procure_to_pay: ProcureToPay) -> None:
+        self.on_hand = stock.on_hand
+        self.backordered = stock.backordered
+        self.inbound = procure_to_pay.inbound
 
 
 @dataclass(frozen=True)
@@ -65,7 +57,11 @@ class RunTables:
 
 
 class SalesPurchasingModel(mesa.Model):
-    """A distributor's sales and purchasing departments, their customers and suppliers."""
+    """A distributor's sales and purchasing departments, their customers and suppliers.
+
+    It owns the clock, the books and the record, and implements the ports its agents and
+    levers see (:mod:`sim.ports`): each asks it only what its role may ask.
+    """
 
     def __init__(self, config: RunConfig) -> None:
         super().__init__(rng=config.seed)
@@ -109,22 +105,22 @@ class SalesPurchasingModel(mesa.Model):
         self.price_index = [
             {s: self.suppliers[s].spec.unit_price_cents[sku.index] for s in sku.suppliers} for sku in world.skus
         ]
+        # What the ports offer agents and levers, bound once (the hot paths call them directly).
+        self.demand_history = self.order_to_cash.daily_demand
+        self.take_order = self.order_to_cash.take_order
+        self.receive = self.procure_to_pay.receive
+        self.place_order = self.procure_to_pay.place
+        self.live_stock: StockView = LiveStockView(self.stock, self.procure_to_pay)
         self.sales_forecast = [0.0] * len(world.skus)
-        # Hooks for alignment policies: checks a promotion must pass, and handlers of
-        # conflicts escalated above the departments (none in the silo).
-        self.promotion_checks: list[Callable[[Promotion], bool]] = []
-        self.promotion_listeners: list[Callable[[Promotion], None]] = []
         self.promotions_run: list[Promotion] = []  # every promotion committed, for the record
-        self.escalation_handlers: list[Callable[[ExpediteRequest, Buyer], None]] = []
-        self.promise_filters: list[Callable[[SalesRep], bool]] = []  # may this rep use ATP now?
-        self.stock_view: StockView = LiveStockView(self)
-        self.promotion_ids = count()
+        self._promotion_ids = count()
+        self.policies = [p for p in policies.build(config.policy) if p.active]
+        self.levers = Levers(self.policies)
         self.reps = [SalesRep(self, spec, len(world.skus)) for spec in world.reps]
         self.buyers = [Buyer(self, spec) for spec in world.buyers]
         self.accounts = [CustomerAccount(self, spec, self.reps[spec.rep]) for spec in world.accounts]
         self.order_to_cash.on_line_closed = self._line_closed
-        self.policies = [p for p in policies.build(config.policy) if p.active]
-        for policy in self.policies:
+        for policy in self.policies:  # after the agents: their processes come first on a tie
             policy.attach(self)
         if world.market.new_account_rate_per_rep_per_year > 0 and world.account_factory is not None:
             for rep in self.reps:
@@ -175,16 +171,16 @@ class SalesPurchasingModel(mesa.Model):
         rep.forecast = forecast
 
     def promise_days(
-        self, rep: SalesRep, lines: list[tuple[int, int, int]], requested: int, today: int
+        self, rep: Staff, lines: list[tuple[int, int, int]], requested: int, today: int
     ) -> list[int] | None:
-        """Delivery days the rep promises per line; without stock visibility, what was asked."""
-        if not rep.sees_stock or not all(allowed(rep) for allowed in self.promise_filters):
+        """Delivery days the rep promises per line; without stock visibility, what was asked (None)."""
+        view = self.levers.stock_view(rep)
+        if view is None or not self.levers.promise_from_stock(rep):
             return None
-        return [self.available_to_promise(sku, units, requested, today) for sku, units, _ in lines]
+        return [self.available_to_promise(view, sku, units, requested, today) for sku, units, _ in lines]
 
-    def available_to_promise(self, sku: int, units: int, requested: int, today: int) -> int:
-        """The first day ``units`` more of ``sku`` can ship, as the stock view shows it."""
-        view = self.stock_view
+    def available_to_promise(self, view: StockView, sku: int, units: int, requested: int, today: int) -> int:
+        """The first day ``units`` more of ``sku`` can ship, as ``view`` shows stock and inbound orders."""
         needed = view.backordered[sku] + units - view.on_hand[sku]
         if needed <= 0:
             return requested
@@ -198,13 +194,12 @@ class SalesPurchasingModel(mesa.Model):
     def request_expedite(self, rep: SalesRep, account: int, sku: int, units: int, margin_cents: float) -> None:
         """Sales asks the SKU's buyer to rush supply; a refusal hurts trust and is escalated."""
         buyer = self.buyers[self.world.skus[sku].buyer]
-        request = ExpediteRequest(rep.spec.index, account, sku, units, margin_cents)
+        request = ExpediteRequest(rep.index, account, sku, units, margin_cents)
         rep.expedites_asked += 1
         detail = f"key account {account} short of {units} units"
+        now = self.env.now
         self.recorder.record(
-            events.ExpediteRequested(
-                self.env.now, rep.label, sku, account, units, buyer.spec.index, margin_cents, detail
-            )
+            events.ExpediteRequested(now, rep.label, sku, account, units, buyer.index, margin_cents, detail)
         )
         if buyer.consider_expedite(request):
             return
@@ -212,19 +207,10 @@ class SalesPurchasingModel(mesa.Model):
         if not rep.escalates():
             return
         detail = f"{buyer.label} refused to expedite for key account {account}"
-        self.recorder.record(events.Escalation(self.env.now, rep.label, sku, account, units, buyer.spec.index, detail))
-        for handler in self.escalation_handlers:
-            handler(request, buyer)
+        self.recorder.record(events.Escalation(self.env.now, rep.label, sku, account, units, buyer.index, detail))
+        self.levers.on_escalation(request)
 
-    def approve_promotion(self, promotion: Promotion) -> bool:
-        """Every check a policy installed must pass (none in the silo).
-
-        A check may also hold a promotion for later and commit it itself (a committee
-        approving the calendar at its next meeting): it then answers False.
-        """
-        return all(check(promotion) for check in self.promotion_checks)
-
-    def staff(self) -> list[SalesRep | Buyer]:
+    def staff(self) -> list[Staff]:
         """Every sales rep and buyer: the people alignment levers act on."""
         return [*self.reps, *self.buyers]
 
@@ -233,7 +219,17 @@ class SalesPurchasingModel(mesa.Model):
 
         Reps not connected to the CRM show only what they submitted.
         """
-        return sum(rep.own_estimate[sku] if rep.in_crm else rep.forecast[sku] for rep in self.reps)
+        in_crm = self.levers.in_crm
+        return sum(rep.own_estimate[sku] if in_crm(rep) else rep.forecast[sku] for rep in self.reps)
+
+    def next_promotion_id(self) -> int:
+        """A new promotion's number."""
+        return next(self._promotion_ids)
+
+    def promotion_committed(self, promotion: Promotion) -> None:
+        """A promotion will run: it enters the record, and levers that listen hear of it."""
+        self.promotions_run.append(promotion)
+        self.levers.on_promotion(promotion)
 
     def inform_purchasing(self, promotion: Promotion, source: str) -> None:
         """Purchasing learns of a promotion (from the rep, a meeting or the CRM)."""
@@ -244,37 +240,46 @@ class SalesPurchasingModel(mesa.Model):
         for buyer in self._buyers_of(promotion.skus):
             buyer.learn_promotion(promotion)
         notice = promotion.start_day - promotion.told_day
-        self.recorder.record(
-            events.PromotionNotice(
-                now,
-                source,
-                promotion.skus[0],
-                promotion.promotion_id,
-                len(promotion.skus),
-                notice,
-                promotion.rep,
-                f"{notice} days before it starts",
-            )
+        told = events.PromotionNotice(
+            now,
+            source,
+            promotion.skus[0],
+            promotion.promotion_id,
+            len(promotion.skus),
+            notice,
+            promotion.rep,
+            f"{notice} days before it starts",
         )
+        self.recorder.record(told)
 
     def promotion_surprise(self, promotion: Promotion) -> None:
         """A promotion started that purchasing was never told of: it finds out, and minds."""
         now = self.env.now
         for buyer in self._buyers_of(promotion.skus):
             buyer.learn_promotion(promotion)
-            buyer.trust_in_sales = trust.hurt(buyer.trust_in_sales, self.world.org.unannounced_promotion_trust_loss)
-            self.recorder.signal(now, "trust_in_sales", buyer.label, -1, buyer.trust_in_sales)
-            self.recorder.record(
-                events.UnannouncedPromotion(
-                    now,
-                    buyer.label,
-                    promotion.skus[0],
-                    promotion.promotion_id,
-                    len(promotion.skus),
-                    promotion.rep,
-                    f"rep {promotion.rep}'s promotion started without notice",
-                )
+            buyer.surprised_by_promotion(self.world.org.unannounced_promotion_trust_loss)
+            surprise = events.UnannouncedPromotion(
+                now,
+                buyer.label,
+                promotion.skus[0],
+                promotion.promotion_id,
+                len(promotion.skus),
+                promotion.rep,
+                f"rep {promotion.rep}'s promotion started without notice",
             )
+            self.recorder.record(surprise)
+
+    def backordered(self, sku: int) -> int:
+        """Units of ``sku`` owed to customers now."""
+        return self.stock.backordered[sku]
+
+    def pay_expediting(self, cents: int) -> None:
+        """Pay a premium for expedited supply."""
+        self.ledger.post("expediting", "cash", cents)
+
+    def book_cost(self, account: str, cents: int) -> None:
+        """Pay a lever's cost from cash into its own profit-and-loss account."""
+        self.ledger.post(account, "cash", cents)
 
     def _buyers_of(self, skus: tuple[int, ...]) -> list[Buyer]:
         owners = sorted({self.world.skus[sku].buyer for sku in skus})

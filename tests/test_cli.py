@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from sim.cli import precheck
-from sim.config import ConfigError, load_config
+from sim.config import ConfigError
+from sim.configure import load_config
 from sim.output.rundir import config_hash, is_complete
 from tests.helpers import describe, spsim
 

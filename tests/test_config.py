@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from sim.config import CompanyScenario, ConfigError, RunConfig, TextbookScenario, load_config
+from sim.config import CompanyScenario, ConfigError, RunConfig, TextbookScenario
+from sim.configure import load_config
 from tests.helpers import company, textbook
 
 BAD_CONFIGS = [

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import compose_config, run_to_folder
-from sim.config import load_config
+from sim.configure import load_config
 from sim.output.rundir import is_complete, read_manifest
 from tests.helpers import describe, spsim
 

@@ -1,25 +1,22 @@
 """Buyers: they plan their SKUs' demand, replenish, pick suppliers, negotiate, expedite."""
 
 from collections.abc import Generator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-import mesa
 import numpy as np
 import simpy
 
+from sim.agents.staff import Staff
 from sim.behaviour import incentives, trust
 from sim.behaviour.forecasting import MovingWindow
-from sim.behaviour.promotions import Promotion
 from sim.behaviour.replenishment import order_quantity, order_up_to_level, reorder_quantity
 from sim.behaviour.supplier_choice import best_offer
+from sim.books.campaigns import Promotion
+from sim.books.orders import ExpediteRequest
 from sim.clock import REVIEW
 from sim.output import events
+from sim.ports import PURCHASING, PurchasingDesk, SupplierPort
 from sim.world import BuyerSpec, order_up_to_cover
-
-if TYPE_CHECKING:
-    from sim.agents.supplier import Supplier
-    from sim.model import SalesPurchasingModel
 
 EXCESS_CONFLICT_GAP_DAYS = 91  # one "excess stock" complaint per SKU per quarter at most
 
@@ -32,40 +29,26 @@ class OrderSeat(Protocol):
     def order_units(self, sku: int, day: int, rule_units: int) -> int: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ExpediteRequest:
-    """Sales asks purchasing to rush units of an SKU to a short key account."""
-
-    rep: int
-    account: int
-    sku: int
-    units: int
-    margin_at_risk_cents: float
-
-
-class Buyer(mesa.Agent):
+class Buyer(Staff):
     """Owns a set of SKUs; rewarded on purchase price savings and an inventory budget.
 
-    What policies may change: ``joint_weight`` (share of the reward that is the joint
-    KPI), ``understanding`` (from rotation), ``trust_in_sales``, ``sees_pipeline``
-    (the CRM pipeline and promotion calendar) and ``consensus`` (a committee's forecast).
+    What levers change it answers through hooks (``model.levers``): its reward (the
+    joint KPI's weight and service), the CRM pipeline it sees and a consensus forecast
+    agreed above the departments; rotation and meetings move its understanding and trust.
     """
 
-    model: "SalesPurchasingModel"
+    department: ClassVar[str] = PURCHASING
+    trust_signal: ClassVar[str] = "trust_in_sales"
+    model: PurchasingDesk
 
-    def __init__(self, model: "SalesPurchasingModel", spec: BuyerSpec) -> None:
-        super().__init__(model)
+    def __init__(self, model: PurchasingDesk, spec: BuyerSpec) -> None:
+        super().__init__(model, spec.index, f"buyer {spec.index}")
         org = model.world.org
         self.spec = spec
-        self.label = f"buyer {spec.index}"
-        self.code = model.recorder.name(self.label)
+        self.skus = spec.skus
         self.history = {sku: MovingWindow(spec.forecast_window_days) for sku in spec.skus}
         self.observed_until = 0  # first day not yet in the buyer's statistics
-        self.joint_weight = 0.0
-        self.understanding = 0.0
-        self.productivity = 1.0
         self._busy_rng: np.random.Generator | None = None
-        self.trust_in_sales = org.initial_trust
         self.own_weights = incentives.SupplierWeights(
             org.buyer_price_weight,
             org.buyer_lead_time_weight,
@@ -73,11 +56,6 @@ class Buyer(mesa.Agent):
             org.buyer_relationship_weight,
         )
         self.known_promotions: list[Promotion] = []
-        self.consensus: dict[int, float] = {}  # daily rates a steering committee agreed
-        self.sees_pipeline = False
-        self.safety_z_bonus = 0.0  # rewarded on service, a buyer holds more safety stock
-        self.service_value = 1.0  # how much a saved sale counts in the buyer's reward
-        self.pipeline_quality = 1.0  # share of the CRM pipeline that is accurate
         self._forecasts_then: dict[int, tuple[float, float]] = {}
         self._excess_blamed: dict[int, int] = {}
         self._main_supplier: dict[int, int] = {}
@@ -86,6 +64,11 @@ class Buyer(mesa.Agent):
         if org.negotiation_interval_days > 0:
             model.env.process(self._negotiating(org.negotiation_interval_days))
 
+    @property
+    def trust_in_sales(self) -> float:
+        """How far the buyer trusts sales' numbers (0 to 1)."""
+        return self.trust
+
     # -- what the buyer plans on --------------------------------------------------------
 
     def observe(self, today: int) -> None:
@@ -93,7 +76,7 @@ class Buyer(mesa.Agent):
         since = self.observed_until
         if today <= since:
             return
-        daily = self.model.order_to_cash.daily_demand
+        daily = self.model.demand_history
         launch = self.model.world.skus
         for sku, window in self.history.items():
             orders = daily[sku]
@@ -105,10 +88,16 @@ class Buyer(mesa.Agent):
         """Weight on sales' forecast: how far the buyer trusts sales' numbers."""
         return self.model.world.org.sales_forecast_max_weight * self.trust_in_sales
 
+    def own_forecast(self, sku: int, day: int) -> float:
+        """The buyer's own statistics: mean daily orders over its window (the plan before any history)."""
+        self.observe(day)
+        return self.history[sku].mean(prior=self.model.world.skus[sku].expected_daily_units)
+
     def planned_daily_mean(self, sku: int, day: int) -> float:
         """The daily demand the buyer plans on, before promotions it knows of."""
-        if sku in self.consensus:
-            return self.consensus[sku]
+        consensus = self.model.levers.consensus_forecast(sku)
+        if consensus is not None:
+            return consensus
         known = self.spec.known_daily_mean
         if known is not None:
             return known
@@ -123,9 +112,9 @@ class Buyer(mesa.Agent):
     def sales_view(self, sku: int) -> float:
         """Sales' numbers as this buyer sees them: the submitted forecast, or the CRM pipeline."""
         submitted = self.model.sales_forecast[sku]
-        if not self.sees_pipeline:
+        quality = self.model.levers.pipeline_quality(self)
+        if quality is None:
             return submitted
-        quality = self.pipeline_quality
         return quality * self.model.pipeline_forecast(sku) + (1.0 - quality) * submitted
 
     def planned_daily_sd(self, sku: int, mean: float) -> float:
@@ -179,16 +168,16 @@ class Buyer(mesa.Agent):
             if blaming:
                 self._blame_padded_forecast(now, sku, level, mean)
 
-    def target(self, sku: int, day: int, supplier: "Supplier") -> tuple[float, float, float]:
+    def target(self, sku: int, day: int, supplier: SupplierPort) -> tuple[float, float, float]:
         """The order-up-to level S, the planned daily mean, and the daily rate planned with known promotions."""
         cover = order_up_to_cover(supplier.spec.lead_time_mean_days, self.spec.review_period_days)
         mean = self.planned_daily_mean(sku, day)
         promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
-        z = self.spec.safety_z + self.safety_z_bonus
+        z = self.spec.safety_z + incentives.service_safety_bonus(self.reward.joint_weight, self.reward.service_weight)
         level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, z) + promoted
         return level, mean, mean + promoted / cover
 
-    def rule_units(self, sku: int, day: int, supplier: "Supplier", level: float, mean: float, chasing: bool) -> int:
+    def rule_units(self, sku: int, day: int, supplier: SupplierPort, level: float, mean: float, chasing: bool) -> int:
         """What the buyer's rule orders: up to S (or per (s, S)), rounded up to a price break if it chases them."""
         org = self.model.world.org
         position = self.model.stock.inventory_position(sku)
@@ -216,7 +205,7 @@ class Buyer(mesa.Agent):
         weekly = sum(skus[k].expected_daily_units * 7 * costs[k] for k in self.spec.skus)
         return value <= model.world.org.inventory_budget_weeks * weekly
 
-    def choose_supplier(self, sku: int, day: int) -> "Supplier":
+    def choose_supplier(self, sku: int, day: int) -> SupplierPort:
         suppliers = self.model.suppliers
         candidates = self.model.world.skus[sku].suppliers
         if len(candidates) == 1:
@@ -231,7 +220,7 @@ class Buyer(mesa.Agent):
         """The supplier the buyer last ordered ``sku`` from (its first source before any order)."""
         return self._main_supplier.get(sku, self.model.world.skus[sku].suppliers[0])
 
-    def _lot_size(self, supplier: "Supplier", sku: int, units: int, day: int, mean: float) -> int:
+    def _lot_size(self, supplier: SupplierPort, sku: int, units: int, day: int, mean: float) -> int:
         """Round up to the price break if the buyer's reward says so."""
         org = self.model.world.org
         break_units = supplier.spec.break_units.get(sku)
@@ -255,12 +244,10 @@ class Buyer(mesa.Agent):
             return break_units
         return units
 
-    def _place(self, now: float, supplier: "Supplier", sku: int, units: int, day: int) -> None:
+    def _place(self, now: float, supplier: SupplierPort, sku: int, units: int, day: int) -> None:
         price = supplier.unit_price_cents(sku, units, day)
         due = day + round(supplier.spec.lead_time_mean_days)
-        po = self.model.procure_to_pay.place(
-            now, self.spec.index, self.code, supplier.spec.index, sku, units, price, due
-        )
+        po = self.model.place_order(now, self.spec.index, self.code, supplier.spec.index, sku, units, price, due)
         supplier.accept(po)
 
     # -- judging sales ------------------------------------------------------------------
@@ -274,7 +261,7 @@ class Buyer(mesa.Agent):
         previous = self._forecasts_then
         if previous:
             period = self.spec.review_period_days
-            daily = model.order_to_cash.daily_demand
+            daily = model.demand_history
             own_error = sales_error = 0.0
             for sku, (own, sales) in previous.items():
                 actual = sum(daily[sku][max(0, day - period) : day])
@@ -284,8 +271,7 @@ class Buyer(mesa.Agent):
             # Knowing how sales works, a buyer reads its misses more generously.
             evidence += self.understanding * (1.0 - evidence) / 2.0
             org = model.world.org
-            self.trust_in_sales = trust.learned(self.trust_in_sales, evidence, org.trust_learning, org.trust_gain_ratio)
-            model.recorder.signal(now, "trust_in_sales", self.label, -1, self.trust_in_sales)
+            self._trust_moved(trust.learned(self.trust, evidence, org.trust_learning, org.trust_gain_ratio))
         self._forecasts_then = {
             sku: (self.history[sku].mean(prior=0.0), model.sales_forecast[sku])
             for sku in self.spec.skus
@@ -312,22 +298,31 @@ class Buyer(mesa.Agent):
 
     # -- expediting and negotiating -----------------------------------------------------
 
+    def expedite_quote(self, request: ExpediteRequest, day: int) -> tuple[int, float]:
+        """The supplier the buyer would rush ``request`` from, and the premium it would pay, in cents."""
+        supplier = self.choose_supplier(request.sku, day)
+        return supplier.spec.index, self._premium(supplier, request, day)
+
+    def _premium(self, supplier: SupplierPort, request: ExpediteRequest, day: int) -> float:
+        return supplier.unit_price_cents(request.sku, 1, day) * supplier.spec.expedite_premium * request.units
+
     def consider_expedite(self, request: ExpediteRequest) -> bool:
         """Approve or refuse a rush order by the buyer's own reward."""
         model = self.model
         now = model.env.now
         supplier = self.choose_supplier(request.sku, int(now))
-        premium = supplier.unit_price_cents(request.sku, 1, int(now)) * supplier.spec.expedite_premium
-        premium_cost = premium * request.units
+        premium_cost = self._premium(supplier, request, int(now))
+        reward = self.reward
+        value = incentives.saved_sale_value(reward.joint_weight, reward.service_weight)
         valued = incentives.expedite_value(
-            margin_at_risk=request.margin_at_risk_cents * self.service_value,
+            margin_at_risk=request.margin_at_risk_cents * value,
             joint_weight=self.joint_weight,
             trust_in_sales=self.trust_in_sales,
             goodwill=min(1.0, model.world.org.expedite_goodwill * (1.0 + self.understanding)),
         )
         approved = valued >= premium_cost
         if approved:
-            self.expedite(request, supplier, round(premium_cost))
+            self._rush(request, supplier, round(premium_cost))
         else:
             reason = (
                 f"rep {request.rep} asked; premium {premium_cost / 100:,.0f} outweighs the margin at risk "
@@ -348,13 +343,17 @@ class Buyer(mesa.Agent):
             )
         return approved
 
-    def expedite(self, request: ExpediteRequest, supplier: "Supplier", premium_cents: int) -> None:
+    def expedite(self, request: ExpediteRequest, supplier: int, premium_cents: int) -> None:
+        """Rush ``request.units`` from ``supplier`` by premium freight (a decision taken above the buyer)."""
+        self._rush(request, self.model.suppliers[supplier], premium_cents)
+
+    def _rush(self, request: ExpediteRequest, supplier: SupplierPort, premium_cents: int) -> None:
         """Rush ``request.units`` by premium freight; the premium is an expediting cost."""
         model = self.model
         now = model.env.now
         day = int(now)
         price = supplier.unit_price_cents(request.sku, request.units, day)
-        po = model.procure_to_pay.place(
+        po = model.place_order(
             now,
             self.spec.index,
             self.code,
@@ -364,7 +363,7 @@ class Buyer(mesa.Agent):
             price,
             day + supplier.spec.expedite_lead_days,
         )
-        model.ledger.post("expediting", "cash", premium_cents)
+        model.pay_expediting(premium_cents)
         model.recorder.record(
             events.Expedite(
                 now,
@@ -412,6 +411,10 @@ class Buyer(mesa.Agent):
 
     def _seated(self, day: int) -> bool:
         return self.seat is not None and self.seat.decides(day)
+
+    def surprised_by_promotion(self, trust_loss: float) -> None:
+        """A promotion started that purchasing was never told of: trust in sales suffers."""
+        self._trust_moved(trust.hurt(self.trust, trust_loss))
 
     def _busy_draw(self) -> float:
         """A draw deciding whether a buyer working below full productivity finds time to review."""

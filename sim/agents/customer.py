@@ -10,11 +10,11 @@ from sim.books.order_to_cash import OUTCOMES
 from sim.books.orders import OrderLine
 from sim.clock import DEMAND
 from sim.output import events
+from sim.ports import OrderDesk
 from sim.world import AccountSpec
 
 if TYPE_CHECKING:
     from sim.agents.sales import SalesRep
-    from sim.model import SalesPurchasingModel
 
 KEY_ACCOUNT_FUTURE_MARGIN = 2.0  # a key account's lost line costs its margin twice: today and in goodwill
 
@@ -26,9 +26,9 @@ class CustomerAccount(mesa.Agent):
     it falls below the scenario's threshold the account may leave (churn).
     """
 
-    model: "SalesPurchasingModel"
+    model: OrderDesk
 
-    def __init__(self, model: "SalesPurchasingModel", spec: AccountSpec, rep: "SalesRep") -> None:
+    def __init__(self, model: OrderDesk, spec: AccountSpec, rep: "SalesRep") -> None:
         super().__init__(model)
         self.spec = spec
         self.rep = rep
@@ -48,7 +48,7 @@ class CustomerAccount(mesa.Agent):
 
     def _ordering(self) -> Generator[simpy.Event, Any, None]:
         model = self.model
-        env, desk, list_prices = model.env, model.order_to_cash, model.list_price_cents
+        env, list_prices = model.env, model.list_price_cents
         spec, rep = self.spec, self.rep
         judging = model.world.market.satisfaction_learning > 0
         for day in spec.demand.order_days():
@@ -61,8 +61,8 @@ class CustomerAccount(mesa.Agent):
                 wanted = spec.demand.quantities(day)
                 lines = [(k, q, list_prices[k]) for k, q in wanted]
             requested = day + spec.requested_lead_days
-            promised = model.promise_days(rep, lines, requested, day) if rep.sees_stock else None
-            short = desk.take_order(
+            promised = model.promise_days(rep, lines, requested, day)
+            short = model.take_order(
                 env.now, spec.index, self.code, lines, requested, day + spec.patience_days, promised
             )
             rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)

@@ -3,20 +3,17 @@
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
-import mesa
 import simpy
 
+from sim.agents.staff import Staff
 from sim.behaviour import incentives, promotions, trust
-from sim.behaviour.promotions import Promotion
+from sim.books.campaigns import Promotion
 from sim.clock import FORECAST
 from sim.output import events
+from sim.ports import SALES, Account, SalesDesk
 from sim.world import RepSpec
-
-if TYPE_CHECKING:
-    from sim.agents.customer import CustomerAccount
-    from sim.model import SalesPurchasingModel
 
 QUARTER_DAYS = 91
 
@@ -40,33 +37,28 @@ class SalesSeat(Protocol):
     def promotion(self, day: int) -> PromotionPlan | None: ...
 
 
-class SalesRep(mesa.Agent):
+class SalesRep(Staff):
     """Owns a portfolio of accounts; paid commission on bookings against a quarterly quota.
 
     Each planning period it submits a forecast (own estimate plus a bias its incentives
     and experience set), and when behind its quota pace it discounts and plans price
-    promotions, telling purchasing early, late or never. What policies may change:
-    ``joint_weight``, ``understanding``, ``trust_in_purchasing``, ``sees_stock``
-    (available-to-promise visibility) and ``productivity``.
+    promotions, telling purchasing early, late or never. What levers change it answers
+    through hooks (``model.levers``): its reward and whether a promotion may run;
+    rotation and meetings move its understanding and trust.
     """
 
-    model: "SalesPurchasingModel"
+    department: ClassVar[str] = SALES
+    trust_signal: ClassVar[str] = "trust_in_purchasing"
+    model: SalesDesk
 
-    def __init__(self, model: "SalesPurchasingModel", spec: RepSpec, n_skus: int) -> None:
-        super().__init__(model)
-        org = model.world.org
+    def __init__(self, model: SalesDesk, spec: RepSpec, n_skus: int) -> None:
+        super().__init__(model, spec.index, f"rep {spec.index}")
         self.spec = spec
-        self.label = f"rep {spec.index}"
-        self.accounts: list[CustomerAccount] = []
+        self.accounts: list[Account] = []
         self.ordered = [0] * n_skus  # cumulative units ordered by the portfolio
         self.forecast = [0.0] * n_skus  # submitted, units per day
         self.own_estimate = [0.0] * n_skus  # what the rep really expects (the CRM pipeline)
         self._history: deque[tuple[float, list[int]]] = deque()
-        self.joint_weight = 0.0
-        self.understanding = 0.0
-        self.productivity = 1.0
-        self.sees_stock = False
-        self.trust_in_purchasing = org.initial_trust
         self.bias = 0.0
         self.shortage_memory = 0.0
         self._units_ordered = 0
@@ -80,12 +72,16 @@ class SalesRep(mesa.Agent):
         self.promotions: list[Promotion] = []
         self.pending_promotion: Promotion | None = None  # waiting for an approval
         self._pending_draw = 0.0  # decides how it will be announced, drawn when planned
-        self.in_crm = True  # its own expectations are visible in the CRM pipeline
         self.seat: SalesSeat | None = None  # play mode: a person decides the forecast and promotions
         self._pending_notice = model.world.org.promotion_notice
         self._notice_rng = model.streams.generator("notice", spec.index)
         self._escalation_rng = model.streams.generator("escalation", spec.index)
         self.process = model.env.process(self._planning())
+
+    @property
+    def trust_in_purchasing(self) -> float:
+        """How far the rep trusts purchasing to deliver (0 to 1)."""
+        return self.trust
 
     # -- what accounts report -----------------------------------------------------------
 
@@ -186,9 +182,7 @@ class SalesRep(mesa.Agent):
                 org.trust_stockout_sensitivity * leniency,
                 org.trust_refusal_weight * leniency,
             )
-            self.trust_in_purchasing = trust.learned(
-                self.trust_in_purchasing, evidence, org.trust_learning, org.trust_gain_ratio
-            )
+            self.trust = trust.learned(self.trust, evidence, org.trust_learning, org.trust_gain_ratio)
         self._units_ordered = self._units_short = 0
         self.expedites_asked = self.expedites_refused = 0
 
@@ -269,7 +263,7 @@ class SalesRep(mesa.Agent):
         uplift = promotions.promotion_uplift(org.promotion_discount, market.promotion_uplift_per_discount)
         estimate = [submitted[k] / (1.0 + self.bias) if self.bias > -1 else submitted[k] for k in skus]
         promotion = Promotion(
-            promotion_id=next(model.promotion_ids),
+            promotion_id=model.next_promotion_id(),
             rep=self.spec.index,
             skus=skus,
             planned_day=day,
@@ -284,8 +278,17 @@ class SalesRep(mesa.Agent):
         # Drawn before any check, so a check that vetoes does not shift later draws.
         self._pending_draw = float(self._notice_rng.random())
         self.pending_promotion = promotion
-        if model.approve_promotion(promotion):
+        verdict = model.levers.check_promotion(promotion)
+        if verdict is True:
             self.commit_promotion(promotion)
+        elif verdict is False:
+            self.drop_promotion(promotion)
+        # None: held for a decision above the rep (a committee's next meeting)
+
+    def drop_promotion(self, promotion: Promotion) -> None:
+        """A promotion was not approved: the rep lets it go."""
+        if self.pending_promotion is promotion:
+            self.pending_promotion = None
 
     def commit_promotion(self, promotion: Promotion) -> None:
         """Run an approved promotion.
@@ -333,9 +336,7 @@ class SalesRep(mesa.Agent):
         if told is not None:
             model.env.process(self._tell_purchasing(promotion, told))
         model.env.process(self._run_promotion(promotion))
-        model.promotions_run.append(promotion)
-        for listener in model.promotion_listeners:
-            listener(promotion)
+        model.promotion_committed(promotion)
 
     def _tell_purchasing(self, promotion: Promotion, day: int) -> Generator[simpy.Event, Any, None]:
         env = self.model.env

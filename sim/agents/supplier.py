@@ -3,7 +3,7 @@
 import math
 from collections import deque
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mesa
 import numpy as np
@@ -12,10 +12,8 @@ import simpy
 from sim.behaviour.supplier_choice import Offer
 from sim.books.orders import PurchaseOrder
 from sim.clock import DISPATCH, RECEIVE
+from sim.ports import SupplyDesk
 from sim.world import SupplierSpec
-
-if TYPE_CHECKING:
-    from sim.model import SalesPurchasingModel
 
 OTHERS_RELATIONSHIP = 0.5  # the standing of the supplier's average other customer
 
@@ -30,9 +28,9 @@ class Supplier(mesa.Agent):
     own stream: exogenous, identical whatever the company orders.
     """
 
-    model: "SalesPurchasingModel"
+    model: SupplyDesk
 
-    def __init__(self, model: "SalesPurchasingModel", spec: SupplierSpec, rng: np.random.Generator, days: int) -> None:
+    def __init__(self, model: SupplyDesk, spec: SupplierSpec, rng: np.random.Generator, days: int) -> None:
         super().__init__(model)
         self.spec = spec
         self.label = f"supplier {spec.index}"
@@ -129,7 +127,7 @@ class Supplier(mesa.Agent):
     def _deliver(self, po: PurchaseOrder, units: int, day: int) -> None:
         po.expected_day = max(po.expected_day or 0, day)  # the shipping notice
         env = self.model.env
-        receive = self.model.procure_to_pay.receive
+        receive = self.model.receive
         arrival = env.timeout(max(0.0, day + RECEIVE - env.now))
         arrival.callbacks.append(lambda _event: receive(env.now, po, units))
 

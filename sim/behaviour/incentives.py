@@ -57,6 +57,16 @@ def expedite_value(*, margin_at_risk: float, joint_weight: float, trust_in_sales
     return margin_at_risk * (joint_weight + (1.0 - joint_weight) * goodwill * trust_in_sales)
 
 
+def service_safety_bonus(joint_weight: float, service_weight: float) -> float:
+    """Extra safety factor of a buyer rewarded on service too: it holds more safety stock."""
+    return 0.5 * joint_weight * service_weight
+
+
+def saved_sale_value(joint_weight: float, service_weight: float) -> float:
+    """How much a saved sale counts in a buyer's reward (1: its margin; more where service is rewarded)."""
+    return 1.0 + joint_weight * service_weight
+
+
 def approve_expedite(
     *,
     margin_at_risk: float,

@@ -1,4 +1,4 @@
-"""The documents that move goods: customer order lines and purchase orders."""
+"""The documents that move goods: customer order lines, purchase orders and rush requests."""
 
 from dataclasses import dataclass
 
@@ -33,3 +33,14 @@ class PurchaseOrder:
     due_day: int
     open_quantity: int = 0
     expected_day: int | None = None  # the arrival a shipping notice announced, once shipped
+
+
+@dataclass(frozen=True, slots=True)
+class ExpediteRequest:
+    """Sales asks purchasing to rush units of an SKU to a short key account."""
+
+    rep: int
+    account: int
+    sku: int
+    units: int
+    margin_at_risk_cents: float

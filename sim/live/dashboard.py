@@ -31,7 +31,8 @@ from mesa.visualization.utils import update_counter
 
 from sim import policies
 from sim.cli import CONFIG_DIR, compose_config
-from sim.config import ConfigError, RunConfig, load_config
+from sim.config import ConfigError, RunConfig
+from sim.configure import load_config
 from sim.live import measures
 from sim.model import SalesPurchasingModel
 from sim.views import style

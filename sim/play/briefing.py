@@ -113,7 +113,7 @@ def sales_briefing(
     org = model.world.org
     estimate = rep.estimate_preview(model.env.now)
     ranked = sorted(range(len(estimate)), key=lambda k: (-estimate[k], k))[:TOP_SKUS]
-    view = model.stock_view if rep.sees_stock else None
+    view = model.levers.stock_view(rep)
     lines = [
         SkuLine(
             sku=sku,

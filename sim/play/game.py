@@ -26,7 +26,8 @@ import pandas as pd
 
 from sim import policies
 from sim.cli import CONFIG_DIR, compose_config
-from sim.config import ConfigError, RunConfig, load_config
+from sim.config import ConfigError, RunConfig
+from sim.configure import load_config
 from sim.model import RunTables, SalesPurchasingModel
 from sim.output.rundir import TABLES, RunFolder, is_complete, read_config, write_json, write_table
 from sim.play.briefing import Briefing, buyer_briefing, sales_briefing

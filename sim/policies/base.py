@@ -1,24 +1,23 @@
-"""The hook every alignment lever implements, and what levers share.
+"""What every alignment lever is: typed hooks with the silo's answers, and what levers share.
 
-A policy may change only what agents know, what they are rewarded for, whom they
-talk to and how often. It never writes a KPI or a demand figure: its effect has to
-arise from the agents' decisions. Each lever is one class with one hook,
-:meth:`Policy.attach`, called once when the model is built; there it sets agents'
-attributes, installs checks and handlers on the model, registers its own SimPy
-processes, and books its costs to ``policy:<name>`` in the ledger.
+A lever may change only what agents know, what they are rewarded for, whom they talk
+to and how often. It never writes a KPI, a demand figure or an agent's field: agents
+ask the active levers through the hooks below when they decide (each hook's default is
+the silo's answer), and a lever's own processes act on people only through what a
+colleague can experience (:class:`sim.ports.Colleague`). A lever overrides the hooks it
+changes and nothing else; :mod:`sim.policies.hooks` asks the active levers together.
 """
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import simpy
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.books.campaigns import Promotion
+from sim.books.orders import ExpediteRequest
 from sim.output import events
-
-if TYPE_CHECKING:
-    from sim.model import SalesPurchasingModel
+from sim.ports import Colleague, LeverPort, Reward, StockView
 
 POLICY_COST = events.code("policy_cost")
 
@@ -31,8 +30,8 @@ class LeverParams(BaseModel):
     hourly_cost: float = Field(default=60.0, ge=0, description="currency per staff hour")
 
 
-class Policy(ABC):
-    """An alignment lever, attached to a model before it runs."""
+class Policy:
+    """An alignment lever: parameters, the hooks it overrides, and what it runs on its own."""
 
     name: ClassVar[str]
     Params: ClassVar[type[LeverParams]] = LeverParams
@@ -41,25 +40,59 @@ class Policy(ABC):
         self.params = params
 
     @property
-    @abstractmethod
     def active(self) -> bool:
         """False at zero intensity: the lever then leaves the run exactly as the silo's."""
+        return True
 
-    @abstractmethod
-    def attach(self, model: "SalesPurchasingModel") -> None:
-        """Change what the lever changes in ``model``; called once, before the run."""
+    def attach(self, company: LeverPort) -> None:
+        """Start what the lever runs on its own (meetings, licences, spells); called once, before the run."""
 
-    # -- what levers share ----------------------------------------------------------------
+    # -- hooks: what agents ask; the default is the silo's answer ---------------------------
 
-    def charge(self, model: "SalesPurchasingModel", cents: int, detail: str) -> None:
+    def reward(self, person: Colleague) -> Reward | None:
+        """What ``person`` is rewarded for beyond its department's KPI (None: the lever does not say)."""
+        return None
+
+    def check_promotion(self, promotion: Promotion) -> bool | None:
+        """A planned promotion: True lets it run, False drops it, None holds it for the lever to decide later."""
+        return True
+
+    def on_promotion(self, promotion: Promotion) -> None:
+        """A promotion was committed."""
+
+    def on_escalation(self, request: ExpediteRequest) -> None:
+        """Sales took a refused expedite above purchasing's head."""
+
+    def stock_view(self, rep: Colleague) -> StockView | None:
+        """The stock ``rep`` can see to promise delivery (None: the lever shows none)."""
+        return None
+
+    def promise_from_stock(self, rep: Colleague) -> bool:
+        """Whether the record ``rep`` looks up now is right."""
+        return True
+
+    def pipeline_quality(self, buyer: Colleague) -> float | None:
+        """Share of the CRM pipeline ``buyer`` sees that is right (None: the lever shows no pipeline)."""
+        return None
+
+    def in_crm(self, rep: Colleague) -> bool:
+        """Whether ``rep``'s own expectations are in the CRM pipeline."""
+        return True
+
+    def consensus_forecast(self, sku: int) -> float | None:
+        """A daily rate agreed above the departments (None: none)."""
+        return None
+
+    # -- what levers share --------------------------------------------------------------------
+
+    def charge(self, company: LeverPort, cents: int, detail: str) -> None:
         """Book a cost of this lever: the ledger's ``policy:<name>`` and a ``policy_cost`` event."""
         if cents <= 0:
             return
-        model.ledger.post(f"policy:{self.name}", "cash", cents)
-        recorder = model.recorder
-        recorder.flow(
-            model.env.now, POLICY_COST, recorder.name(self.name), -1, -1, -1, 0, cents, detail=recorder.text(detail)
-        )
+        company.book_cost(f"policy:{self.name}", cents)
+        recorder = company.recorder
+        agent, text = recorder.name(self.name), recorder.text(detail)
+        recorder.flow(company.env.now, POLICY_COST, agent, -1, -1, -1, 0, cents, detail=text)
 
     def staff_hours_cents(self, hours: float) -> int:
         """The cost of ``hours`` of staff time, in cents."""
@@ -67,7 +100,7 @@ class Policy(ABC):
 
     def every(
         self,
-        model: "SalesPurchasingModel",
+        company: LeverPort,
         cadence_days: float,
         phase: float,
         action: Callable[[float], None],
@@ -76,10 +109,10 @@ class Policy(ABC):
         """Run ``action(now)`` every ``cadence_days`` days at ``phase`` of the day."""
 
         def repeat() -> Generator[simpy.Event, Any, None]:
-            env = model.env
+            env = company.env
             yield env.timeout(first_day + phase)
             while True:
                 action(env.now)
                 yield env.timeout(cadence_days)
 
-        model.env.process(repeat())
+        company.env.process(repeat())

@@ -6,16 +6,13 @@ build rapport, which moves trust each way. Attendance is the chance a meeting
 actually happens with both sides in the room.
 """
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
-from sim.behaviour import trust
 from sim.output import events
 from sim.policies.base import LeverParams, Policy
-
-if TYPE_CHECKING:
-    from sim.model import SalesPurchasingModel
+from sim.ports import LeverPort
 
 MEETING_PHASE = 0.1875  # after reps submit forecasts, before buyers review
 
@@ -40,33 +37,25 @@ class RegularMeetings(Policy):
     def active(self) -> bool:
         return self.params.attendance > 0
 
-    def attach(self, model: "SalesPurchasingModel") -> None:
-        self._rng = model.streams.generator("policy:regular_meetings")
-        self.every(
-            model,
-            self.params.cadence_days,
-            MEETING_PHASE,
-            lambda now: self._meet(model, now),
-            first_day=self.params.cadence_days,
-        )
+    def attach(self, company: LeverPort) -> None:
+        self._rng = company.streams.generator("policy:regular_meetings")
+        cadence = self.params.cadence_days
+        self.every(company, cadence, MEETING_PHASE, lambda now: self._meet(company, now), first_day=cadence)
 
-    def _meet(self, model: "SalesPurchasingModel", now: float) -> None:
+    def _meet(self, company: LeverPort, now: float) -> None:
         if self._rng.random() >= self.params.attendance:
-            model.recorder.record(events.MeetingSkipped(now, self.name, "not enough attendance"))
+            company.recorder.record(events.MeetingSkipped(now, self.name, "not enough attendance"))
             return
-        people = len(model.reps) + len(model.buyers)
-        self.charge(model, self.staff_hours_cents(people * self.params.meeting_hours), "meeting")
+        people = len(company.reps) + len(company.buyers)
+        self.charge(company, self.staff_hours_cents(people * self.params.meeting_hours), "meeting")
         day = int(now)
         shared = 0
-        for rep in model.reps:
+        for rep in company.reps:
             for promotion in rep.promotions:
                 if promotion.told_day is None and promotion.start_day > day:
-                    model.inform_purchasing(promotion, self.name)
+                    company.inform_purchasing(promotion, self.name)
                     shared += 1
-        for rep in model.reps:
-            rep.trust_in_purchasing = trust.learned(rep.trust_in_purchasing, 1.0, self.params.rapport)
-            model.recorder.signal(now, "trust_in_purchasing", rep.label, -1, rep.trust_in_purchasing)
-        for buyer in model.buyers:
-            buyer.trust_in_sales = trust.learned(buyer.trust_in_sales, 1.0, self.params.rapport)
-            model.recorder.signal(now, "trust_in_sales", buyer.label, -1, buyer.trust_in_sales)
-        model.recorder.record(events.Meeting(now, self.name, people, f"{shared} campaign(s) shared with purchasing"))
+        for person in company.staff():
+            person.build_rapport(self.params.rapport)
+        detail = f"{shared} campaign(s) shared with purchasing"
+        company.recorder.record(events.Meeting(now, self.name, people, detail))

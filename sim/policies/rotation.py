@@ -8,19 +8,14 @@ side's needs, and with trust in the other side; understanding fades with a half-
 
 import math
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import simpy
 from pydantic import Field
 
-from sim.agents.buyer import Buyer
-from sim.behaviour import trust
 from sim.output import events
 from sim.policies.base import LeverParams, Policy
-
-if TYPE_CHECKING:
-    from sim.agents.sales import SalesRep
-    from sim.model import SalesPurchasingModel
+from sim.ports import PURCHASING, Colleague, LeverPort
 
 ROTATION_PHASE = 0.0625  # before anyone acts that day
 
@@ -49,63 +44,50 @@ class Rotation(Policy):
     def active(self) -> bool:
         return self.params.share_rotated > 0
 
-    def attach(self, model: "SalesPurchasingModel") -> None:
-        self._rng = model.streams.generator("policy:rotation")
+    def attach(self, company: LeverPort) -> None:
+        self._rng = company.streams.generator("policy:rotation")
         self._away: set[str] = set()
-        for person in model.staff():  # everyone starts at full productivity, no understanding
-            model.recorder.signal(0.0, "productivity", person.label, -1, 1.0)
-            model.recorder.signal(0.0, "understanding", person.label, -1, 0.0)
-        self.every(
-            model,
-            self.params.interval_days,
-            ROTATION_PHASE,
-            lambda now: self._rotate(model, now),
-            first_day=self.params.interval_days / 2,
-        )
-        self.every(model, 7, ROTATION_PHASE, lambda now: self._fade(model, now), first_day=7)
+        for person in company.staff():  # everyone starts at full productivity, no understanding
+            company.recorder.signal(0.0, "productivity", person.label, -1, 1.0)
+            company.recorder.signal(0.0, "understanding", person.label, -1, 0.0)
+        interval = self.params.interval_days
+        self.every(company, interval, ROTATION_PHASE, lambda now: self._rotate(company, now), first_day=interval / 2)
+        self.every(company, 7, ROTATION_PHASE, lambda now: self._fade(company, now), first_day=7)
 
-    def _rotate(self, model: "SalesPurchasingModel", now: float) -> None:
-        staff = [agent for agent in model.staff() if agent.label not in self._away]
-        count = min(len(staff), math.ceil(self.params.share_rotated * (len(model.reps) + len(model.buyers))))
+    def _rotate(self, company: LeverPort, now: float) -> None:
+        everyone = company.staff()
+        staff = [person for person in everyone if person.label not in self._away]
+        count = min(len(staff), math.ceil(self.params.share_rotated * len(everyone)))
         chosen = [staff[i] for i in sorted(self._rng.choice(len(staff), count, replace=False).tolist())]
         for person in chosen:
-            model.env.process(self._spell(model, person))
+            company.env.process(self._spell(company, person))
 
-    def _spell(self, model: "SalesPurchasingModel", person: "SalesRep | Buyer") -> Generator[simpy.Event, Any, None]:
-        env, params = model.env, self.params
-        other = "sales" if isinstance(person, Buyer) else "purchasing"
+    def _spell(self, company: LeverPort, person: Colleague) -> Generator[simpy.Event, Any, None]:
+        env, params, recorder = company.env, self.params, company.recorder
+        other = "sales" if person.department == PURCHASING else "purchasing"
         self._away.add(person.label)
-        person.productivity = params.productivity_during
+        person.begin_rotation(params.productivity_during)
         detail = f"to {other} for {params.spell_days} days"
-        model.recorder.record(events.RotationStarted(env.now, person.label, params.spell_days, detail))
-        model.recorder.signal(env.now, "productivity", person.label, -1, person.productivity)
+        recorder.record(events.RotationStarted(env.now, person.label, params.spell_days, detail))
+        recorder.signal(env.now, "productivity", person.label, -1, person.productivity)
         lost_per_day = self._cents_per_day_lost()
         for _ in range(params.spell_days):
             yield env.timeout(1.0)
-            self.charge(model, lost_per_day, f"{person.label} on rotation")
-        person.productivity = 1.0
-        person.understanding = min(1.0, person.understanding + params.learning_per_day * params.spell_days)
-        if isinstance(person, Buyer):
-            person.trust_in_sales = trust.learned(person.trust_in_sales, 1.0, params.trust_boost)
-            model.recorder.signal(env.now, "trust_in_sales", person.label, -1, person.trust_in_sales)
-        else:
-            person.trust_in_purchasing = trust.learned(person.trust_in_purchasing, 1.0, params.trust_boost)
-            model.recorder.signal(env.now, "trust_in_purchasing", person.label, -1, person.trust_in_purchasing)
+            self.charge(company, lost_per_day, f"{person.label} on rotation")
+        person.end_rotation(params.learning_per_day * params.spell_days, params.trust_boost)
         self._away.discard(person.label)
         detail = f"back from {other}; understanding {person.understanding:.2f}"
-        model.recorder.record(
-            events.RotationEnded(env.now, person.label, params.spell_days, person.understanding, detail)
-        )
-        model.recorder.signal(env.now, "productivity", person.label, -1, 1.0)
-        model.recorder.signal(env.now, "understanding", person.label, -1, person.understanding)
+        recorder.record(events.RotationEnded(env.now, person.label, params.spell_days, person.understanding, detail))
+        recorder.signal(env.now, "productivity", person.label, -1, 1.0)
+        recorder.signal(env.now, "understanding", person.label, -1, person.understanding)
 
     def _cents_per_day_lost(self) -> int:
         return round(self.params.daily_salary * (1.0 - self.params.productivity_during) * 100)
 
-    def _fade(self, model: "SalesPurchasingModel", now: float) -> None:
+    def _fade(self, company: LeverPort, now: float) -> None:
         """Understanding halves every ``half_life_days`` once back at one's desk."""
         decay = 0.5 ** (7.0 / self.params.half_life_days)
-        for person in model.staff():
+        for person in company.staff():
             if person.understanding > 0 and person.label not in self._away:
-                person.understanding *= decay
-                model.recorder.signal(now, "understanding", person.label, -1, person.understanding)
+                person.fade_understanding(decay)
+                company.recorder.signal(now, "understanding", person.label, -1, person.understanding)

@@ -1,25 +1,24 @@
 """Systems integration (CRM/ERP): each side sees the other's data.
 
 Sales sees available-to-promise stock and inbound orders, so its delivery promises
-follow what can be shipped; purchasing sees the CRM pipeline (the reps' own
-expectations, before padding) and the promotion calendar. Data arrive after a
-latency, a share of it is wrong (data quality), and only covered staff are connected.
+follow what can be shipped (:meth:`SystemsIntegration.stock_view`); purchasing sees the
+CRM pipeline (the reps' own expectations, before padding; :meth:`pipeline_quality`) and
+the promotion calendar (:meth:`on_promotion`). Data arrive after a latency, a share of it
+is wrong (data quality), and only covered staff are connected.
 """
 
 import math
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Generator, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import simpy
 from pydantic import Field
 
-from sim.behaviour.promotions import Promotion
+from sim.books.campaigns import Promotion
 from sim.clock import FORECAST
 from sim.policies.base import LeverParams, Policy
-
-if TYPE_CHECKING:
-    from sim.model import SalesPurchasingModel
+from sim.ports import Colleague, LeverPort, StockView
 
 
 class SystemsIntegrationParams(LeverParams):
@@ -34,15 +33,16 @@ class SystemsIntegrationParams(LeverParams):
 class StockSnapshot:
     """Stock and inbound orders as the ERP last synchronised them (every latency days)."""
 
-    def __init__(self, model: "SalesPurchasingModel") -> None:
-        self.model = model
+    def __init__(self, live: StockView, skus: int) -> None:
+        self.live = live
+        self.skus = skus
         self.refresh()
 
     def refresh(self) -> None:
-        stock, procurement = self.model.stock, self.model.procure_to_pay
-        self.on_hand = list(stock.on_hand)
-        self.backordered = list(stock.backordered)
-        self._inbound = [procurement.inbound(sku) for sku in range(len(stock.on_hand))]
+        live = self.live
+        self.on_hand = list(live.on_hand)
+        self.backordered = list(live.backordered)
+        self._inbound = [live.inbound(sku) for sku in range(self.skus)]
 
     def inbound(self, sku: int) -> list[tuple[int, int]]:
         return self._inbound[sku]
@@ -59,48 +59,52 @@ class SystemsIntegration(Policy):
     def active(self) -> bool:
         return self.params.coverage > 0
 
-    def attach(self, model: "SalesPurchasingModel") -> None:
-        rng = model.streams.generator("policy:systems_integration")
-        self._quality_rng = model.streams.generator("policy:systems_integration:quality")
-        reps = self._covered(list(model.reps), rng)
-        buyers = self._covered(list(model.buyers), rng)
-        for rep in model.reps:
-            rep.in_crm = rep in reps
-        for rep in reps:
-            rep.sees_stock = True
-        for buyer in buyers:
-            buyer.sees_pipeline = True
-            buyer.pipeline_quality = self.params.data_quality
-        covered = {rep.spec.index for rep in reps}
+    def attach(self, company: LeverPort) -> None:
+        self._company = company
+        rng = company.streams.generator("policy:systems_integration")
+        self._quality_rng = company.streams.generator("policy:systems_integration:quality")
+        self._reps = {rep.label for rep in self._covered(company.reps, rng)}
+        self._buyers = {buyer.label for buyer in self._covered(company.buyers, rng)}
+        self._view: StockView = company.live_stock
         if self.params.latency_days > 0:
-            snapshot = StockSnapshot(model)
-            model.stock_view = snapshot
-            self.every(model, self.params.latency_days, 0.0, lambda _now: snapshot.refresh())
-        model.promise_filters.append(lambda rep: rep.spec.index in covered and self._record_right())
-        model.promotion_listeners.append(lambda promotion: self._publish(model, promotion, covered))
-        self.every(
-            model,
-            30,
-            0.0625,
-            lambda _now: self.charge(model, round(self.params.licence_per_month * 100), "licence and upkeep"),
-        )
+            snapshot = StockSnapshot(company.live_stock, len(company.world.skus))
+            self._view = snapshot
+            self.every(company, self.params.latency_days, 0.0, lambda _now: snapshot.refresh())
+        licence = round(self.params.licence_per_month * 100)
+        self.every(company, 30, 0.0625, lambda _now: self.charge(company, licence, "licence and upkeep"))
 
-    def _covered(self, staff: list[Any], rng: np.random.Generator) -> list[Any]:
+    def _covered(self, staff: Sequence[Colleague], rng: np.random.Generator) -> list[Colleague]:
         count = math.ceil(self.params.coverage * len(staff))
         order = rng.permutation(len(staff))
         return [staff[i] for i in sorted(order[:count].tolist())]
 
-    def _record_right(self) -> bool:
-        return bool(self._quality_rng.random() < self.params.data_quality)
+    # -- hooks ---------------------------------------------------------------------------------
 
-    def _publish(self, model: "SalesPurchasingModel", promotion: Promotion, covered: set[int]) -> None:
+    def stock_view(self, rep: Colleague) -> StockView | None:
+        """A connected rep promises from the ERP's stock and inbound orders."""
+        return self._view if rep.label in self._reps else None
+
+    def promise_from_stock(self, rep: Colleague) -> bool:
+        """A share of the records a rep looks up is wrong; it then promises what was asked."""
+        return rep.label in self._reps and bool(self._quality_rng.random() < self.params.data_quality)
+
+    def pipeline_quality(self, buyer: Colleague) -> float | None:
+        """A connected buyer sees the CRM pipeline, a share of it right."""
+        return self.params.data_quality if buyer.label in self._buyers else None
+
+    def in_crm(self, rep: Colleague) -> bool:
+        """Only connected reps' own expectations are in the CRM."""
+        return rep.label in self._reps
+
+    def on_promotion(self, promotion: Promotion) -> None:
         """A campaign entered in the CRM reaches purchasing after the latency."""
-        if promotion.rep not in covered:
+        company = self._company
+        if company.reps[promotion.rep].label not in self._reps:
             return
-        env = model.env
+        env = company.env
 
         def later() -> Generator[simpy.Event, Any, None]:
             yield env.timeout(self.params.latency_days + FORECAST - (env.now - int(env.now)))
-            model.inform_purchasing(promotion, self.name)
+            company.inform_purchasing(promotion, self.name)
 
         env.process(later())

@@ -461,7 +461,7 @@ def test_the_buyers_weight_on_sales_forecast_follows_trust() -> None:
     maximum = config.org.sales_forecast_max_weight
     planned = []
     for trust in (0.0, 0.25, 0.5, 1.0):
-        buyer.trust_in_sales = trust
+        buyer.trust = trust  # its trust in sales
         assert buyer.sales_weight() == pytest.approx(maximum * trust)
         planned.append(buyer.planned_daily_mean(sku, 0))
     assert planned == pytest.approx([own * (1.0 + maximum * t) for t in (0.0, 0.25, 0.5, 1.0)])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.config import load_config
+from sim.configure import load_config
 from sim.output.rundir import RunFolder, config_hash, is_complete, read_manifest, write_atomically
 from tests.helpers import textbook
 

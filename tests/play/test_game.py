@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.agents.sales import PromotionPlan
-from sim.config import load_config
+from sim.configure import load_config
 from sim.model import SalesPurchasingModel
 from sim.output.rundir import is_complete
 from sim.play.game import Game, PlayError, list_games, rerun

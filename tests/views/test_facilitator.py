@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import run_to_folder
-from sim.config import load_config
+from sim.configure import load_config
 from sim.views import facilitator
 from sim.views.facilitator import AGENTS, GAME, LEVER, RUN
 from sim.views.replay import ReplayError

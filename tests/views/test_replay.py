@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from sim.cli import run_to_folder
-from sim.config import load_config
+from sim.configure import load_config
 from sim.views import animation, captions, debrief, replay, side_by_side, storyboard
 from tests.helpers import company
 

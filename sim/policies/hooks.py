@@ -1,0 +1,105 @@
+"""The active levers asked together: each hook folds the answers of the levers that override it.
+
+Agents ask ``model.levers`` (this :class:`Levers`), never a lever directly. A hook only
+asks the levers whose class overrides it, in the levers' fixed order (by name), so the
+silo answers from its defaults without a loop and a lever that says nothing about a
+decision cannot change it.
+"""
+
+from collections.abc import Sequence
+
+from sim.books.campaigns import Promotion
+from sim.books.orders import ExpediteRequest
+from sim.policies.base import Policy
+from sim.ports import SILO_REWARD, Colleague, Reward, StockView
+
+_HOOKS = (
+    "reward",
+    "check_promotion",
+    "on_promotion",
+    "on_escalation",
+    "stock_view",
+    "promise_from_stock",
+    "pipeline_quality",
+    "in_crm",
+    "consensus_forecast",
+)
+
+
+def _overriding(levers: Sequence[Policy], hook: str) -> tuple[Policy, ...]:
+    return tuple(lever for lever in levers if getattr(type(lever), hook) is not getattr(Policy, hook))
+
+
+class Levers:
+    """The hooks of :class:`sim.ports.LeverHooks`, answered by the active levers together."""
+
+    def __init__(self, levers: Sequence[Policy]) -> None:
+        self.active = tuple(levers)
+        by_hook = {hook: _overriding(self.active, hook) for hook in _HOOKS}
+        self._reward = by_hook["reward"]
+        self._check_promotion = by_hook["check_promotion"]
+        self._on_promotion = by_hook["on_promotion"]
+        self._on_escalation = by_hook["on_escalation"]
+        self._stock_view = by_hook["stock_view"]
+        self._promise_from_stock = by_hook["promise_from_stock"]
+        self._pipeline_quality = by_hook["pipeline_quality"]
+        self._in_crm = by_hook["in_crm"]
+        self._consensus_forecast = by_hook["consensus_forecast"]
+
+    def reward(self, person: Colleague) -> Reward:
+        """The first lever that sets ``person``'s reward, else the silo's."""
+        for lever in self._reward:
+            reward = lever.reward(person)
+            if reward is not None:
+                return reward
+        return SILO_REWARD
+
+    def check_promotion(self, promotion: Promotion) -> bool | None:
+        """Every lever's check in turn; the first that does not let it run decides (drop or hold)."""
+        for lever in self._check_promotion:
+            verdict = lever.check_promotion(promotion)
+            if verdict is not True:
+                return verdict
+        return True
+
+    def on_promotion(self, promotion: Promotion) -> None:
+        """Tell every lever that listens of a committed promotion."""
+        for lever in self._on_promotion:
+            lever.on_promotion(promotion)
+
+    def on_escalation(self, request: ExpediteRequest) -> None:
+        """Hand an escalated refusal to every lever that takes escalations."""
+        for lever in self._on_escalation:
+            lever.on_escalation(request)
+
+    def stock_view(self, rep: Colleague) -> StockView | None:
+        """The first stock view a lever gives ``rep`` (None in the silo)."""
+        for lever in self._stock_view:
+            view = lever.stock_view(rep)
+            if view is not None:
+                return view
+        return None
+
+    def promise_from_stock(self, rep: Colleague) -> bool:
+        """Whether every lever's record of stock is right for ``rep`` now."""
+        return all(lever.promise_from_stock(rep) for lever in self._promise_from_stock)
+
+    def pipeline_quality(self, buyer: Colleague) -> float | None:
+        """The first pipeline a lever shows ``buyer`` (None in the silo)."""
+        for lever in self._pipeline_quality:
+            quality = lever.pipeline_quality(buyer)
+            if quality is not None:
+                return quality
+        return None
+
+    def in_crm(self, rep: Colleague) -> bool:
+        """Whether ``rep``'s expectations are in the CRM (in every lever's view)."""
+        return all(lever.in_crm(rep) for lever in self._in_crm)
+
+    def consensus_forecast(self, sku: int) -> float | None:
+        """The first consensus a lever holds for ``sku`` (None in the silo)."""
+        for lever in self._consensus_forecast:
+            consensus = lever.consensus_forecast(sku)
+            if consensus is not None:
+                return consensus
+        return None
