@@ -6,7 +6,8 @@ both in one run.
 """
 
 import gc
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -16,8 +17,9 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim import policies
+from sim import lean, policies
 from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
+from sim.agents.customer import OrderCalendar
 from sim.agents.staff import Staff
 from sim.books.campaigns import Promotion
 from sim.books.holding import HoldingCost
@@ -34,6 +36,19 @@ from sim.policies.hooks import Levers
 from sim.ports import StockView
 from sim.streams import RandomStreams
 from sim.world import build_world
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    # A run allocates many small objects and few cycles: pausing the cyclic garbage
+    # collector meanwhile saves about a fifth of the run time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class LiveStockView:
@@ -67,6 +82,9 @@ class SalesPurchasingModel(mesa.Model):
         super().__init__(rng=config.seed)
         self.config = config
         self.env = simpy.Environment()
+        # Processes wait here until the run starts, in the order they were made: the order
+        # SimPy breaks ties in. A lean run (sim/lean.py) never starts them.
+        self._waiting: list[Generator[simpy.Event, Any, None]] | None = []
         self.streams = RandomStreams(config.seed)
         self.world = world = build_world(config, self.streams)
         self.standard_cost_cents = [sku.standard_cost_cents for sku in world.skus]
@@ -118,20 +136,47 @@ class SalesPurchasingModel(mesa.Model):
         self.levers = Levers(self.policies)
         self.reps = [SalesRep(self, spec, len(world.skus)) for spec in world.reps]
         self.buyers = [Buyer(self, spec) for spec in world.buyers]
+        self.order_calendar = OrderCalendar(self.env, config.total_days)
+        self.process(self.order_calendar.ordering())
         self.accounts = [CustomerAccount(self, spec, self.reps[spec.rep]) for spec in world.accounts]
+        for account in self.accounts:
+            self.order_calendar.book(account)
         self.order_to_cash.on_line_closed = self._line_closed
         for policy in self.policies:  # after the agents: their processes come first on a tie
             policy.attach(self)
         if world.market.new_account_rate_per_rep_per_year > 0 and world.account_factory is not None:
             for rep in self.reps:
-                self.env.process(self._prospecting(rep, world.market.new_account_rate_per_rep_per_year))
+                self.process(self._prospecting(rep, world.market.new_account_rate_per_rep_per_year))
 
     # -- running ---------------------------------------------------------------------
 
     def run(self) -> RunTables:
         """Simulate warm-up and horizon, then return the tables."""
-        self._advance(self.config.total_days)
+        self.simulate()
         return self.tables()
+
+    def simulate(self, lean_loop: bool = True) -> None:
+        """Simulate warm-up and horizon; with ``lean_loop``, in the lean loop where it plays the run exactly.
+
+        The lean loop gives the same tables as SimPy, bit for bit (tests/test_lean.py), only faster.
+        """
+        if lean_loop and self._waiting is not None and lean.fits(self):
+            self._waiting = None  # the lean loop does what these processes would
+            with _collector_paused():
+                lean.run(self)
+        self._advance(self.config.total_days)
+
+    def process(self, generator: Generator[simpy.Event, Any, None]) -> None:
+        """Run ``generator`` as a SimPy process, from the start of the run if it has not started."""
+        if self._waiting is None:
+            self.env.process(generator)
+        else:
+            self._waiting.append(generator)
+
+    def _start(self) -> None:
+        waiting, self._waiting = self._waiting or [], None
+        for generator in waiting:
+            self.env.process(generator)
 
     def step(self) -> None:
         """Simulate one day (Mesa's step; SolaraViz calls it)."""
@@ -140,15 +185,10 @@ class SalesPurchasingModel(mesa.Model):
         self.running = self.env.now < self.config.total_days
 
     def _advance(self, until: int) -> None:
-        # The run allocates many small objects and few cycles: pausing the cyclic
-        # garbage collector meanwhile saves about a fifth of the run time.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        if self._waiting is not None:
+            self._start()
+        with _collector_paused():
             self.env.run(until=until)
-        finally:
-            if collecting:
-                gc.enable()
         self.holding.settle(until)
         if until >= self.config.total_days:
             # Relationships recover between presses: record where they stand at the last close.
@@ -302,7 +342,9 @@ class SalesPurchasingModel(mesa.Model):
             if draw < reputation * rep.productivity:
                 index = len(self.accounts)
                 spec = factory.new_account(index, rep.spec.index, int(self.env.now))
-                self.accounts.append(CustomerAccount(self, spec, rep))
+                account = CustomerAccount(self, spec, rep)
+                self.accounts.append(account)
+                self.order_calendar.book(account)
                 detail = f"lead converted (portfolio satisfaction {reputation:.2f})"
                 self.recorder.record(events.AccountWon(self.env.now, rep.label, index, reputation, detail))
 

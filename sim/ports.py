@@ -8,9 +8,9 @@ levers (:class:`LeverHooks`) are answered by the active levers together
 (:mod:`sim.policies.hooks`), each lever overriding only the hooks it changes.
 """
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import simpy
 
@@ -153,6 +153,10 @@ class Company(Protocol):
     standard_cost_cents: list[int]
     levers: LeverHooks
 
+    def process(self, generator: Generator[simpy.Event, Any, None]) -> None:
+        """Run ``generator`` as a SimPy process (from the start of the run, if it has not started)."""
+        ...
+
 
 class SupplyDesk(Company, Protocol):
     """What a supplier may ask: to deliver goods of a purchase order."""
@@ -246,6 +250,8 @@ class LeverPort(Protocol):
     reps: Sequence[RepPort]
     buyers: Sequence[BuyerPort]
     live_stock: StockView
+
+    def process(self, generator: Generator[simpy.Event, Any, None]) -> None: ...
 
     def staff(self) -> list[Colleague]: ...
 

@@ -60,9 +60,9 @@ class Buyer(Staff):
         self._excess_blamed: dict[int, int] = {}
         self._main_supplier: dict[int, int] = {}
         self.seat: OrderSeat | None = None  # play mode: a person decides the order quantities
-        self.process = model.env.process(self._reviewing())
+        model.process(self._reviewing())
         if org.negotiation_interval_days > 0:
-            model.env.process(self._negotiating(org.negotiation_interval_days))
+            model.process(self._negotiating(org.negotiation_interval_days))
 
     @property
     def trust_in_sales(self) -> float:

@@ -1,6 +1,12 @@
-"""Customer accounts: they order, wait up to their patience, judge the service, may leave."""
+"""Customer accounts: they order, wait up to their patience, judge the service, may leave.
 
-from collections.abc import Generator
+Accounts order on their own days at the demand phase. One :class:`OrderCalendar` process
+wakes each day and lets the accounts due that day order in the order they were booked,
+the order SimPy would wake one process per account in: an account books its next day
+when it orders (or when it is won), so earlier bookings order first on a shared day.
+"""
+
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -43,35 +49,31 @@ class CustomerAccount(mesa.Agent):
             else []
         )
         self._orders = 0
+        self._judging = market.satisfaction_learning > 0
+        self.order_days: Iterator[int] = spec.demand.order_days()
         rep.accounts.append(self)
-        self.process = model.env.process(self._ordering())
 
-    def _ordering(self) -> Generator[simpy.Event, Any, None]:
-        model = self.model
-        env, list_prices = model.env, model.list_price_cents
-        spec, rep = self.spec, self.rep
-        judging = model.world.market.satisfaction_learning > 0
-        for day in spec.demand.order_days():
-            yield env.timeout(day + DEMAND - env.now)
-            if rep.promotions or rep.deal_discount:
-                multipliers, deal = rep.price_factors(day)
-                wanted = spec.demand.quantities(day, multipliers, deal)
-                lines = [(k, q, round(list_prices[k] * (1.0 - rep.discount(k, day)))) for k, q in wanted]
-            else:
-                wanted = spec.demand.quantities(day)
-                lines = [(k, q, list_prices[k]) for k, q in wanted]
-            requested = day + spec.requested_lead_days
-            promised = model.promise_days(rep, lines, requested, day)
-            short = model.take_order(
-                env.now, spec.index, self.code, lines, requested, day + spec.patience_days, promised
-            )
-            rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)
-            if short:
-                self._short(short, lines, day)
-            elif judging:
-                self.judge(OUTCOMES["on time in full"])
-            if self._leaves():
-                return
+    def order(self, day: int) -> bool:
+        """Place the day's order at the rep's prices; judge what arrived. False once the account has left."""
+        model, spec, rep = self.model, self.spec, self.rep
+        list_prices = model.list_price_cents
+        if rep.promotions or rep.deal_discount:
+            multipliers, deal = rep.price_factors(day)
+            wanted = spec.demand.quantities(day, multipliers, deal)
+            lines = [(k, q, round(list_prices[k] * (1.0 - rep.discount(k, day)))) for k, q in wanted]
+        else:
+            wanted = spec.demand.quantities(day)
+            lines = [(k, q, list_prices[k]) for k, q in wanted]
+        requested = day + spec.requested_lead_days
+        promised = model.promise_days(rep, lines, requested, day)
+        now = model.env.now
+        short = model.take_order(now, spec.index, self.code, lines, requested, day + spec.patience_days, promised)
+        rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)
+        if short:
+            self._short(short, lines, day)
+        elif self._judging:
+            self.judge(OUTCOMES["on time in full"])
+        return not self._leaves()
 
     def _short(self, short: dict[int, int], lines: list[tuple[int, int, int]], day: int) -> None:
         """Some lines could not be served from stock: promotions and key accounts react."""
@@ -114,3 +116,29 @@ class CustomerAccount(mesa.Agent):
         )
         self.remove()
         return True
+
+
+class OrderCalendar:
+    """The days accounts order on, and one process that lets each day's accounts order in turn."""
+
+    def __init__(self, env: simpy.Environment, days: int) -> None:
+        self.env = env
+        self.days = days
+        self.due: dict[int, list[CustomerAccount]] = {}
+
+    def book(self, account: CustomerAccount) -> None:
+        """Book ``account``'s next order day (an account out of days orders no more)."""
+        day = next(account.order_days, None)
+        if day is not None and day < self.days:
+            self.due.setdefault(day, []).append(account)
+
+    def ordering(self) -> Generator[simpy.Event, Any, None]:
+        """The process: each day, at the demand phase, the accounts due order in turn."""
+        env, due, book = self.env, self.due, self.book
+        day = 0
+        while day < self.days:
+            yield env.timeout(day + DEMAND - env.now)
+            for account in due.pop(day, ()):
+                if account.order(day):
+                    book(account)
+            day += 1

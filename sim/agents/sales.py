@@ -76,7 +76,7 @@ class SalesRep(Staff):
         self._pending_notice = model.world.org.promotion_notice
         self._notice_rng = model.streams.generator("notice", spec.index)
         self._escalation_rng = model.streams.generator("escalation", spec.index)
-        self.process = model.env.process(self._planning())
+        model.process(self._planning())
 
     @property
     def trust_in_purchasing(self) -> float:
@@ -334,8 +334,8 @@ class SalesRep(Staff):
             )
         )
         if told is not None:
-            model.env.process(self._tell_purchasing(promotion, told))
-        model.env.process(self._run_promotion(promotion))
+            model.process(self._tell_purchasing(promotion, told))
+        model.process(self._run_promotion(promotion))
         model.promotion_committed(promotion)
 
     def _tell_purchasing(self, promotion: Promotion, day: int) -> Generator[simpy.Event, Any, None]:

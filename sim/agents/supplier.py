@@ -55,7 +55,7 @@ class Supplier(mesa.Agent):
         self._relationship_day = 0.0
         self.backlog: deque[list[Any]] = deque()  # [purchase order, units not yet shipped]
         if spec.capacity_per_day is not None:
-            self.process = model.env.process(self._dispatching())
+            model.process(self._dispatching())
 
     # -- terms ------------------------------------------------------------------------
 

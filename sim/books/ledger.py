@@ -24,6 +24,14 @@ class Ledger:
         self.balance[debit] += cents
         self.balance[credit] -= cents
 
+    def sell(self, revenue_cents: int, cost_cents: int) -> None:
+        """A shipment invoiced: cash against revenue, its standard cost from inventory to cogs."""
+        balance = self.balance
+        balance["cash"] += revenue_cents
+        balance["revenue"] -= revenue_cents
+        balance["cogs"] += cost_cents
+        balance["inventory"] -= cost_cents
+
     def profit_cents(self) -> int:
         """Revenue less every cost account (including each policy's)."""
         return -sum(

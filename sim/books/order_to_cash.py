@@ -50,7 +50,7 @@ class OrderToCash:
         self.horizon_day = days
         self.daily_demand = [[0] * (days + 1) for _ in stock.on_hand]  # the ERP's order history
         self.on_line_closed: Callable[[OrderLine, float], None] | None = None
-        self._line_ids = count()
+        self.line_ids = count()  # order line numbers
         self._warehouse = recorder.name(WAREHOUSE)
         self._patience_ran_out = recorder.text("patience ran out")
 
@@ -70,18 +70,21 @@ class OrderToCash:
         be shipped at once, per SKU (None if none).
         """
         stock, log, daily = self.stock, self.recorder.flow, self.daily_demand
+        sell, costs, warehouse = self.ledger.sell, stock.standard_cost_cents, self._warehouse
         day = int(now)
         short: dict[int, int] | None = None
         self.holding.accrue(now)
         for position, (sku, units, price) in enumerate(lines):
             if units <= 0:
                 continue
-            ref = next(self._line_ids)
+            ref = next(self.line_ids)
             daily[sku][day] += units
             log(now, ORDER, agent, sku, account, ref, units, units * price)
             taken = stock.take(sku, units)
-            if taken:
-                self._bill(now, SHIPMENT, sku, account, ref, taken, price)
+            if taken:  # invoiced on shipment (the hot path of _bill, inlined)
+                revenue = taken * price
+                sell(revenue, taken * costs[sku])
+                log(now, SHIPMENT, warehouse, sku, account, ref, taken, revenue)
             if taken < units:
                 promised = promised_days[position] if promised_days else requested_day
                 line = OrderLine(
@@ -163,7 +166,5 @@ class OrderToCash:
 
     def _bill(self, now: float, kind: int, sku: int, account: int, ref: int, units: int, price: int) -> None:
         revenue = units * price
-        post = self.ledger.post
-        post("cash", "revenue", revenue)
-        post("cogs", "inventory", units * self.stock.standard_cost_cents[sku])
+        self.ledger.sell(revenue, units * self.stock.standard_cost_cents[sku])
         self.recorder.flow(now, kind, self._warehouse, sku, account, ref, units, revenue)

@@ -85,4 +85,5 @@ class ProcureToPay:
         supplier = self._suppliers[po.supplier]
         timing = self._late if int(now) > po.due_day else self._on_time
         self.recorder.flow(now, RECEIPT, supplier, sku, -1, po.po_id, units, paid, detail=timing)
-        self.order_to_cash.fill_backorders(now, sku)
+        if self.stock.backordered[sku]:
+            self.order_to_cash.fill_backorders(now, sku)

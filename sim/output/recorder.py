@@ -30,12 +30,12 @@ class _Columns:
         self.rows: list[Any] = []  # the pending rows, flattened
         self.chunks: list[list[np.ndarray]] = [[] for _ in self.dtypes]
         self.moved = 0  # rows already in the chunks
-        self._limit = CHUNK_ROWS * self.width
+        self.limit = CHUNK_ROWS * self.width
 
     def add(self, row: tuple[Any, ...]) -> None:
         rows = self.rows
         rows.extend(row)
-        if len(rows) >= self._limit:
+        if len(rows) >= self.limit:
             self.move()
 
     def __len__(self) -> int:
@@ -114,7 +114,6 @@ class Recorder:
         self._events = _Columns(_EVENT_DTYPES)
         self._signals = _Columns(_SIGNAL_DTYPES)
         self._figures: dict[int, dict[str, Any]] = {}  # row -> the typed figures of a business event
-        self.flow = self._flow
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -126,7 +125,7 @@ class Recorder:
         """The code of a sentence for the ``detail`` column."""
         return self._texts.code(sentence)
 
-    def _flow(
+    def flow(
         self,
         time: float,
         kind: int,
@@ -140,7 +139,11 @@ class Recorder:
         detail: int = 0,
     ) -> None:
         """A flow event (:data:`sim.output.events.FLOWS`): codes for kind, agent and detail."""
-        self._events.add((time, kind, agent, sku, account, ref, quantity, value_cents, counterpart, detail))
+        events = self._events
+        rows = events.rows  # _Columns.add, inlined: this is the hottest call of a run
+        rows.extend((time, kind, agent, sku, account, ref, quantity, value_cents, counterpart, detail))
+        if len(rows) >= events.limit:
+            events.move()
 
     def record(self, event: Any) -> None:
         """A typed business event (one of the records in :mod:`sim.output.events`)."""
@@ -168,8 +171,14 @@ class Recorder:
 
     def signal(self, time: float, name: str, agent: str, sku: int, value: float) -> None:
         """Record the new value of a mechanism measure held by ``agent`` (per SKU, or -1)."""
-        agents = self._agents
-        self._signals.add((time, agents.code(name), agents.code(agent), sku, value))
+        codes, signals = self._agents.codes, self._signals
+        name_code, agent_code = codes.get(name), codes.get(agent)
+        if name_code is None or agent_code is None:  # a name first seen
+            name_code, agent_code = self._agents.code(name), self._agents.code(agent)
+        rows = signals.rows
+        rows.extend((time, name_code, agent_code, sku, value))
+        if len(rows) >= signals.limit:
+            signals.move()
 
     # -- reading ----------------------------------------------------------------------------
 

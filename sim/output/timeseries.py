@@ -38,21 +38,32 @@ AGENT_MEANS = (
 MONEY = ("revenue", "cogs", "ppv", "holding_cost", "expediting_cost", "penalty_cost", "policy_cost")
 
 
+def one_of(column: pd.Series, names: Iterable[str]) -> np.ndarray:
+    """Where ``column`` holds one of ``names``: compared by category code, not by text, where it can."""
+    wanted = list(names)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.categories.get_indexer(pd.Index(wanted))
+        return np.isin(column.cat.codes.to_numpy(), codes[codes >= 0])
+    return np.isin(column.to_numpy(dtype=object), wanted)
+
+
 class _Grid:
     """Sums of event columns into a (day, sku) grid."""
 
     def __init__(self, events: pd.DataFrame, n_skus: int, days: int) -> None:
-        inside = (events["day"].to_numpy() < days) & (events["sku"].to_numpy() >= 0)
-        self.events = events[inside]
-        self.cell = self.events["day"].to_numpy(np.int64) * n_skus + self.events["sku"].to_numpy()
+        day, sku = events["day"].to_numpy(), events["sku"].to_numpy()
+        inside = (day < days) & (sku >= 0)
+        self.events = events
+        self.inside = inside
+        self.cell = day[inside].astype(np.int64) * n_skus + sku[inside]
         self.shape = (days, n_skus)
-        self.kind = self.events["event"].to_numpy(dtype=object)
 
     def total(self, kinds: tuple[str, ...], column: str = "quantity", verdict: int | None = None) -> np.ndarray:
-        mask = np.isin(self.kind, kinds)
+        events, inside = self.events, self.inside
+        mask = one_of(events["event"], kinds)[inside]
         if verdict is not None:
-            mask &= self.events["verdict"].to_numpy() == verdict
-        weights = self.events[column].to_numpy(np.float64)[mask] if column else None
+            mask &= events["verdict"].to_numpy()[inside] == verdict
+        weights = events[column].to_numpy(np.float64)[inside][mask] if column else None
         size = self.shape[0] * self.shape[1]
         counts = np.bincount(self.cell[mask], weights=weights, minlength=size)
         return counts[:size].reshape(self.shape)
@@ -173,27 +184,28 @@ def agent_daily(signals: pd.DataFrame, name: str, days: int, initial: float | No
 
 
 def _count_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]
-    inside = events[events["day"] < days]
-    kinds = inside["event"].to_numpy(dtype=object)
-    day = inside["day"].to_numpy()
+    day = events["day"].to_numpy()
+    inside = day < days
+    day = day[inside]
+    kinds = events["event"]
 
     def count(names: tuple[str, ...]) -> np.ndarray:
-        return np.bincount(day[np.isin(kinds, names)], minlength=days)[:days]
+        return np.bincount(day[one_of(kinds, names)[inside]], minlength=days)[:days]
 
     return count
 
 
 def _money_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]
-    inside = events[events["day"] < days]
-    kinds = inside["event"].to_numpy(dtype=object)
-    agents = inside["agent"].to_numpy(dtype=object)
-    day = inside["day"].to_numpy()
-    value = inside["value"].to_numpy(np.float64)
+    day = events["day"].to_numpy()
+    inside = day < days
+    day = day[inside]
+    kinds, agents = events["event"], events["agent"]
+    value = events["value"].to_numpy(np.float64)[inside]
 
     def by_day(names: tuple[str, ...], agent: str | None = None) -> np.ndarray:
-        mask = np.isin(kinds, names)
+        mask = one_of(kinds, names)[inside]
         if agent is not None:
-            mask &= agents == agent
+            mask &= one_of(agents, (agent,))[inside]
         return np.bincount(day[mask], weights=value[mask], minlength=days)[:days].astype(np.float64)
 
     return by_day

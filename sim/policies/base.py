@@ -115,4 +115,4 @@ class Policy:
                 action(env.now)
                 yield env.timeout(cadence_days)
 
-        company.env.process(repeat())
+        company.process(repeat())

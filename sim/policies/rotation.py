@@ -60,7 +60,7 @@ class Rotation(Policy):
         count = min(len(staff), math.ceil(self.params.share_rotated * len(everyone)))
         chosen = [staff[i] for i in sorted(self._rng.choice(len(staff), count, replace=False).tolist())]
         for person in chosen:
-            company.env.process(self._spell(company, person))
+            company.process(self._spell(company, person))
 
     def _spell(self, company: LeverPort, person: Colleague) -> Generator[simpy.Event, Any, None]:
         env, params, recorder = company.env, self.params, company.recorder

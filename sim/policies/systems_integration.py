@@ -107,4 +107,4 @@ class SystemsIntegration(Policy):
             yield env.timeout(self.params.latency_days + FORECAST - (env.now - int(env.now)))
             company.inform_purchasing(promotion, self.name)
 
-        env.process(later())
+        company.process(later())
