@@ -8,6 +8,10 @@ Use it without Hydra::
 
 from typing import TYPE_CHECKING, Any
 
+from sim import lazy_mesa
+
+lazy_mesa.install()  # before anything imports Mesa: its core without the spaces the model never uses
+
 if TYPE_CHECKING:
     from sim.config import RunConfig
     from sim.configure import load_config

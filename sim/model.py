@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
 import simpy
+from mesa.model import Model
 
 from sim import lean, policies
 from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
@@ -71,7 +71,7 @@ class RunTables:
     signals: pd.DataFrame  # every change of a mechanism measure
 
 
-class SalesPurchasingModel(mesa.Model):
+class SalesPurchasingModel(Model):
     """A distributor's sales and purchasing departments, their customers and suppliers.
 
     It owns the clock, the books and the record, and implements the ports its agents and

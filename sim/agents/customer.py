@@ -9,8 +9,8 @@ when it orders (or when it is won), so earlier bookings order first on a shared 
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import simpy
+from mesa.agent import Agent
 
 from sim.books.order_to_cash import OUTCOMES
 from sim.books.orders import OrderLine
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 KEY_ACCOUNT_FUTURE_MARGIN = 2.0  # a key account's lost line costs its margin twice: today and in goodwill
 
 
-class CustomerAccount(mesa.Agent):
+class CustomerAccount(Agent):
     """Orders on its own cycle, at list price less its rep's discounts.
 
     Satisfaction moves with each order's service (on time in full, promises kept); when

@@ -9,7 +9,7 @@ what the spell taught. Levers call these methods; they never write the fields.
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-import mesa
+from mesa.agent import Agent
 
 from sim.behaviour import trust
 from sim.ports import Reward
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sim.ports import Company
 
 
-class Staff(mesa.Agent):
+class Staff(Agent):
     """A rep or a buyer: one department's person, with trust in the other department."""
 
     department: ClassVar[str]

@@ -5,9 +5,9 @@ from collections import deque
 from collections.abc import Generator
 from typing import Any
 
-import mesa
 import numpy as np
 import simpy
+from mesa.agent import Agent
 
 from sim.behaviour.supplier_choice import Offer
 from sim.books.orders import PurchaseOrder
@@ -18,7 +18,7 @@ from sim.world import SupplierSpec
 OTHERS_RELATIONSHIP = 0.5  # the standing of the supplier's average other customer
 
 
-class Supplier(mesa.Agent):
+class Supplier(Agent):
     """Ships what capacity allows each day; goods arrive after that day's lead time.
 
     Under scarcity (the company's backlog and other customers' load exceed capacity)
