@@ -12,6 +12,8 @@ The loop moves the SimPy clock itself, phase by phase, so everything that reads 
 (``env.now``) reads what it would in a SimPy run; no event is ever scheduled.
 """
 
+import math
+from collections.abc import Callable
 from typing import Protocol
 
 import simpy
@@ -26,10 +28,12 @@ from sim.books.holding import HoldingCost
 from sim.books.ledger import Ledger
 from sim.books.order_to_cash import BACKORDER, ORDER, SHIPMENT, WAREHOUSE, OrderToCash
 from sim.books.orders import OrderLine, PurchaseOrder
-from sim.books.procure_to_pay import ProcureToPay
+from sim.books.procure_to_pay import PURCHASE_ORDER, RECEIPT, ProcureToPay
 from sim.books.stock import Stock
 from sim.clock import DEMAND, FORECAST, RECEIVE, REVIEW
 from sim.config import RunConfig, TextbookScenario
+from sim.market import DrawnDemand
+from sim.output.events import NA
 from sim.output.recorder import Recorder
 from sim.policies.base import Policy
 from sim.world import TEXTBOOK_ORG, World, order_up_to_cover
@@ -72,10 +76,14 @@ def fits(model: TextbookModel) -> bool:
 
 
 def run(model: TextbookModel) -> None:
-    """Play every day of the run; the caller then closes the books as after a SimPy run."""
+    """Play every day of the run; the caller then closes the books as after a SimPy run.
+
+    Each phase says which general code it plays; the calls into the books are theirs.
+    """
     (buyer,), (rep,), (account,), (supplier,) = model.buyers, model.reps, model.accounts, model.suppliers
-    procure, stock = model.procure_to_pay, model.stock
+    procure, stock, recorder = model.procure_to_pay, model.stock, model.recorder
     sku = 0
+    # -- the buyer's rule, fixed for the run ------------------------------------------------
     window = buyer.history[sku]
     known_mean, known_sd = buyer.spec.known_daily_mean, buyer.spec.known_daily_sd
     assert known_sd is not None  # the textbook gives sigma
@@ -85,72 +93,123 @@ def run(model: TextbookModel) -> None:
     price = supplier.unit_price_cents(sku, 1, 0)  # no breaks, rises or deals in the textbook
     lead = round(supplier.spec.lead_time_mean_days)
     transit, last = supplier.transit_days, len(supplier.transit_days) - 1
-    signal, label = model.recorder.signal, buyer.label
-    place, receive = procure.place, procure.receive
-    forecast_every = rep.spec.forecast_period_days
     buyer.choose_supplier(sku, 0)  # the buyer's one source, as the first review would note it
-    quantities = account.spec.demand.quantities
+    # -- the account's demand: DrawnDemand.quantities for one line, no uplift ------------------
+    demand = account.spec.demand
+    assert isinstance(demand, DrawnDemand) and len(demand.lines) == 1 and demand.additive
+    rate, interval = demand.lines[0].daily_rate, demand.interval
+    profile, days_of_profile = demand.profile, len(demand.profile) - 1
+    next_shocks = demand._shock_row
     account_index, requested_lead, patience_days = (
         account.spec.index,
         account.spec.requested_lead_days,
         account.spec.patience_days,
     )
-    order_to_cash = model.order_to_cash
-    daily, line_ids, accrue = order_to_cash.daily_demand[sku], order_to_cash.line_ids, model.holding.accrue
+    # -- the books ------------------------------------------------------------------------------
+    daily, line_ids = model.order_to_cash.daily_demand[sku], model.order_to_cash.line_ids
+    holding = model.holding
     list_price, standard_cost = model.list_price_cents[sku], model.standard_cost_cents[sku]
-    take, owe, sell, flow = stock.take, stock.owe, model.ledger.sell, model.recorder.flow
-    warehouse = model.recorder.name(WAREHOUSE)
+    on_hand, on_order, backordered = stock.on_hand, stock.on_order, stock.backordered
+    take, owe, sell = stock.take, stock.owe, model.ledger.sell
+    po_ids, open_orders = procure.po_ids, procure.open_orders[sku]
+    buyer_index, buyer_code, supplier_index = buyer.index, buyer.code, supplier.spec.index
+    rows, events = recorder.events_rows()
+    signal_rows, signals = recorder.signal_rows()
+    warehouse, customer = recorder.name(WAREHOUSE), account.code
+    planned, source = recorder.name("planned_forecast"), recorder.text(supplier.label)
+    deliver = _receipts(model)
+    forecast_every = rep.spec.forecast_period_days
     arriving: dict[int, list[tuple[PurchaseOrder, int]]] = {}
     clock = model.env
 
     for day in range(model.config.total_days):
+        # receipts (Supplier._deliver's timeout, then ProcureToPay.receive)
         delivered = arriving.pop(day, ())
         if delivered:
             clock._now = now = day + RECEIVE
             for po, units in delivered:
-                receive(now, po, units)
+                deliver(now, po, units)
+        # the rep's weekly forecast (SalesRep._planning)
         if day % forecast_every == 0:
             clock._now = now = day + FORECAST
             rep._follow_quota(now, rep._submit_forecast(now))
-        # the review (Buyer.review with nothing to judge, no promotion, one supplier, no lot sizing)
+        # the review (Buyer.review: nothing to judge, no promotion, one supplier, no lot sizing)
         clock._now = now = day + REVIEW
-        buyer.observe(day)
+        if day:  # Buyer.observe: yesterday's orders enter the window
+            window.push(daily[day - 1])
+        buyer.observed_until = day
         mean = known_mean if known_mean is not None else window.mean(prior=prior)
         level = order_up_to_level(mean, known_sd, cover, safety_z) + 0.0
-        signal(now, "planned_forecast", label, sku, mean + 0.0 / cover)
-        units = order_quantity(level, stock.inventory_position(sku))
-        if units > 0:
-            po = place(now, buyer.index, buyer.code, supplier.spec.index, sku, units, price, day + lead)
+        signal_rows.extend((now, planned, buyer_code, sku, mean + 0.0 / cover))
+        units = order_quantity(level, on_hand[sku] + on_order[sku] - backordered[sku])
+        if units > 0:  # ProcureToPay.place, then Supplier.accept ships it at once (unlimited capacity)
+            po_id = next(po_ids)
+            po = PurchaseOrder(po_id, buyer_index, supplier_index, sku, units, price, now, day + lead, units)
+            on_order[sku] += units
+            open_orders.append(po)
+            rows.extend((now, PURCHASE_ORDER, buyer_code, sku, NA, po_id, units, units * price, supplier_index, source))
             arrival = day + transit[min(day, last)]
-            po.expected_day = max(po.expected_day or 0, arrival)
+            po.expected_day = arrival
             if arrival <= day:  # no lead time: SimPy delivers right after the review
-                receive(now, po, units)
+                deliver(now, po, units)
             else:
                 arriving.setdefault(arrival, []).append((po, units))
-        # the order (CustomerAccount.order and OrderToCash.take_order: one line, list price, patient)
+        # the order (CustomerAccount.order, OrderToCash.take_order: one line at list price, patient)
         clock._now = now = day + DEMAND
-        wanted = quantities(day)
-        ((_, units),) = wanted
+        shock = next_shocks()[0]
+        mean = rate * (interval * profile[min(day, days_of_profile)] * 1.0)
+        units = max(0, math.floor(mean + shock + 0.5)) if mean > 0 else 0
         short = 0
-        accrue(now)
+        if day > holding.charged_until:
+            holding.accrue(now)
         if units > 0:
             line_id = next(line_ids)
             daily[day] += units
-            flow(now, ORDER, account.code, sku, account_index, line_id, units, units * list_price)
+            rows.extend((now, ORDER, customer, sku, account_index, line_id, units, units * list_price, NA, 0))
             taken = take(sku, units)
             if taken:
                 revenue = taken * list_price
                 sell(revenue, taken * standard_cost)
-                flow(now, SHIPMENT, warehouse, sku, account_index, line_id, taken, revenue)
+                rows.extend((now, SHIPMENT, warehouse, sku, account_index, line_id, taken, revenue, NA, 0))
             if taken < units:
                 short = units - taken
                 requested = day + requested_lead
-                patience = day + patience_days
+                expires = day + patience_days
                 owe(
-                    OrderLine(
-                        line_id, account_index, sku, units, list_price, now, requested, patience, short, requested
-                    )
+                    OrderLine(line_id, account_index, sku, units, list_price, now, requested, expires, short, requested)
                 )
-                flow(now, BACKORDER, account.code, sku, account_index, line_id, short, 0)
-        rep.note_order(wanted, units * list_price, short)
+                rows.extend((now, BACKORDER, customer, sku, account_index, line_id, short, 0, NA, 0))
+        rep.note_order([(sku, units)], units * list_price, short)
         account._orders += 1  # as CustomerAccount._leaves counts them (nobody leaves the textbook)
+        if len(rows) >= events.limit:
+            events.move()
+        if len(signal_rows) >= signals.limit:
+            signals.move()
+
+
+def _receipts(model: TextbookModel) -> Callable[[float, PurchaseOrder, int], None]:
+    """ProcureToPay.receive for a purchase order that arrives whole."""
+    procure, stock, ledger, holding = model.procure_to_pay, model.stock, model.ledger, model.holding
+    rows, _ = model.recorder.events_rows()
+    on_time, late = model.recorder.text("on time"), model.recorder.text("late")
+    fill = model.order_to_cash.fill_backorders
+    put, post = stock.put, ledger.post
+
+    def receive(now: float, po: PurchaseOrder, units: int) -> None:
+        sku = po.sku
+        if now >= holding.charged_until + 1:
+            holding.accrue(now)
+        po.open_quantity -= units
+        procure.open_orders[sku].remove(po)
+        put(sku, units)
+        standard = units * stock.standard_cost_cents[sku]
+        paid = units * po.unit_price_cents
+        post("inventory", "cash", standard)
+        if paid != standard:
+            post("ppv", "cash", paid - standard)
+        timing = late if int(now) > po.due_day else on_time
+        rows.extend((now, RECEIPT, procure.supplier_codes[po.supplier], sku, NA, po.po_id, units, paid, NA, timing))
+        if stock.backordered[sku]:
+            fill(now, sku)
+
+    return receive

@@ -71,7 +71,7 @@ class DrawnDemand:
         self.first_day = first_day
         self.profile = profile
         self._rng = rng
-        self._additive = sd_per_day is not None
+        self.additive = sd_per_day is not None
         self._scale = (sd_per_day or 0.0) * math.sqrt(interval)
         self._sigma = math.sqrt(math.log1p(cv * cv))
         self._rates = [line.daily_rate for line in lines]
@@ -101,7 +101,7 @@ class DrawnDemand:
                 else 0.0
                 for line in self.lines
             ]
-        if self._additive:
+        if self.additive:
             return [
                 (line.sku, max(0, math.floor(mean + shock + 0.5)) if mean > 0 else 0)
                 for line, mean, shock in zip(self.lines, means, shocks, strict=True)
@@ -118,7 +118,7 @@ class DrawnDemand:
         if self._next_shock == len(self._shocks):
             normals = self._rng.standard_normal((self._block, len(self.lines)))
             additive = normals * self._scale
-            block = additive if self._additive else np.exp(self._sigma * normals - 0.5 * self._sigma**2)
+            block = additive if self.additive else np.exp(self._sigma * normals - 0.5 * self._sigma**2)
             self._shocks = block.tolist()
             self._next_shock = 0
         row = self._shocks[self._next_shock]

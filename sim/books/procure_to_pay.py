@@ -35,11 +35,11 @@ class ProcureToPay:
         self.recorder = recorder
         self.order_to_cash = order_to_cash
         self.supplier_labels = supplier_labels
-        self._suppliers = [recorder.name(label) for label in supplier_labels]  # as agents (receipts)
+        self.supplier_codes = [recorder.name(label) for label in supplier_labels]  # as agents (receipts)
         self._supplier_texts = [recorder.text(label) for label in supplier_labels]  # as details (orders)
         self._on_time, self._late = recorder.text("on time"), recorder.text("late")
         self.open_orders: list[list[PurchaseOrder]] = [[] for _ in stock.on_hand]
-        self._po_ids = count()
+        self.po_ids = count()  # purchase order numbers
 
     def place(
         self,
@@ -53,7 +53,7 @@ class ProcureToPay:
         due_day: int,
     ) -> PurchaseOrder:
         """Put ``units`` of ``sku`` on order with ``supplier``."""
-        po = PurchaseOrder(next(self._po_ids), buyer, supplier, sku, units, unit_price_cents, now, due_day, units)
+        po = PurchaseOrder(next(self.po_ids), buyer, supplier, sku, units, unit_price_cents, now, due_day, units)
         self.stock.on_order[sku] += units
         self.open_orders[sku].append(po)
         value = units * unit_price_cents
@@ -82,7 +82,7 @@ class ProcureToPay:
         self.ledger.post("inventory", "cash", standard)
         if paid != standard:
             self.ledger.post("ppv", "cash", paid - standard)
-        supplier = self._suppliers[po.supplier]
+        supplier = self.supplier_codes[po.supplier]
         timing = self._late if int(now) > po.due_day else self._on_time
         self.recorder.flow(now, RECEIPT, supplier, sku, -1, po.po_id, units, paid, detail=timing)
         if self.stock.backordered[sku]:

@@ -145,6 +145,18 @@ class Recorder:
         if len(rows) >= events.limit:
             events.move()
 
+    def events_rows(self) -> tuple[list[Any], "_Columns"]:
+        """The pending event rows and their columns, for a loop that appends flow rows itself.
+
+        Such a loop appends whole rows in :meth:`flow`'s order and moves them when the list
+        reaches ``limit`` (the lean textbook loop: a call less per event).
+        """
+        return self._events.rows, self._events
+
+    def signal_rows(self) -> tuple[list[Any], "_Columns"]:
+        """The pending signal rows and their columns (as :meth:`events_rows`), rows in :meth:`signal`'s order."""
+        return self._signals.rows, self._signals
+
     def record(self, event: Any) -> None:
         """A typed business event (one of the records in :mod:`sim.output.events`)."""
         kind: Kind = KINDS[event.KIND]
