@@ -105,6 +105,8 @@ class BuyerPort(Colleague, Protocol):
 class LeverHooks(Protocol):
     """What agents ask the active levers (no lever: the silo's answer)."""
 
+    show_stock: bool  # whether any lever may show a rep stock (otherwise none is asked)
+
     def reward(self, person: Colleague) -> Reward:
         """What ``person`` is rewarded for."""
         ...

@@ -65,7 +65,7 @@ class CustomerAccount(Agent):
             wanted = spec.demand.quantities(day)
             lines = [(k, q, list_prices[k]) for k, q in wanted]
         requested = day + spec.requested_lead_days
-        promised = model.promise_days(rep, lines, requested, day)
+        promised = model.promise_days(rep, lines, requested, day) if model.levers.show_stock else None
         now = model.env.now
         short = model.take_order(now, spec.index, self.code, lines, requested, day + spec.patience_days, promised)
         rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)

@@ -17,6 +17,7 @@ from sim.books.orders import OrderLine
 from sim.books.stock import Stock
 from sim.clock import CLOSE
 from sim.output import events
+from sim.output.events import NA
 from sim.output.recorder import Recorder
 
 WAREHOUSE = "warehouse"
@@ -69,22 +70,23 @@ class OrderToCash:
         ``agent`` is the account's code in the record. Returns the units that could not
         be shipped at once, per SKU (None if none).
         """
-        stock, log, daily = self.stock, self.recorder.flow, self.daily_demand
+        stock, daily, line_ids = self.stock, self.daily_demand, self.line_ids
         sell, costs, warehouse = self.ledger.sell, stock.standard_cost_cents, self._warehouse
+        rows, record = self.recorder.events_rows()  # flow rows appended here directly: the hottest loop of a run
         day = int(now)
         short: dict[int, int] | None = None
         self.holding.accrue(now)
         for position, (sku, units, price) in enumerate(lines):
             if units <= 0:
                 continue
-            ref = next(self.line_ids)
+            ref = next(line_ids)
             daily[sku][day] += units
-            log(now, ORDER, agent, sku, account, ref, units, units * price)
+            rows.extend((now, ORDER, agent, sku, account, ref, units, units * price, NA, 0))
             taken = stock.take(sku, units)
             if taken:  # invoiced on shipment (the hot path of _bill, inlined)
                 revenue = taken * price
                 sell(revenue, taken * costs[sku])
-                log(now, SHIPMENT, warehouse, sku, account, ref, taken, revenue)
+                rows.extend((now, SHIPMENT, warehouse, sku, account, ref, taken, revenue, NA, 0))
             if taken < units:
                 promised = promised_days[position] if promised_days else requested_day
                 line = OrderLine(
@@ -93,10 +95,12 @@ class OrderToCash:
                 stock.owe(line)
                 short = short or {}
                 short[sku] = short.get(sku, 0) + line.open_quantity
-                log(now, BACKORDER, agent, sku, account, ref, line.open_quantity, 0)
+                rows.extend((now, BACKORDER, agent, sku, account, ref, line.open_quantity, 0, NA, 0))
                 if expires_day < self.horizon_day:
                     expiry = self.env.timeout(expires_day + CLOSE - now)
                     expiry.callbacks.append(partial(self._expire, line))
+        if len(rows) >= record.limit:
+            record.move()
         return short
 
     def fill_backorders(self, now: float, sku: int) -> None:

@@ -45,6 +45,7 @@ class Levers:
         self._pipeline_quality = by_hook["pipeline_quality"]
         self._in_crm = by_hook["in_crm"]
         self._consensus_forecast = by_hook["consensus_forecast"]
+        self.show_stock = bool(self._stock_view)  # some lever may show reps stock (else no promise is asked)
 
     def reward(self, person: Colleague) -> Reward:
         """The first lever that sets ``person``'s reward, else the silo's."""
