@@ -11,6 +11,7 @@ REVIEW = 0.25  # buyers review stock and place purchase orders
 DISPATCH = 0.375  # suppliers ship what capacity allows
 DEMAND = 0.5  # customer accounts order; stock is allocated
 CLOSE = 0.875  # patience runs out: open lines past their last day are cancelled
+YEAR_END = 0.9375  # after the close: stock ages out, standard costs are reset, the books are closed
 
 
 def day_of(time: float) -> int:

@@ -60,9 +60,16 @@ class CompanyScenario(_Section):
     # customer accounts and their demand
     key_account_share: Share = 0.1
     lines_per_account: Annotated[float, Field(ge=1, le=100)] = 3.0
+    catalogue_skew: Annotated[float, Field(ge=0, le=3)] = 0.8  # SKU k's share of demand falls as 1 / k^skew
     order_interval_days: PositiveInt = 7
     requested_lead_days: Days = 2
+    requested_lead_spread_days: Days = 0  # each account asks for the mean ± up to this many days
+    announced_orders_per_account_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
+    announced_orders_per_key_account_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
+    announced_order_weeks: Annotated[float, Field(gt=0, le=52)] = 6.0  # size: weeks of the line's usual volume
+    announcement_days: Annotated[int, Field(ge=0, le=365)] = 28  # told to the rep this long before
     patience_days: Days = 14
+    walk_away_share: Share = 0.0
     demand_rate_mean: Annotated[float, Field(gt=0)] = 1.5
     demand_rate_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.8
     demand_cv: Annotated[float, Field(ge=0, le=5)] = 0.5
@@ -73,9 +80,18 @@ class CompanyScenario(_Section):
     unit_cost_mean: Annotated[float, Field(gt=0)] = 20.0
     unit_cost_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.6
     gross_margin: Annotated[float, Field(gt=0, lt=1)] = 0.3
+    gross_margin_dispersion: Annotated[float, Field(ge=0, le=0.5)] = 0.0  # sd of SKUs' margins around it
     supplier_price_spread: Annotated[float, Field(ge=0, lt=1)] = 0.08
     holding_rate_per_year: Annotated[float, Field(ge=0, le=5)] = 0.25
     late_penalty_rate: Annotated[float, Field(ge=0, le=1)] = 0.02
+    # operating expenses: what the departments and the company cost whatever they decide
+    rep_salary_per_year: Annotated[float, Field(ge=0, le=1e7)] = 0.0
+    buyer_salary_per_year: Annotated[float, Field(ge=0, le=1e7)] = 0.0
+    overhead_per_year: Annotated[float, Field(ge=0, le=1e10)] = 0.0
+    # stock that ages out, and standard costs
+    shelf_life_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    salvage_share: Share = 0.3
+    reset_standards_yearly: bool = False
     # suppliers
     lead_time_mean_days: Annotated[float, Field(ge=0)] = 10.0
     lead_time_sd_days: Annotated[float, Field(ge=0)] = 3.0
@@ -87,21 +103,26 @@ class CompanyScenario(_Section):
     capacity_headroom: Annotated[float, Field(gt=0)] | None = 2.0
     other_customers_load: Share = 0.4
     other_customers_load_cv: Annotated[float, Field(ge=0, le=3)] = 0.3
-    price_break_weeks: Annotated[float, Field(ge=0)] = 3.0
+    price_break_weeks: Annotated[float, Field(ge=0, le=104)] = 3.0
+    minimum_order_weeks: Annotated[float, Field(ge=0, le=104)] = 0.0  # suppliers' minimum order: weeks of demand
+    case_pack_units: Annotated[int, Field(ge=1, le=100_000)] = 1  # suppliers ship whole cases of this many units
     price_break_discount: Annotated[float, Field(ge=0, lt=1)] = 0.05
     expedite_premium: Annotated[float, Field(ge=0)] = 0.3
     expedite_lead_days: Days = 2
     initial_relationship: Share = 0.6
     # promotions and deals: how the market responds
-    promotion_uplift_per_discount: Annotated[float, Field(ge=0)] = 3.0
+    promotion_uplift_per_discount: Annotated[float, Field(ge=0, le=50)] = 3.0
+    promotion_response_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.0  # lognormal sigma across SKUs
     promotion_dip_share: Share = 0.3
     promotion_dip_days: Days = 14
     deal_uplift_per_discount: Annotated[float, Field(ge=0)] = 1.5
     # customers: satisfaction, churn, new business
     satisfaction_learning: Share = 0.1
+    key_account_sensitivity: Annotated[float, Field(ge=0, le=10)] = 1.0
     churn_threshold: Share = 0.6
     churn_rate_per_order: Share = 0.05
-    new_account_rate_per_rep_per_year: Annotated[float, Field(ge=0)] = 4.0
+    new_account_rate_per_rep_per_year: Annotated[float, Field(ge=0, le=365)] = 4.0
+    deal_decision_days: Annotated[int, Field(ge=0, le=365)] = 0  # a lead becomes an account this long after it opens
     # launch: new SKUs with uncertain demand
     launch_skus: Annotated[int, Field(ge=0)] = 0
     launch_day: Days = 120
@@ -125,6 +146,11 @@ class OrgConfig(_Section):
     """
 
     name: str = "silo"
+    # the organisation's design (the silo: none of it; org=aligned: all of it, by construction)
+    joint_weight: Share = 0.0  # share of everyone's reward that is the company's objective
+    service_weight: Share = 0.3  # share of service within that objective
+    shared_data: bool = False  # purchasing sees the CRM and announced orders as entered; sales sees live stock
+    campaigns_must_pay: bool = False  # a campaign runs only if the company expects it to pay
     # purchasing
     review_period_days: PositiveInt = 7
     forecast_window_days: PositiveInt = 28
@@ -161,6 +187,8 @@ class OrgConfig(_Section):
     promotion_notice: Literal["by_trust", "early", "late", "none"] = "by_trust"
     promotion_notice_propensity: Share = 0.5
     late_notice_days: Days = 3
+    order_notice: Literal["by_trust", "early", "late", "none"] = "by_trust"  # announced large orders
+    launch_notice_days: Annotated[int, Field(ge=0, le=365)] = 90  # sales tells purchasing of a launch this early
     deal_discount_max: Annotated[float, Field(ge=0, lt=1)] = 0.05
     expedite_requests: bool = True
     # trust between the departments

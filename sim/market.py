@@ -36,6 +36,10 @@ class DemandSource(Protocol):
         """What the account is expected to buy per day, per SKU (for quotas and plans)."""
         ...
 
+    def orders_per_year(self) -> float:
+        """How many orders the account places in a year."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class DemandLine:
@@ -114,6 +118,9 @@ class DrawnDemand:
     def expected_daily_units(self) -> dict[int, float]:
         return {line.sku: line.daily_rate for line in self.lines}
 
+    def orders_per_year(self) -> float:
+        return 365.0 / self.interval
+
     def _shock_row(self) -> list[float]:
         if self._next_shock == len(self._shocks):
             normals = self._rng.standard_normal((self._block, len(self.lines)))
@@ -147,6 +154,9 @@ class RecordedDemand:
             for sku, units in lines:
                 totals[sku] = totals.get(sku, 0.0) + units
         return {sku: total / self.span_days for sku, total in totals.items()}
+
+    def orders_per_year(self) -> float:
+        return 365.0 * len(self.schedule) / self.span_days
 
 
 def demand_profile(days: int, trend_per_year: float, amplitude: float, peak_day: int) -> list[float]:

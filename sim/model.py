@@ -17,23 +17,28 @@ import pandas as pd
 import simpy
 from mesa.model import Model
 
-from sim import lean, policies
+from sim import lean, period_end, policies
 from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
 from sim.agents.customer import OrderCalendar
+from sim.agents.prospecting import Pipeline
 from sim.agents.staff import Staff
 from sim.books.campaigns import Promotion
+from sim.books.expenses import OperatingExpenses
 from sim.books.holding import HoldingCost
 from sim.books.ledger import Ledger
+from sim.books.obsolescence import Obsolescence
 from sim.books.order_to_cash import OrderToCash
 from sim.books.orders import ExpediteRequest, OrderLine
 from sim.books.procure_to_pay import ProcureToPay
 from sim.books.stock import Stock
-from sim.clock import CLOSE
 from sim.config import RunConfig
+from sim.news import PurchasingNews
 from sim.output import events, metrics, timeseries
 from sim.output.recorder import Recorder
 from sim.policies.hooks import Levers
+from sim.policies.organisation import Organisation
 from sim.ports import StockView
+from sim.specs import AccountSpec
 from sim.streams import RandomStreams
 from sim.world import build_world
 
@@ -85,12 +90,13 @@ class SalesPurchasingModel(Model):
         # Processes wait here until the run starts, in the order they were made: the order
         # SimPy breaks ties in. A lean run (sim/lean.py) never starts them.
         self._waiting: list[Generator[simpy.Event, Any, None]] | None = []
+        self._closed = False  # the closing valuation is done once, at the run's end
         self.streams = RandomStreams(config.seed)
         self.world = world = build_world(config, self.streams)
         self.standard_cost_cents = [sku.standard_cost_cents for sku in world.skus]
         self.list_price_cents = [sku.list_price_cents for sku in world.skus]
 
-        self.stock = Stock(world.opening_stock, self.standard_cost_cents)
+        self.stock = Stock(world.opening_stock, self.standard_cost_cents, ageing=world.shelf_life_days is not None)
         self.ledger = Ledger()
         self.recorder = Recorder()
         self.ledger.post("inventory", "capital", self.stock.value_cents)
@@ -99,6 +105,12 @@ class SalesPurchasingModel(Model):
             value = units * self.standard_cost_cents[sku]
             self.recorder.flow(0.0, opening, warehouse, sku, -1, -1, units, value)
         self.holding = HoldingCost(self.stock, self.ledger, self.recorder, world.holding_rate_per_day)
+        self.expenses = OperatingExpenses(self.ledger, self.recorder, world.operating_expenses_cents_per_day)
+        self.obsolescence = (
+            None
+            if world.shelf_life_days is None
+            else Obsolescence(self.stock, self.ledger, self.recorder, world.shelf_life_days, world.salvage_share)
+        )
         self.order_to_cash = OrderToCash(
             self.env,
             self.stock,
@@ -107,6 +119,7 @@ class SalesPurchasingModel(Model):
             self.recorder,
             world.late_penalty_rate,
             config.total_days,
+            world.walk_away_share,
         )
         self.suppliers = [
             Supplier(self, spec, self.streams.generator("supply", spec.index), config.total_days + 1)
@@ -133,20 +146,35 @@ class SalesPurchasingModel(Model):
         self.promotions_run: list[Promotion] = []  # every promotion committed, for the record
         self._promotion_ids = count()
         self.policies = [p for p in policies.build(config.policy) if p.active]
-        self.levers = Levers(self.policies)
+        self.levers = Levers(self.policies, Organisation(world.org, self))
         self.reps = [SalesRep(self, spec, len(world.skus)) for spec in world.reps]
         self.buyers = [Buyer(self, spec) for spec in world.buyers]
         self.order_calendar = OrderCalendar(self.env, config.total_days)
         self.process(self.order_calendar.ordering())
+        self.news = news = PurchasingNews(self)
+        self.announcement_number, self.inform_of_order = news.announcement_number, news.inform_of_order
+        self.orders_unknown_to_purchasing = news.orders_unknown_to_purchasing
+        self.launch_known, self.inform_of_launch = news.launch_known, news.inform_of_launch
+        self.launches_unknown_to_purchasing = news.launches_unknown_to_purchasing
+        for product in world.skus:
+            if product.launch_day > 0:
+                self.process(news.launch_plan(product.index, product.launch_day))
+        if self.obsolescence is not None:
+            self.process(period_end.ageing(self, self.obsolescence))
+        if world.reset_standards:
+            self.process(period_end.year_ends(self))
         self.accounts = [CustomerAccount(self, spec, self.reps[spec.rep]) for spec in world.accounts]
         for account in self.accounts:
-            self.order_calendar.book(account)
+            self.order_calendar.join(account)
         self.order_to_cash.on_line_closed = self._line_closed
         for policy in self.policies:  # after the agents: their processes come first on a tie
             policy.attach(self)
-        if world.market.new_account_rate_per_rep_per_year > 0 and world.account_factory is not None:
+        self.pipeline: Pipeline | None = None
+        leads = world.market.new_account_rate_per_rep_per_year
+        if leads > 0 and world.account_factory is not None:
+            self.pipeline = Pipeline(world.account_factory, leads, world.market.deal_decision_days)
             for rep in self.reps:
-                self.process(self._prospecting(rep, world.market.new_account_rate_per_rep_per_year))
+                self.process(self.pipeline.prospecting(self, rep))
 
     # -- running ---------------------------------------------------------------------
 
@@ -189,14 +217,11 @@ class SalesPurchasingModel(Model):
             self._start()
         with _collector_paused():
             self.env.run(until=until)
+        if until >= self.config.total_days and not self._closed:
+            self._closed = True
+            period_end.close_the_books(self)
         self.holding.settle(until)
-        if until >= self.config.total_days:
-            # Relationships recover between presses: record where they stand at the last close.
-            close = self.config.total_days - 1 + CLOSE
-            for supplier in self.suppliers:
-                self.recorder.signal(
-                    close, "supplier_relationship", supplier.label, -1, supplier.current_relationship()
-                )
+        self.expenses.settle(until)
         self.time = self.env.now
 
     # -- what agents call --------------------------------------------------------------
@@ -231,24 +256,40 @@ class SalesPurchasingModel(Model):
         source = self.suppliers[self.world.skus[sku].suppliers[0]].spec
         return max(requested, today + round(source.lead_time_mean_days) + self.world.org.review_period_days)
 
-    def request_expedite(self, rep: SalesRep, account: int, sku: int, units: int, margin_cents: float) -> None:
-        """Sales asks the SKU's buyer to rush supply; a refusal hurts trust and is escalated."""
-        buyer = self.buyers[self.world.skus[sku].buyer]
-        request = ExpediteRequest(rep.index, account, sku, units, margin_cents)
+    def request_expedite(self, rep: SalesRep, request: ExpediteRequest) -> None:
+        """Sales asks the SKU's buyer to rush supply; a refusal hurts trust and may be escalated."""
+        buyer = self.buyers[self.world.skus[request.sku].buyer]
         rep.expedites_asked += 1
-        detail = f"key account {account} short of {units} units"
-        now = self.env.now
-        self.recorder.record(
-            events.ExpediteRequested(now, rep.label, sku, account, units, buyer.index, margin_cents, detail)
+        detail = f"key account {request.account} short of {request.units} units"
+        asked = events.ExpediteRequested(
+            self.env.now,
+            rep.label,
+            request.sku,
+            request.account,
+            request.units,
+            buyer.index,
+            request.margin_at_risk_cents,
+            detail,
         )
+        self.recorder.record(asked)
         if buyer.consider_expedite(request):
             return
         rep.expedites_refused += 1
         if not rep.escalates():
             return
-        detail = f"{buyer.label} refused to expedite for key account {account}"
-        self.recorder.record(events.Escalation(self.env.now, rep.label, sku, account, units, buyer.index, detail))
+        detail = f"{buyer.label} refused to expedite for key account {request.account}"
+        now = self.env.now
+        escalated = events.Escalation(now, rep.label, request.sku, request.account, request.units, buyer.index, detail)
+        self.recorder.record(escalated)
         self.levers.on_escalation(request)
+
+    def supplied_day(self, sku: int, today: int) -> int:
+        """The day open purchase orders cover every unit of ``sku`` customers wait for (as stock stands now)."""
+        return self.available_to_promise(self.live_stock, sku, 0, today, today)
+
+    def sales_team(self) -> list[SalesRep]:
+        """Every sales rep (the team a campaign may draw on)."""
+        return self.reps
 
     def staff(self) -> list[Staff]:
         """Every sales rep and buyer: the people alignment levers act on."""
@@ -257,10 +298,14 @@ class SalesPurchasingModel(Model):
     def pipeline_forecast(self, sku: int) -> float:
         """The reps' own expectations for ``sku`` (what a CRM shows), before any bias.
 
-        Reps not connected to the CRM show only what they submitted.
+        Reps not connected to the CRM show only what they submitted; open deals add what
+        their accounts would buy, weighted by the chance of winning them.
         """
         in_crm = self.levers.in_crm
-        return sum(rep.own_estimate[sku] if in_crm(rep) else rep.forecast[sku] for rep in self.reps)
+        expected = sum(rep.own_estimate[sku] if in_crm(rep) else rep.forecast[sku] for rep in self.reps)
+        if self.pipeline is not None:  # and the deals in the CRM, by their chance of being won
+            expected += self.pipeline.expected_daily_units(sku, int(self.env.now))
+        return expected
 
     def next_promotion_id(self) -> int:
         """A new promotion's number."""
@@ -309,6 +354,11 @@ class SalesPurchasingModel(Model):
             )
             self.recorder.record(surprise)
 
+    def lead_time_days(self, sku: int) -> float:
+        """The mean lead time of the supplier ``sku`` was last bought from."""
+        buyer = self.buyers[self.world.skus[sku].buyer]
+        return self.suppliers[buyer.main_supplier(sku)].spec.lead_time_mean_days
+
     def backordered(self, sku: int) -> int:
         """Units of ``sku`` owed to customers now."""
         return self.stock.backordered[sku]
@@ -330,23 +380,11 @@ class SalesPurchasingModel(Model):
         if account is not None and not account.churned:
             account.line_closed(line, outcome)
 
-    def _prospecting(self, rep: SalesRep, rate_per_year: float) -> Generator[simpy.Event, Any, None]:
-        """Sales effort wins new accounts: leads arrive at random, satisfied portfolios convert them."""
-        rng = self.streams.generator("leads", rep.spec.index)
-        factory = self.world.account_factory
-        assert factory is not None
-        while True:
-            yield self.env.timeout(float(rng.exponential(365.0 / rate_per_year)))
-            draw = float(rng.random())
-            reputation = sum(a.satisfaction for a in rep.accounts) / len(rep.accounts) if rep.accounts else 0.5
-            if draw < reputation * rep.productivity:
-                index = len(self.accounts)
-                spec = factory.new_account(index, rep.spec.index, int(self.env.now))
-                account = CustomerAccount(self, spec, rep)
-                self.accounts.append(account)
-                self.order_calendar.book(account)
-                detail = f"lead converted (portfolio satisfaction {reputation:.2f})"
-                self.recorder.record(events.AccountWon(self.env.now, rep.label, index, reputation, detail))
+    def add_account(self, spec: AccountSpec, rep: SalesRep) -> None:
+        """A new account, won by ``rep``: it joins the portfolio and the order calendar."""
+        account = CustomerAccount(self, spec, rep)
+        self.accounts.append(account)
+        self.order_calendar.join(account)
 
     # -- results ----------------------------------------------------------------------
 
@@ -359,7 +397,12 @@ class SalesPurchasingModel(Model):
         sku_table = timeseries.sku_daily(events, signals, len(self.world.skus), days, calendar)
         levers = tuple(policies.levers())
         daily = timeseries.company_daily(
-            sku_table, events, self.standard_cost_cents, self.world.holding_rate_per_day, levers
+            sku_table,
+            events,
+            [sku.standard_cost_cents for sku in self.world.skus],  # as the run began: a year end may reset them
+            self.world.holding_rate_per_day,
+            levers,
+            self.world.operating_expenses_cents_per_day / 100.0,
         )
         org = self.world.org
         initial = {

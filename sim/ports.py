@@ -10,7 +10,7 @@ levers (:class:`LeverHooks`) are answered by the active levers together
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import simpy
 
@@ -19,8 +19,9 @@ from sim.books.campaigns import Promotion
 from sim.books.orders import ExpediteRequest, PurchaseOrder
 from sim.books.stock import Stock
 from sim.output.recorder import Recorder
+from sim.specs import AccountSpec, OrderAnnouncement, SupplierSpec
 from sim.streams import RandomStreams
-from sim.world import AccountSpec, SupplierSpec, World
+from sim.world import World
 
 SALES, PURCHASING = "sales", "purchasing"
 """The two departments (an agent's ``department``)."""
@@ -39,6 +40,36 @@ class Reward:
 
 
 SILO_REWARD = Reward()
+
+
+# -- people in a seat (play mode) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionPlan:
+    """A promotion a person in the sales seat decided: which SKUs, when, and when to tell purchasing."""
+
+    skus: tuple[int, ...]
+    weeks_ahead: int
+    notice: Literal["early", "late", "none"]
+
+
+class SalesSeat(Protocol):
+    """A person in a rep's seat (play mode): on the days it decides, its forecast and promotions replace the rule's."""
+
+    def decides(self, day: int) -> bool: ...
+
+    def forecast_adjustment(self, day: int) -> float: ...
+
+    def promotion(self, day: int) -> PromotionPlan | None: ...
+
+
+class OrderSeat(Protocol):
+    """A person in the buyer's seat (play mode): on the days it decides, its quantities replace the rule's."""
+
+    def decides(self, day: int) -> bool: ...
+
+    def order_units(self, sku: int, day: int, rule_units: int) -> int: ...
 
 
 class StockView(Protocol):
@@ -123,6 +154,14 @@ class LeverHooks(Protocol):
         """A refused expedite was taken above purchasing's head."""
         ...
 
+    def on_announcement(self, announced: OrderAnnouncement) -> None:
+        """An account announced a large order to its rep."""
+        ...
+
+    def on_launch_plan(self, sku: int) -> None:
+        """Sales has the plan of a product launch."""
+        ...
+
     def stock_view(self, rep: Colleague) -> StockView | None:
         """The stock ``rep`` can see to promise delivery (None: none)."""
         ...
@@ -202,6 +241,10 @@ class PurchasingDesk(Company, Protocol):
 
     def pay_expediting(self, cents: int) -> None: ...
 
+    def supplied_day(self, sku: int, today: int) -> int: ...
+
+    def launch_known(self, sku: int) -> bool: ...
+
 
 class SalesDesk(Company, Protocol):
     """What a rep may ask: to submit a forecast, to propose and announce promotions."""
@@ -210,6 +253,8 @@ class SalesDesk(Company, Protocol):
 
     def submit_sales_forecast(self, rep: "RepPort", forecast: list[float]) -> None: ...
 
+    def sales_team(self) -> Sequence[Any]: ...
+
     def next_promotion_id(self) -> int: ...
 
     def promotion_committed(self, promotion: Promotion) -> None: ...
@@ -217,6 +262,10 @@ class SalesDesk(Company, Protocol):
     def inform_purchasing(self, promotion: Promotion, source: str) -> None: ...
 
     def promotion_surprise(self, promotion: Promotion) -> None: ...
+
+    def announcement_number(self, announced: OrderAnnouncement) -> int: ...
+
+    def inform_of_order(self, announced: OrderAnnouncement, source: str) -> None: ...
 
 
 class OrderDesk(Company, Protocol):
@@ -237,7 +286,7 @@ class OrderDesk(Company, Protocol):
         self, rep: Colleague, lines: list[tuple[int, int, int]], requested: int, today: int
     ) -> list[int] | None: ...
 
-    def request_expedite(self, rep: "RepPort", account: int, sku: int, units: int, margin_cents: float) -> None: ...
+    def request_expedite(self, rep: "RepPort", request: ExpediteRequest) -> None: ...
 
 
 class LeverPort(Protocol):
@@ -259,8 +308,20 @@ class LeverPort(Protocol):
 
     def backordered(self, sku: int) -> int: ...
 
+    def lead_time_days(self, sku: int) -> float: ...
+
+    def supplied_day(self, sku: int, today: int) -> int: ...
+
     def pipeline_forecast(self, sku: int) -> float: ...
 
     def inform_purchasing(self, promotion: Promotion, source: str) -> None: ...
+
+    def inform_of_order(self, announced: OrderAnnouncement, source: str) -> None: ...
+
+    def orders_unknown_to_purchasing(self, day: int) -> list[OrderAnnouncement]: ...
+
+    def inform_of_launch(self, sku: int, source: str) -> None: ...
+
+    def launches_unknown_to_purchasing(self, day: int) -> list[int]: ...
 
     def book_cost(self, account: str, cents: int) -> None: ...

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.accounts import AccountFactory
 from sim.config import CompanyScenario, OrgConfig, RunConfig, TextbookScenario
-from sim.market import DemandLine, DemandSource, DrawnDemand, RecordedDemand, demand_profile, read_demand_file
+from sim.market import DemandLine, DemandSource, DrawnDemand, RecordedDemand, read_demand_file
+from sim.specs import AccountSpec, BuyerSpec, Disruption, Market, RepSpec, SkuSpec, SupplierSpec
 from sim.streams import RandomStreams
 
 NEVER = 10**9  # a patience that never runs out
@@ -35,108 +37,6 @@ TEXTBOOK_ORG = OrgConfig(
 """The textbook buyer and rep: no bias, no promotions, no deals, no expedites."""
 
 
-@dataclass(frozen=True, slots=True)
-class SkuSpec:
-    """A product: its standard cost, list price, owner in purchasing and sources."""
-
-    index: int
-    standard_cost_cents: int
-    list_price_cents: int
-    buyer: int
-    suppliers: tuple[int, ...]
-    expected_daily_units: float
-    launch_day: int = 0  # first day it sells (launches only)
-
-
-@dataclass(frozen=True, slots=True)
-class Disruption:
-    """A window of days in which a supplier ships less and later."""
-
-    start_day: int
-    end_day: int
-    capacity_factor: float
-    lead_time_extra_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class SupplierSpec:
-    """A supplier's terms and how reliably it keeps them.
-
-    Lead times, lateness, short shipments and other customers' load are drawn per day
-    from the supplier's own stream: exogenous, the same whatever the company orders.
-    """
-
-    index: int
-    unit_price_cents: dict[int, int]
-    lead_time_mean_days: float
-    lead_time_sd_days: float
-    on_time_probability: float
-    late_days_mean: float
-    in_full_probability: float
-    short_ship_share: float
-    capacity_per_day: float | None
-    break_units: dict[int, int] = field(default_factory=dict)  # order size earning the discount
-    break_discount: float = 0.0
-    expedite_premium: float = 0.0  # share of the unit price, per unit expedited
-    expedite_lead_days: int = 2
-    initial_relationship: float = 1.0
-    other_customers_load: float = 0.0  # their mean share of capacity
-    other_customers_load_cv: float = 0.0
-    disruption: Disruption | None = None
-    price_rise_day: int | None = None
-    price_rise_share: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class AccountSpec:
-    """A customer account: who serves it, how patient it is, where its orders come from."""
-
-    index: int
-    rep: int
-    key_account: bool
-    patience_days: int
-    requested_lead_days: int
-    demand: DemandSource
-
-
-@dataclass(frozen=True, slots=True)
-class BuyerSpec:
-    """A buyer, its SKUs and its planning parameters."""
-
-    index: int
-    skus: tuple[int, ...]
-    review_period_days: int
-    first_review_day: int
-    forecast_window_days: int
-    safety_z: float
-    known_daily_mean: float | None = None  # textbook with window 0: the true mean
-    known_daily_sd: float | None = None  # textbook: σ is given, not estimated
-
-
-@dataclass(frozen=True, slots=True)
-class RepSpec:
-    """A sales rep and the accounts in its portfolio."""
-
-    index: int
-    accounts: tuple[int, ...]
-    forecast_window_days: int
-    forecast_period_days: int
-
-
-@dataclass(frozen=True, slots=True)
-class Market:
-    """How customers respond: to promotions, deals and service (all off in the textbook)."""
-
-    promotion_uplift_per_discount: float = 0.0
-    promotion_dip_share: float = 0.0
-    promotion_dip_days: int = 0
-    deal_uplift_per_discount: float = 0.0
-    satisfaction_learning: float = 0.0
-    churn_threshold: float = 0.0
-    churn_rate_per_order: float = 0.0
-    new_account_rate_per_rep_per_year: float = 0.0
-
-
 @dataclass
 class World:
     """Everything the model instantiates, plus the economics that apply to all of it."""
@@ -152,7 +52,18 @@ class World:
     kpi_bucket_days: int
     org: OrgConfig
     market: Market = field(default_factory=Market)
-    account_factory: "AccountFactory | None" = None
+    account_factory: AccountFactory | None = None
+    operating_expenses_cents_per_day: float = 0.0  # staff salaries and overhead
+    shelf_life_days: int | None = None  # stock older than this is written off (None: it never ages out)
+    salvage_share: float = 0.0  # of standard cost, recovered when aged stock is sold off
+    walk_away_share: float = 0.0  # of a stock-out, bought elsewhere at once
+    reset_standards: bool = False  # standard costs reset to current prices at each year end
+
+
+def operating_expenses_per_year(scenario: CompanyScenario) -> float:
+    """Staff of both departments at their salaries, plus the company's other overhead, in currency."""
+    staff = scenario.sales_reps * scenario.rep_salary_per_year + scenario.buyers * scenario.buyer_salary_per_year
+    return staff + scenario.overhead_per_year
 
 
 def build_world(config: RunConfig, streams: RandomStreams) -> World:
@@ -222,67 +133,6 @@ def _merge_accounts(
     return merged
 
 
-class AccountFactory:
-    """Draws customer accounts of a scenario: at the start, and as sales wins new ones."""
-
-    def __init__(
-        self, scenario: CompanyScenario, config: RunConfig, streams: RandomStreams, launch_factor: np.ndarray
-    ) -> None:
-        self.scenario = scenario
-        self.streams = streams
-        self.days = config.total_days
-        rng = streams.generator("catalogue")
-        n_skus = scenario.skus
-        popularity = 1.0 / np.arange(1, n_skus + 1) ** 0.8  # a long tail, as catalogues have
-        self.popularity = rng.permutation(popularity / popularity.sum())
-        self.launch_factor = launch_factor  # realised / planned demand of launch SKUs (1 elsewhere)
-        self.launch_day = np.zeros(n_skus, dtype=int)
-        if scenario.launch_skus:
-            self.launch_day[n_skus - min(scenario.launch_skus, n_skus) :] = scenario.launch_day
-        self.profile = demand_profile(
-            config.total_days,
-            scenario.trend_per_year,
-            scenario.seasonality_amplitude,
-            scenario.seasonality_peak_day,
-        )
-
-    def lines(self, rng: np.random.Generator, key_account: bool) -> list[DemandLine]:
-        """Which SKUs an account buys and at what planned base rate (key accounts buy more)."""
-        scenario, n_skus = self.scenario, len(self.popularity)
-        count = min(n_skus, 1 + int(rng.poisson(scenario.lines_per_account - 1.0)))
-        skus = np.sort(rng.choice(n_skus, count, replace=False, p=self.popularity))
-        sigma = scenario.demand_rate_dispersion
-        rates = scenario.demand_rate_mean * rng.lognormal(-0.5 * sigma**2, sigma, count)
-        if key_account:
-            rates *= 3.0  # key accounts: a few large customers, as in most B2B books
-        return [DemandLine(int(k), float(r), int(self.launch_day[k])) for k, r in zip(skus, rates, strict=True)]
-
-    def account(
-        self, index: int, rep: int, key_account: bool, lines: list[DemandLine], first_day: int, patience: int
-    ) -> AccountSpec:
-        """An account ordering on its own cycle, with the realised launch demand."""
-        realised = [
-            DemandLine(line.sku, line.daily_rate * float(self.launch_factor[line.sku]), line.from_day) for line in lines
-        ]
-        demand = DrawnDemand(
-            realised,
-            interval=self.scenario.order_interval_days,
-            first_day=first_day,
-            profile=self.profile,
-            rng=self.streams.generator("demand", index),
-            days=self.days,
-            cv=self.scenario.demand_cv,
-        )
-        return AccountSpec(index, rep, key_account, patience, self.scenario.requested_lead_days, demand)
-
-    def new_account(self, index: int, rep: int, today: int) -> AccountSpec:
-        """An account sales has just won, drawn from its own stream."""
-        rng = self.streams.generator("new_account", index)
-        key = bool(rng.random() < self.scenario.key_account_share)
-        patience = max(0, round(self.scenario.patience_days * rng.uniform(0.5, 1.5)))
-        return self.account(index, rep, key, self.lines(rng, key), today + 1, patience)
-
-
 def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig, streams: RandomStreams) -> World:
     rng = streams.generator("setup")
     n_skus, n_suppliers = scenario.skus, scenario.suppliers
@@ -317,15 +167,17 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
     per_sku = min(scenario.suppliers_per_sku, n_suppliers)
     sources = [tuple(sorted(rng.choice(n_suppliers, per_sku, replace=False).tolist())) for _ in range(n_skus)]
     suppliers = _suppliers(scenario, rng, costs, sources, planned)
+    margins, responses = _margins_and_responses(scenario, streams)
     skus = [
         SkuSpec(
             index=k,
             standard_cost_cents=round(costs[k] * 100),
-            list_price_cents=round(costs[k] * 100 / (1.0 - scenario.gross_margin)),
+            list_price_cents=round(costs[k] * 100 / (1.0 - margins[k])),
             buyer=k % scenario.buyers,
             suppliers=sources[k],
             expected_daily_units=float(planned[k]),
             launch_day=int(factory.launch_day[k]),
+            promotion_response=float(responses[k]),
         )
         for k in range(n_skus)
     ]
@@ -342,6 +194,7 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
                 account_lines[a],
                 int(first_days[a]),
                 int(patience[a]),
+                ("account", a),
             )
             for a in range(scenario.accounts)
         ]
@@ -375,6 +228,11 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
         opening_stock=[0 if s.launch_day else round(e * cover) for s, e in zip(skus, planned, strict=True)],
         holding_rate_per_day=scenario.holding_rate_per_year / 365.0,
         late_penalty_rate=scenario.late_penalty_rate,
+        operating_expenses_cents_per_day=operating_expenses_per_year(scenario) * 100 / 365.0,
+        shelf_life_days=scenario.shelf_life_days,
+        salvage_share=scenario.salvage_share,
+        walk_away_share=scenario.walk_away_share,
+        reset_standards=scenario.reset_standards_yearly,
         kpi_bucket_days=org.review_period_days,
         org=org,
         market=Market(
@@ -383,14 +241,32 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
             promotion_dip_days=scenario.promotion_dip_days,
             deal_uplift_per_discount=scenario.deal_uplift_per_discount,
             satisfaction_learning=scenario.satisfaction_learning,
+            key_account_sensitivity=scenario.key_account_sensitivity,
             churn_threshold=scenario.churn_threshold,
             churn_rate_per_order=0.0 if scenario.demand_file else scenario.churn_rate_per_order,
+            deal_decision_days=scenario.deal_decision_days,
             new_account_rate_per_rep_per_year=0.0
             if scenario.demand_file
             else scenario.new_account_rate_per_rep_per_year,
         ),
         account_factory=factory,
     )
+
+
+def _margins_and_responses(scenario: CompanyScenario, streams: RandomStreams) -> tuple[np.ndarray, np.ndarray]:
+    """Each SKU's gross margin and its demand's response to a discount, around the scenario's means.
+
+    Drawn from a stream of their own, so they do not shift the rest of the set-up.
+    """
+    rng = streams.generator("margins")
+    n = scenario.skus
+    margins = scenario.gross_margin + scenario.gross_margin_dispersion * rng.standard_normal(n)
+    sigma = scenario.promotion_response_dispersion
+    responses = scenario.promotion_uplift_per_discount * rng.lognormal(-0.5 * sigma**2, sigma, n)
+    return np.clip(margins, MIN_MARGIN, MAX_MARGIN), responses
+
+
+MIN_MARGIN, MAX_MARGIN = 0.02, 0.9  # an SKU's gross margin, however far the draw strays
 
 
 def _suppliers(
@@ -434,6 +310,8 @@ def _suppliers(
                 short_ship_share=scenario.short_ship_share,
                 capacity_per_day=None if scenario.capacity_headroom is None else scenario.capacity_headroom * volume,
                 break_units={k: max(1, round(scenario.price_break_weeks * 7 * planned[k])) for k in supplied},
+                minimum_order_units={k: round(scenario.minimum_order_weeks * 7 * planned[k]) for k in supplied},
+                case_pack_units=scenario.case_pack_units,
                 break_discount=scenario.price_break_discount,
                 expedite_premium=scenario.expedite_premium,
                 expedite_lead_days=scenario.expedite_lead_days,

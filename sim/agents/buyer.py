@@ -1,13 +1,12 @@
 """Buyers: they plan their SKUs' demand, replenish, pick suppliers, negotiate, expedite."""
 
 from collections.abc import Generator
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
-import numpy as np
 import simpy
 
 from sim.agents.staff import Staff
-from sim.behaviour import incentives, trust
+from sim.behaviour import expediting, incentives, trust
 from sim.behaviour.forecasting import MovingWindow
 from sim.behaviour.replenishment import order_quantity, order_up_to_level, reorder_quantity
 from sim.behaviour.supplier_choice import best_offer
@@ -15,18 +14,11 @@ from sim.books.campaigns import Promotion
 from sim.books.orders import ExpediteRequest
 from sim.clock import REVIEW
 from sim.output import events
-from sim.ports import PURCHASING, PurchasingDesk, SupplierPort
-from sim.world import BuyerSpec, order_up_to_cover
+from sim.ports import PURCHASING, OrderSeat, PurchasingDesk, SupplierPort
+from sim.specs import BuyerSpec, OrderAnnouncement
+from sim.world import order_up_to_cover
 
 EXCESS_CONFLICT_GAP_DAYS = 91  # one "excess stock" complaint per SKU per quarter at most
-
-
-class OrderSeat(Protocol):
-    """A person in the buyer's seat (play mode): on the days it decides, its quantities replace the rule's."""
-
-    def decides(self, day: int) -> bool: ...
-
-    def order_units(self, sku: int, day: int, rule_units: int) -> int: ...
 
 
 class Buyer(Staff):
@@ -48,7 +40,6 @@ class Buyer(Staff):
         self.skus = spec.skus
         self.history = {sku: MovingWindow(spec.forecast_window_days) for sku in spec.skus}
         self.observed_until = 0  # first day not yet in the buyer's statistics
-        self._busy_rng: np.random.Generator | None = None
         self.own_weights = incentives.SupplierWeights(
             org.buyer_price_weight,
             org.buyer_lead_time_weight,
@@ -56,6 +47,7 @@ class Buyer(Staff):
             org.buyer_relationship_weight,
         )
         self.known_promotions: list[Promotion] = []
+        self.known_orders: list[OrderAnnouncement] = []  # large orders announced to come, that purchasing knows of
         self._forecasts_then: dict[int, tuple[float, float]] = {}
         self._excess_blamed: dict[int, int] = {}
         self._main_supplier: dict[int, int] = {}
@@ -102,7 +94,8 @@ class Buyer(Staff):
         if known is not None:
             return known
         spec = self.model.world.skus[sku]
-        own = self.history[sku].mean(prior=spec.expected_daily_units if day + 30 >= spec.launch_day else 0.0)
+        planned = day + 30 >= spec.launch_day and self.model.launch_known(sku)
+        own = self.history[sku].mean(prior=spec.expected_daily_units if planned else 0.0)
         sales = self.sales_view(sku)
         weight = self.sales_weight()
         if weight <= 0 or sales <= 0:
@@ -134,6 +127,14 @@ class Buyer(Staff):
                     extra += overlap * promotion.extra_daily_units[sku]
         return extra
 
+    def learn_order(self, announced: OrderAnnouncement) -> None:
+        """Purchasing heard of a large order an account will place."""
+        self.known_orders.append(announced)
+
+    def ordered_ahead(self, sku: int, day: int, cover: float) -> int:
+        """Units of announced orders purchasing knows of, due within the cover."""
+        return sum(a.units for a in self.known_orders if a.sku == sku and day <= a.due_day < day + cover)
+
     def learn_promotion(self, promotion: Promotion) -> None:
         """Sales told purchasing of a promotion (or purchasing saw it in the CRM)."""
         if promotion not in self.known_promotions:
@@ -149,14 +150,16 @@ class Buyer(Staff):
         self._judge_sales_forecast(now)
         if self.known_promotions:
             self.known_promotions = [p for p in self.known_promotions if p.end_day > day]
+        if self.known_orders:
+            self.known_orders = [a for a in self.known_orders if a.due_day >= day]
         skus = model.world.skus
         signal = model.recorder.signal
         blaming = self.sales_weight() > 0
         chasing = self.chases_price_breaks()
         seat = self.seat if self.seat is not None and self.seat.decides(day) else None
         for sku in self.spec.skus:
-            if day + 60 < skus[sku].launch_day:
-                continue  # nothing to buy yet for a product not launched
+            if day + 60 < skus[sku].launch_day or not model.launch_known(sku):
+                continue  # nothing to buy yet for a product not launched (or that purchasing has not heard of)
             supplier = self.choose_supplier(sku, day)
             level, mean, planned = self.target(sku, day, supplier)
             signal(now, "planned_forecast", self.label, sku, planned)
@@ -169,10 +172,15 @@ class Buyer(Staff):
                 self._blame_padded_forecast(now, sku, level, mean)
 
     def target(self, sku: int, day: int, supplier: SupplierPort) -> tuple[float, float, float]:
-        """The order-up-to level S, the planned daily mean, and the daily rate planned with known promotions."""
+        """The order-up-to level S, the planned daily mean, and the daily rate planned with what it knows is coming.
+
+        Known promotions' extra demand and known announced orders within the cover add to S.
+        """
         cover = order_up_to_cover(supplier.spec.lead_time_mean_days, self.spec.review_period_days)
         mean = self.planned_daily_mean(sku, day)
         promoted = self.promotion_units(sku, day, cover) if self.known_promotions else 0.0
+        if self.known_orders:
+            promoted += self.ordered_ahead(sku, day, cover)
         z = self.spec.safety_z + incentives.service_safety_bonus(self.reward.joint_weight, self.reward.service_weight)
         level = order_up_to_level(mean, self.planned_daily_sd(sku, mean), cover, z) + promoted
         return level, mean, mean + promoted / cover
@@ -185,6 +193,10 @@ class Buyer(Staff):
             units = reorder_quantity(level, org.s_S_lot_days * mean, position)
         else:
             units = order_quantity(level, position)
+        if units > 0:  # the supplier's minimum order and whole cases, whatever the buyer would rather buy
+            units = max(units, supplier.spec.minimum_order_units.get(sku, 0))
+            pack = supplier.spec.case_pack_units
+            units = -(-units // pack) * pack
         if units > 0 and chasing:
             units = self._lot_size(supplier, sku, units, day, mean)
         return units
@@ -267,11 +279,12 @@ class Buyer(Staff):
                 actual = sum(daily[sku][max(0, day - period) : day])
                 own_error += abs(own * period - actual)
                 sales_error += abs(sales * period - actual)
-            evidence = trust.relative_accuracy(own_error, sales_error)
+            accuracy = trust.relative_accuracy(own_error, sales_error)
             # Knowing how sales works, a buyer reads its misses more generously.
-            evidence += self.understanding * (1.0 - evidence) / 2.0
+            if accuracy < 0:
+                accuracy *= 1.0 - self.understanding / 2.0
             org = model.world.org
-            self._trust_moved(trust.learned(self.trust, evidence, org.trust_learning, org.trust_gain_ratio))
+            self._trust_moved(trust.moved(self.trust, accuracy, org.trust_learning, org.trust_gain_ratio))
         self._forecasts_then = {
             sku: (self.history[sku].mean(prior=0.0), model.sales_forecast[sku])
             for sku in self.spec.skus
@@ -310,12 +323,20 @@ class Buyer(Staff):
         """Approve or refuse a rush order by the buyer's own reward."""
         model = self.model
         now = model.env.now
-        supplier = self.choose_supplier(request.sku, int(now))
-        premium_cost = self._premium(supplier, request, int(now))
+        day = int(now)
+        supplier = self.choose_supplier(request.sku, day)
+        premium_cost = self._premium(supplier, request, day)
         reward = self.reward
-        value = incentives.saved_sale_value(reward.joint_weight, reward.service_weight)
+        loss = expediting.loss_if_not_rushed(
+            supplied_day=model.supplied_day(request.sku, day),
+            expires_day=request.expires_day,
+            line_margin_cents=request.line_margin_cents,
+            churn_risk=request.churn_risk,
+            account_margin_cents=request.account_margin_cents,
+        )
         valued = incentives.expedite_value(
-            margin_at_risk=request.margin_at_risk_cents * value,
+            loss=loss * incentives.saved_sale_value(reward.joint_weight, reward.service_weight),
+            sales_claim=request.margin_at_risk_cents,
             joint_weight=self.joint_weight,
             trust_in_sales=self.trust_in_sales,
             goodwill=min(1.0, model.world.org.expedite_goodwill * (1.0 + self.understanding)),
@@ -404,20 +425,10 @@ class Buyer(Staff):
         env = self.model.env
         yield env.timeout(self.spec.first_review_day + REVIEW)
         while True:
-            # A person in the seat always finds time for the review they came to play.
-            if self.productivity >= 1.0 or self._seated(int(env.now)) or self._busy_draw() < self.productivity:
-                self.review(env.now)
+            # A buyer away on a rotation spell has its reviews covered by a colleague: none is skipped.
+            self.review(env.now)
             yield env.timeout(self.spec.review_period_days)
-
-    def _seated(self, day: int) -> bool:
-        return self.seat is not None and self.seat.decides(day)
 
     def surprised_by_promotion(self, trust_loss: float) -> None:
         """A promotion started that purchasing was never told of: trust in sales suffers."""
         self._trust_moved(trust.hurt(self.trust, trust_loss))
-
-    def _busy_draw(self) -> float:
-        """A draw deciding whether a buyer working below full productivity finds time to review."""
-        if self._busy_rng is None:
-            self._busy_rng = self.model.streams.generator("buyer_time", self.spec.index)
-        return float(self._busy_rng.random())

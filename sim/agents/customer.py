@@ -12,17 +12,18 @@ from typing import TYPE_CHECKING, Any
 import simpy
 from mesa.agent import Agent
 
-from sim.books.order_to_cash import OUTCOMES
-from sim.books.orders import OrderLine
+from sim.behaviour import expediting
+from sim.books.order_to_cash import OUTCOMES, waiting_units
+from sim.books.orders import ExpediteRequest, OrderLine
 from sim.clock import DEMAND
 from sim.output import events
 from sim.ports import OrderDesk
-from sim.world import AccountSpec
+from sim.specs import AccountSpec, OrderAnnouncement
 
 if TYPE_CHECKING:
     from sim.agents.sales import SalesRep
 
-KEY_ACCOUNT_FUTURE_MARGIN = 2.0  # a key account's lost line costs its margin twice: today and in goodwill
+SALES_CLAIM = 2.0  # sales claims twice a key account's line margin is at risk: today's and its goodwill
 
 
 class CustomerAccount(Agent):
@@ -43,11 +44,15 @@ class CustomerAccount(Agent):
         self.satisfaction = 0.8
         self.churned = False
         market = model.world.market
-        self._churn_draws = (
-            model.streams.generator("churn", spec.index).random(4096).tolist()
-            if market.churn_rate_per_order > 0
-            else []
-        )
+        family, number = spec.stream
+        churn = model.streams.generator("churn" if family == "account" else f"{family}:churn", number)
+        self._churn_draws = churn.random(4096).tolist() if market.churn_rate_per_order > 0 else []
+        # Key accounts are the demanding ones: each order's service moves their satisfaction more.
+        weight = market.key_account_sensitivity if spec.key_account else 1.0
+        self._learning = min(1.0, market.satisfaction_learning * weight)
+        self._announced: dict[int, list[tuple[int, int]]] = {}  # due day -> the announced (sku, units)
+        for announced in spec.announcements:
+            self._announced.setdefault(announced.due_day, []).append((announced.sku, announced.units))
         self._orders = 0
         self._judging = market.satisfaction_learning > 0
         self.order_days: Iterator[int] = spec.demand.order_days()
@@ -60,9 +65,13 @@ class CustomerAccount(Agent):
         if rep.promotions or rep.deal_discount:
             multipliers, deal = rep.price_factors(day)
             wanted = spec.demand.quantities(day, multipliers, deal)
+            if self._announced:
+                wanted = wanted + self._announced.pop(day, [])
             lines = [(k, q, round(list_prices[k] * (1.0 - rep.discount(k, day)))) for k, q in wanted]
         else:
             wanted = spec.demand.quantities(day)
+            if self._announced:
+                wanted = wanted + self._announced.pop(day, [])
             lines = [(k, q, list_prices[k]) for k, q in wanted]
         requested = day + spec.requested_lead_days
         promised = model.promise_days(rep, lines, requested, day) if model.levers.show_stock else None
@@ -85,18 +94,44 @@ class CustomerAccount(Agent):
                 rep.blame_stockout(promotion, sku, now)
         if self.spec.key_account and model.world.org.expedite_requests:
             prices = {k: p for k, _, p in lines}
-            for sku, units in short.items():
-                margin = units * (prices[sku] - model.standard_cost_cents[sku]) * KEY_ACCOUNT_FUTURE_MARGIN
-                model.request_expedite(rep, self.spec.index, sku, units, margin)
+            list_prices, costs = model.list_price_cents, model.standard_cost_cents
+            market = model.world.market
+            orders_per_year = self.spec.demand.orders_per_year()
+            churn_risk = expediting.churn_risk_if_lost(
+                satisfaction=self.satisfaction,
+                learning=self._learning,
+                threshold=market.churn_threshold,
+                churn_rate_per_order=market.churn_rate_per_order,
+                orders_per_year=orders_per_year,
+            )
+            yearly = sum(
+                rate * (list_prices[k] - costs[k]) for k, rate in self.spec.demand.expected_daily_units().items()
+            )
+            for sku, missing in short.items():
+                units = waiting_units(missing, model.world.walk_away_share)
+                if units <= 0:
+                    continue
+                line_margin = units * (prices[sku] - costs[sku])
+                request = ExpediteRequest(
+                    rep.index,
+                    self.spec.index,
+                    sku,
+                    units,
+                    line_margin * SALES_CLAIM,
+                    day + self.spec.patience_days,
+                    line_margin,
+                    churn_risk,
+                    yearly * 365.0,
+                )
+                model.request_expedite(rep, request)
 
     def line_closed(self, line: OrderLine, outcome: float) -> None:
         """A backordered line was shipped at last, or cancelled."""
         self.judge(outcome)
 
     def judge(self, outcome: float) -> None:
-        """Satisfaction moves toward how the service felt."""
-        learning = self.model.world.market.satisfaction_learning
-        self.satisfaction += learning * (outcome - self.satisfaction)
+        """Satisfaction moves toward how the service felt (a key account's more)."""
+        self.satisfaction += self._learning * (outcome - self.satisfaction)
 
     def _leaves(self) -> bool:
         market = self.model.world.market
@@ -125,6 +160,13 @@ class OrderCalendar:
         self.env = env
         self.days = days
         self.due: dict[int, list[CustomerAccount]] = {}
+        self.announcing: dict[int, list[tuple[CustomerAccount, OrderAnnouncement]]] = {}
+
+    def join(self, account: CustomerAccount) -> None:
+        """A new account: book its first order day and the days it will announce large orders."""
+        for announced in account.spec.announcements:
+            self.announcing.setdefault(announced.announce_day, []).append((account, announced))
+        self.book(account)
 
     def book(self, account: CustomerAccount) -> None:
         """Book ``account``'s next order day (an account out of days orders no more)."""
@@ -134,10 +176,13 @@ class OrderCalendar:
 
     def ordering(self) -> Generator[simpy.Event, Any, None]:
         """The process: each day, at the demand phase, the accounts due order in turn."""
-        env, due, book = self.env, self.due, self.book
+        env, due, book, announcing = self.env, self.due, self.book, self.announcing
         day = 0
         while day < self.days:
             yield env.timeout(day + DEMAND - env.now)
+            for account, announced in announcing.pop(day, ()):
+                if not account.churned:
+                    account.rep.hear_announcement(account, announced)
             for account in due.pop(day, ()):
                 if account.order(day):
                     book(account)

@@ -2,42 +2,23 @@
 
 from collections import deque
 from collections.abc import Generator
-from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar
 
 import simpy
 
+from sim.agents.campaigning import Campaigning
 from sim.agents.staff import Staff
 from sim.behaviour import incentives, promotions, trust
 from sim.books.campaigns import Promotion
 from sim.clock import FORECAST
 from sim.output import events
-from sim.ports import SALES, Account, SalesDesk
-from sim.world import RepSpec
+from sim.ports import SALES, Account, SalesDesk, SalesSeat
+from sim.specs import OrderAnnouncement, RepSpec
 
 QUARTER_DAYS = 91
 
 
-@dataclass(frozen=True)
-class PromotionPlan:
-    """A promotion a person in the sales seat decided: which SKUs, when, and when to tell purchasing."""
-
-    skus: tuple[int, ...]
-    weeks_ahead: int
-    notice: Literal["early", "late", "none"]
-
-
-class SalesSeat(Protocol):
-    """A person in a rep's seat (play mode): on the days it decides, its forecast and promotions replace the rule's."""
-
-    def decides(self, day: int) -> bool: ...
-
-    def forecast_adjustment(self, day: int) -> float: ...
-
-    def promotion(self, day: int) -> PromotionPlan | None: ...
-
-
-class SalesRep(Staff):
+class SalesRep(Campaigning, Staff):
     """Owns a portfolio of accounts; paid commission on bookings against a quarterly quota.
 
     Each planning period it submits a forecast (own estimate plus a bias its incentives
@@ -69,12 +50,15 @@ class SalesRep(Staff):
         self.bookings = 0.0  # this quarter, in cents
         self.quarter = -1
         self.deal_discount = 0.0
+        self.shortfall = 0.0  # behind the quota pace, as a share of it (at the last quota review)
         self.promotions: list[Promotion] = []
         self.pending_promotion: Promotion | None = None  # waiting for an approval
         self._pending_draw = 0.0  # decides how it will be announced, drawn when planned
         self.seat: SalesSeat | None = None  # play mode: a person decides the forecast and promotions
         self._pending_notice = model.world.org.promotion_notice
         self._notice_rng = model.streams.generator("notice", spec.index)
+        self._order_notice_rng = model.streams.generator("order_notice", spec.index)
+        self.announced: list[OrderAnnouncement] = []  # large orders accounts told the rep of, not yet due
         self._escalation_rng = model.streams.generator("escalation", spec.index)
         model.process(self._planning())
 
@@ -84,6 +68,40 @@ class SalesRep(Staff):
         return self.trust
 
     # -- what accounts report -----------------------------------------------------------
+
+    def hear_announcement(self, account: Account, announced: OrderAnnouncement) -> None:
+        """An account tells of a large order ahead; the rep passes it to purchasing early, late or never.
+
+        As with promotions, telling early is a choice that trust in purchasing and
+        understanding of its lead times make likelier (sim/behaviour/promotions.py).
+        """
+        model, org = self.model, self.model.world.org
+        now = model.env.now
+        day = int(now)
+        self.announced = [a for a in self.announced if a.due_day >= day]
+        self.announced.append(announced)
+        number = model.announcement_number(announced)
+        detail = f"{announced.units} units of SKU {announced.sku} to order on day {announced.due_day}"
+        model.recorder.record(
+            events.OrderAnnounced(
+                now, f"account {announced.account}", announced.sku, announced.account, number, announced.units,
+                self.index, announced.due_day, detail,
+            )
+        )  # fmt: skip
+        propensity = org.promotion_notice_propensity + self.understanding * (1.0 - org.promotion_notice_propensity)
+        draw = float(self._order_notice_rng.random())
+        told = promotions.notice_day(
+            org.order_notice, day, announced.due_day, org.late_notice_days, self.trust, propensity, draw
+        )
+        if told is not None:
+            model.process(self._tell_of_order(announced, told))
+        model.levers.on_announcement(announced)
+
+    def _tell_of_order(self, announced: OrderAnnouncement, day: int) -> Generator[simpy.Event, Any, None]:
+        env = self.model.env
+        if day + FORECAST > env.now:
+            yield env.timeout(day + FORECAST - env.now)
+        self.model.inform_of_order(announced, self.label)
 
     def note_order(self, lines: list[tuple[int, int]], booked_cents: int, units_short: int) -> None:
         """An account of the portfolio ordered these (sku, units); some may be short."""
@@ -99,38 +117,6 @@ class SalesRep(Staff):
     def escalates(self) -> bool:
         """Take a refusal above purchasing's head? The less a rep trusts it, the likelier."""
         return float(self._escalation_rng.random()) >= self.trust_in_purchasing
-
-    def price_factors(self, day: int) -> tuple[dict[int, float] | None, float]:
-        """Per-SKU demand multipliers of running promotions, and the deal multiplier."""
-        market = self.model.world.market
-        deal = 1.0 + market.deal_uplift_per_discount * self.deal_discount
-        if not self.promotions:
-            return None, deal
-        multipliers: dict[int, float] = {}
-        for promotion in self.promotions:
-            factor = promotion.multiplier(day)
-            if factor != 1.0:
-                for sku in promotion.skus:
-                    multipliers[sku] = multipliers.get(sku, 1.0) * factor
-        # A promoted line is priced at the promotion's discount, not the deal's: undo the
-        # deal's uplift there (the deal multiplies every line).
-        for sku in multipliers:
-            if self.active_promotion(sku, day) is not None:
-                multipliers[sku] /= deal
-        return multipliers or None, deal
-
-    def discount(self, sku: int, day: int) -> float:
-        """Discount on an order line: a running promotion's, else the deal discount."""
-        for promotion in self.promotions:
-            if sku in promotion.skus and promotion.start_day <= day < promotion.end_day:
-                return promotion.discount
-        return self.deal_discount
-
-    def active_promotion(self, sku: int, day: int) -> Promotion | None:
-        for promotion in self.promotions:
-            if sku in promotion.skus and promotion.start_day <= day < promotion.end_day:
-                return promotion
-        return None
 
     # -- the forecast ---------------------------------------------------------------------
 
@@ -208,31 +194,26 @@ class SalesRep(Staff):
         prices = self.model.list_price_cents
         seat = self._seat_deciding(day)
         if seat is not None:
-            self._follow_plan(now, submitted, seat.promotion(day))
+            self.promotions = [p for p in self.promotions if p.end_day + p.dip_days > day]
+            plan = seat.promotion(day)
+            if plan is not None and org.promotions and not self.promotion_pending(day):
+                self.propose_promotion(now, plan)
         if quarter != self.quarter:
             basis = submitted if org.quota_from_forecast else self._expected_rates()
             self.quota = org.quota_stretch * QUARTER_DAYS * sum(r * p for r, p in zip(basis, prices, strict=True))
             self.quarter, self.bookings, self.deal_discount = quarter, 0.0, 0.0
             return
         elapsed = (day - quarter * QUARTER_DAYS) / QUARTER_DAYS
-        shortfall = incentives.quota_shortfall(self.bookings, self.quota, elapsed)
-        self.deal_discount = incentives.deal_discount(shortfall, org.deal_discount_max, self.joint_weight)
+        self.shortfall = incentives.quota_shortfall(self.bookings, self.quota, elapsed)
+        self.deal_discount = incentives.deal_discount(self.shortfall, org.deal_discount_max, self.joint_weight)
         self.promotions = [p for p in self.promotions if p.end_day + p.dip_days > day]
         if seat is not None:
             return  # the person in the seat planned (or not) above
-        if org.promotions and shortfall > org.promotion_trigger and not self.promotion_pending(day):
-            self._plan_promotion(now, submitted)
+        if org.promotions and self.shortfall > org.promotion_trigger and not self.promotion_pending(day):
+            self.propose_promotion(now)
 
     def _seat_deciding(self, day: int) -> SalesSeat | None:
         return self.seat if self.seat is not None and self.seat.decides(day) else None
-
-    def _follow_plan(self, now: float, submitted: list[float], plan: PromotionPlan | None) -> None:
-        """The promotion a person in the seat decided, if any (and if none is running or pending)."""
-        day = int(now)
-        self.promotions = [p for p in self.promotions if p.end_day + p.dip_days > day]
-        if plan is None or not self.model.world.org.promotions or self.promotion_pending(day):
-            return
-        self._plan_promotion(now, submitted, plan)
 
     def _expected_rates(self) -> list[float]:
         rates = [0.0] * len(self.ordered)
@@ -240,149 +221,6 @@ class SalesRep(Staff):
             for sku, rate in account.spec.demand.expected_daily_units().items():
                 rates[sku] += rate
         return rates
-
-    def promotion_pending(self, day: int) -> bool:
-        if self.pending_promotion is not None:
-            return True
-        return any(p.end_day + p.dip_days > day for p in self.promotions)
-
-    def _plan_promotion(self, now: float, submitted: list[float], plan: PromotionPlan | None = None) -> None:
-        """A price cut on the portfolio's best sellers (or a person's choice), starting after the planning lead."""
-        model, org, market = self.model, self.model.world.org, self.model.world.market
-        day = int(now)
-        prices = model.list_price_cents
-        if plan is None:
-            ranked = sorted(range(len(submitted)), key=lambda k: (-submitted[k] * prices[k], k))
-            skus = tuple(sorted(k for k in ranked[: org.promotion_skus] if submitted[k] > 0))
-            start = day + org.promotion_lead_days
-            self._pending_notice = org.promotion_notice
-        else:
-            skus, start, self._pending_notice = tuple(sorted(plan.skus)), day + 7 * plan.weeks_ahead, plan.notice
-        if not skus:
-            return
-        uplift = promotions.promotion_uplift(org.promotion_discount, market.promotion_uplift_per_discount)
-        estimate = [submitted[k] / (1.0 + self.bias) if self.bias > -1 else submitted[k] for k in skus]
-        promotion = Promotion(
-            promotion_id=model.next_promotion_id(),
-            rep=self.spec.index,
-            skus=skus,
-            planned_day=day,
-            start_day=start,
-            end_day=start + org.promotion_days,
-            discount=org.promotion_discount,
-            uplift=uplift,
-            dip_days=market.promotion_dip_days,
-            dip=max(0.0, 1.0 - market.promotion_dip_share * (uplift - 1.0)),
-            extra_daily_units={k: e * (uplift - 1.0) for k, e in zip(skus, estimate, strict=True)},
-        )
-        # Drawn before any check, so a check that vetoes does not shift later draws.
-        self._pending_draw = float(self._notice_rng.random())
-        self.pending_promotion = promotion
-        verdict = model.levers.check_promotion(promotion)
-        if verdict is True:
-            self.commit_promotion(promotion)
-        elif verdict is False:
-            self.drop_promotion(promotion)
-        # None: held for a decision above the rep (a committee's next meeting)
-
-    def drop_promotion(self, promotion: Promotion) -> None:
-        """A promotion was not approved: the rep lets it go."""
-        if self.pending_promotion is promotion:
-            self.pending_promotion = None
-
-    def commit_promotion(self, promotion: Promotion) -> None:
-        """Run an approved promotion.
-
-        Customers see it from its start; purchasing is told when the rep chooses to
-        (by the draw made when it was planned, for a notice by trust).
-        """
-        model, org = self.model, self.model.world.org
-        now = model.env.now
-        day = int(now)
-        if promotion.start_day <= day:  # approval came late: the campaign slips
-            length = promotion.end_day - promotion.start_day
-            promotion.start_day = day + 1
-            promotion.end_day = promotion.start_day + length
-        self.pending_promotion = None
-        self.promotions.append(promotion)
-        # Understanding of purchasing's lead times (from a rotation) makes a rep tell early.
-        propensity = org.promotion_notice_propensity
-        propensity += self.understanding * (1.0 - propensity)
-        told = promotions.notice_day(
-            self._pending_notice,
-            day,
-            promotion.start_day,
-            org.late_notice_days,
-            self.trust_in_purchasing,
-            propensity,
-            self._pending_draw,
-        )
-        detail = (
-            f"{100 * promotion.discount:.0f}% off SKUs {', '.join(map(str, promotion.skus))} "
-            f"from day {promotion.start_day} to {promotion.end_day - 1}"
-        )
-        model.recorder.record(
-            events.PromotionPlanned(
-                now,
-                self.label,
-                promotion.skus[0],
-                promotion.promotion_id,
-                len(promotion.skus),
-                promotion.start_day,
-                promotion.discount,
-                detail,
-            )
-        )
-        if told is not None:
-            model.process(self._tell_purchasing(promotion, told))
-        model.process(self._run_promotion(promotion))
-        model.promotion_committed(promotion)
-
-    def _tell_purchasing(self, promotion: Promotion, day: int) -> Generator[simpy.Event, Any, None]:
-        env = self.model.env
-        if day + FORECAST > env.now:
-            yield env.timeout(day + FORECAST - env.now)
-        self.model.inform_purchasing(promotion, self.label)
-
-    def _run_promotion(self, promotion: Promotion) -> Generator[simpy.Event, Any, None]:
-        env, model = self.model.env, self.model
-        yield env.timeout(promotion.start_day + FORECAST - env.now)
-        notice = promotion.notice_days()
-        detail = "purchasing not told" if notice is None else f"purchasing told {notice} days before"
-        model.recorder.record(
-            events.PromotionStarted(
-                env.now,
-                self.label,
-                promotion.skus[0],
-                promotion.promotion_id,
-                len(promotion.skus),
-                -1 if notice is None else notice,
-                int(notice is not None),
-                detail,
-            )
-        )
-        model.recorder.signal(
-            env.now, "promotion_notice_days", self.label, -1, float(notice) if notice is not None else 0.0
-        )
-        if notice is None:
-            model.promotion_surprise(promotion)
-
-    def blame_stockout(self, promotion: Promotion, sku: int, now: float) -> None:
-        """A stock-out on a promoted SKU that purchasing learned of too late: a conflict."""
-        if promotion.stockout_blamed:
-            return
-        notice = promotion.notice_days()
-        lead = self.model.world.skus[sku]
-        supplier_lead = min(self.model.suppliers[s].spec.lead_time_mean_days for s in lead.suppliers)
-        if notice is not None and notice >= supplier_lead:
-            return
-        promotion.stockout_blamed = True
-        told = "never told" if notice is None else f"told only {notice} days before"
-        detail = f"stock-out in promotion {promotion.promotion_id}; purchasing {told}"
-        notice_days = -1 if notice is None else notice
-        self.model.recorder.record(
-            events.StockoutLateNotice(now, self.label, sku, promotion.promotion_id, notice_days, detail)
-        )
 
     # -- the planning cycle ---------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from sim.behaviour.supplier_choice import Offer
 from sim.books.orders import PurchaseOrder
 from sim.clock import DISPATCH, RECEIVE
 from sim.ports import SupplyDesk
-from sim.world import SupplierSpec
+from sim.specs import SupplierSpec
 
 OTHERS_RELATIONSHIP = 0.5  # the standing of the supplier's average other customer
 

@@ -48,13 +48,16 @@ def deal_discount(shortfall: float, maximum: float, joint_weight: float) -> floa
     return maximum * min(1.0, shortfall / 0.2) * (1.0 - joint_weight)
 
 
-def expedite_value(*, margin_at_risk: float, joint_weight: float, trust_in_sales: float, goodwill: float) -> float:
-    """What saving a short key account's margin is worth to a buyer.
+def expedite_value(
+    *, loss: float, sales_claim: float, joint_weight: float, trust_in_sales: float, goodwill: float
+) -> float:
+    """What rushing supply to a short key account is worth to a buyer.
 
-    Rewarded on cost, the buyer values sales' margin only through goodwill, scaled by
-    how far it trusts sales' claims; a joint KPI makes the margin its own.
+    Rewarded on cost, the buyer values sales' claim only through goodwill, scaled by how
+    far it trusts sales' claims; a joint KPI makes the company's loss its own: the margin
+    the company can actually lose (sim/behaviour/expediting.py), which purchasing sees.
     """
-    return margin_at_risk * (joint_weight + (1.0 - joint_weight) * goodwill * trust_in_sales)
+    return joint_weight * loss + (1.0 - joint_weight) * goodwill * trust_in_sales * sales_claim
 
 
 def service_safety_bonus(joint_weight: float, service_weight: float) -> float:
@@ -65,21 +68,6 @@ def service_safety_bonus(joint_weight: float, service_weight: float) -> float:
 def saved_sale_value(joint_weight: float, service_weight: float) -> float:
     """How much a saved sale counts in a buyer's reward (1: its margin; more where service is rewarded)."""
     return 1.0 + joint_weight * service_weight
-
-
-def approve_expedite(
-    *,
-    margin_at_risk: float,
-    premium_cost: float,
-    joint_weight: float,
-    trust_in_sales: float,
-    goodwill: float,
-) -> bool:
-    """A buyer's answer to an expedite request: yes when the valued margin covers the premium."""
-    valued = expedite_value(
-        margin_at_risk=margin_at_risk, joint_weight=joint_weight, trust_in_sales=trust_in_sales, goodwill=goodwill
-    )
-    return valued >= premium_cost
 
 
 @dataclass(frozen=True, slots=True)

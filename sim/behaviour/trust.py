@@ -29,10 +29,20 @@ def service_evidence(
 
 
 def relative_accuracy(own_error: float, their_error: float) -> float:
-    """How much better the other side's forecast was than one's own (0.5: as good).
+    """How much better the other side's forecast was than one's own, from -1 (all wrong) to 1 (0: as good).
 
-    A buyer weighs sales' numbers by how they compare with its own statistics: it
-    can always fall back on those, so only a forecast that beats them earns trust.
+    A buyer weighs sales' numbers by how they compare with its own statistics: a
+    forecast as good as its own leaves its trust where it is; a better one earns trust,
+    a worse one costs it.
     """
     total = own_error + their_error
-    return 0.5 if total <= 0 else own_error / total
+    return 0.0 if total <= 0 else (own_error - their_error) / total
+
+
+def moved(trust: float, accuracy: float, rate: float, gain_ratio: float = 1.0) -> float:
+    """Trust moved by a period's relative accuracy (-1 to 1): up when the other side did better, down when worse.
+
+    Losses weigh more than gains (Slovic 1993): gains move it at ``gain_ratio`` times the rate.
+    """
+    step = rate * accuracy if accuracy < 0 else rate * gain_ratio * accuracy
+    return min(1.0, max(0.0, trust + step))

@@ -9,7 +9,18 @@ after every posting.
 from collections import defaultdict
 
 ASSETS = ("cash", "inventory")
-PROFIT_AND_LOSS = ("revenue", "cogs", "ppv", "holding", "expediting", "penalties", "writeoff")
+PROFIT_AND_LOSS = (
+    "revenue",
+    "cogs",
+    "ppv",
+    "holding",
+    "expediting",
+    "penalties",
+    "writeoff",  # obsolete stock written off (or provided for at a year end), net of salvage
+    "operating_expenses",
+    "revaluation",  # inventory revalued when standard costs are reset
+    "backlog_provision",  # a year end's provision for the margin the open backlog is expected to lose
+)
 POLICY_PREFIX = "policy:"
 
 

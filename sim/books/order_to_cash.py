@@ -1,8 +1,10 @@
 """Order to cash: allocate stock to order lines, ship, backorder, cancel, bill.
 
-Revenue is booked when goods ship; what ships leaves inventory at standard cost. A
-line not shipped in full waits in its SKU's backorder queue until a receipt fills it
-or the account's patience runs out at the close of its last day (a lost sale).
+Revenue is booked when goods ship; what ships leaves inventory at standard cost. Of
+what a line cannot get from the shelf, a share is bought elsewhere at once (a lost
+sale, ``walk_away_share``); the rest waits in its SKU's backorder queue until a receipt
+fills it or the account's patience runs out at the close of its last day (a lost sale
+too). At a year end the open backlog is valued at the margin it is expected to lose.
 """
 
 from collections.abc import Callable
@@ -25,8 +27,14 @@ ORDER, SHIPMENT, BACKORDER, BACKORDER_SHIPMENT = (
     events.code(kind) for kind in ("order", "shipment", "backorder", "backorder_shipment")
 )
 CANCELLATION, LATE_PENALTY = events.code("cancellation"), events.code("late_penalty")
+BACKLOG_PROVISION = events.code("backlog_provision")
 OUTCOMES = {"on time in full": 1.0, "late as promised": 0.6, "promise broken": 0.2, "cancelled": 0.0}
 """How a closed backordered line feels to its account (1: as asked, 0: let down)."""
+
+
+def waiting_units(missing: int, walk_away_share: float) -> int:
+    """Of ``missing`` units a line could not get from the shelf, those the account waits for."""
+    return missing - round(missing * walk_away_share) if walk_away_share else missing
 
 
 class OrderToCash:
@@ -41,6 +49,7 @@ class OrderToCash:
         recorder: Recorder,
         late_penalty_rate: float,
         days: int,
+        walk_away_share: float = 0.0,
     ) -> None:
         self.env = env
         self.stock = stock
@@ -48,12 +57,17 @@ class OrderToCash:
         self.holding = holding
         self.recorder = recorder
         self.late_penalty_rate = late_penalty_rate
+        self.walk_away_share = walk_away_share
         self.horizon_day = days
+        self.waited_units = 0  # units that went on backorder
+        self.gave_up_units = 0  # of those, units cancelled when patience ran out
         self.daily_demand = [[0] * (days + 1) for _ in stock.on_hand]  # the ERP's order history
         self.on_line_closed: Callable[[OrderLine, float], None] | None = None
         self.line_ids = count()  # order line numbers
         self._warehouse = recorder.name(WAREHOUSE)
         self._patience_ran_out = recorder.text("patience ran out")
+        self._bought_elsewhere = recorder.text("bought elsewhere at once")
+        self._closed_unserved = recorder.text("not in stock, bought elsewhere")
 
     def take_order(
         self,
@@ -68,7 +82,8 @@ class OrderToCash:
         """Book an order of ``(sku, units, unit price in cents)`` lines; serve it from stock.
 
         ``agent`` is the account's code in the record. Returns the units that could not
-        be shipped at once, per SKU (None if none).
+        be shipped at once, per SKU (None if none); of those, :func:`waiting_units` wait
+        and the rest were bought elsewhere.
         """
         stock, daily, line_ids = self.stock, self.daily_demand, self.line_ids
         sell, costs, warehouse = self.ledger.sell, stock.standard_cost_cents, self._warehouse
@@ -88,17 +103,37 @@ class OrderToCash:
                 sell(revenue, taken * costs[sku])
                 rows.extend((now, SHIPMENT, warehouse, sku, account, ref, taken, revenue, NA, 0))
             if taken < units:
+                missing = units - taken
+                waiting = waiting_units(missing, self.walk_away_share)
+                walked = missing - waiting
                 promised = promised_days[position] if promised_days else requested_day
-                line = OrderLine(
-                    ref, account, sku, units, price, now, requested_day, expires_day, units - taken, promised
-                )
-                stock.owe(line)
+                line = OrderLine(ref, account, sku, units, price, now, requested_day, expires_day, waiting, promised)
                 short = short or {}
-                short[sku] = short.get(sku, 0) + line.open_quantity
-                rows.extend((now, BACKORDER, agent, sku, account, ref, line.open_quantity, 0, NA, 0))
-                if expires_day < self.horizon_day:
-                    expiry = self.env.timeout(expires_day + CLOSE - now)
-                    expiry.callbacks.append(partial(self._expire, line))
+                short[sku] = short.get(sku, 0) + missing
+                rows.extend((now, BACKORDER, agent, sku, account, ref, waiting, 0, NA, 0))
+                if walked:
+                    rows.extend(
+                        (
+                            now,
+                            CANCELLATION,
+                            agent,
+                            sku,
+                            account,
+                            ref,
+                            walked,
+                            walked * price,
+                            NA,
+                            self._bought_elsewhere,
+                        )
+                    )
+                if waiting:
+                    stock.owe(line)
+                    self.waited_units += waiting
+                    if expires_day < self.horizon_day:
+                        expiry = self.env.timeout(expires_day + CLOSE - now)
+                        expiry.callbacks.append(partial(self._expire, line))
+                else:  # nothing left to wait for: the line closes short
+                    self._close_unserved(now, line)
         if len(rows) >= record.limit:
             record.move()
         return short
@@ -131,6 +166,7 @@ class OrderToCash:
         now = self.env.now
         line.open_quantity = 0
         self.stock.backordered[line.sku] -= units
+        self.gave_up_units += units
         label = f"account {line.account}"
         sku, account, ref = line.sku, line.account, line.line_id
         recorder = self.recorder
@@ -141,6 +177,32 @@ class OrderToCash:
         broken = f"promised day {line.promised_day}, cancelled"
         recorder.record(events.PromiseBroken(now, label, sku, account, ref, units, line.promised_day, broken))
         self._tell_account(line, "cancelled")
+
+    def _close_unserved(self, now: float, line: OrderLine) -> None:
+        """A short line whose missing units all went elsewhere: closed now, not in full."""
+        label = f"account {line.account}"
+        closed = events.LineClosed(
+            now, label, line.sku, line.account, line.line_id, line.quantity, 0, -1, "bought elsewhere"
+        )
+        self.recorder.record(closed)
+        self._tell_account(line, "cancelled")
+
+    def provide_for_backlog(self, now: float) -> None:
+        """Year end: the open backlog will lose the margin of the share of waiting units that give up."""
+        if not self.waited_units:
+            return
+        giving_up = self.gave_up_units / self.waited_units
+        costs, warehouse = self.stock.standard_cost_cents, self._warehouse
+        for sku, queue in enumerate(self.stock.backorder_queue):
+            units = sum(line.open_quantity for line in queue)
+            if not units:
+                continue
+            margin = sum(line.open_quantity * (line.price_cents - costs[sku]) for line in queue)
+            loss = round(max(0, margin) * giving_up)
+            if loss:
+                self.ledger.post("backlog_provision", "backlog_liability", loss)
+                detail = self.recorder.text(f"{units} units open; {giving_up:.0%} of waiting units gave up")
+                self.recorder.flow(now, BACKLOG_PROVISION, warehouse, sku, -1, -1, units, loss, detail=detail)
 
     def _close_late_or_on_time(self, now: float, line: OrderLine) -> None:
         label = f"account {line.account}"

@@ -37,10 +37,19 @@ class PurchaseOrder:
 
 @dataclass(frozen=True, slots=True)
 class ExpediteRequest:
-    """Sales asks purchasing to rush units of an SKU to a short key account."""
+    """Sales asks purchasing to rush units of an SKU to a short key account.
+
+    ``margin_at_risk_cents`` is what sales claims is at stake; what can really be lost
+    depends on when supply comes (``expires_day``: the account gives up after it), on
+    the line's margin, and on the chance a lost line makes the account leave.
+    """
 
     rep: int
     account: int
     sku: int
     units: int
     margin_at_risk_cents: float
+    expires_day: int = 0
+    line_margin_cents: float = 0.0
+    churn_risk: float = 0.0  # the account leaves within a year if the line is lost
+    account_margin_cents: float = 0.0  # the account's margin over a year

@@ -76,7 +76,7 @@ class ProcureToPay:
         po.open_quantity -= units
         if po.open_quantity == 0:
             self.open_orders[sku].remove(po)
-        self.stock.put(sku, units)
+        self.stock.put(sku, units, int(now))
         standard = units * self.stock.standard_cost_cents[sku]
         paid = units * po.unit_price_cents
         self.ledger.post("inventory", "cash", standard)

@@ -7,14 +7,16 @@ order is received or still on order.
 
 from collections import deque
 
+from sim.books.ageing import StockAges
 from sim.books.orders import OrderLine
 
 
 class Stock:
     """Counts per SKU, the stock value at standard cost, and the backorder queues."""
 
-    def __init__(self, opening: list[int], standard_cost_cents: list[int]) -> None:
+    def __init__(self, opening: list[int], standard_cost_cents: list[int], ageing: bool = False) -> None:
         n = len(opening)
+        self.ages = StockAges(opening) if ageing else None  # how old the shelf is (where stock can age out)
         self.standard_cost_cents = standard_cost_cents
         self.opening = list(opening)
         self.on_hand = list(opening)
@@ -39,14 +41,35 @@ class Stock:
         self.on_hand[sku] = on_hand - taken
         self.shipped[sku] += taken
         self.value_cents -= taken * self.standard_cost_cents[sku]
+        if self.ages is not None:
+            self.ages.take(sku, taken)
         return taken
 
-    def put(self, sku: int, quantity: int) -> None:
-        """Shelve units received from a supplier."""
+    def put(self, sku: int, quantity: int, day: int = 0) -> None:
+        """Shelve units received from a supplier on ``day``."""
         self.on_hand[sku] += quantity
         self.received[sku] += quantity
         self.on_order[sku] -= quantity
         self.value_cents += quantity * self.standard_cost_cents[sku]
+        if self.ages is not None:
+            self.ages.put(sku, quantity, day)
+
+    def write_off(self, sku: int, units: int) -> int:
+        """Take the oldest ``units`` off the shelf as obsolete; return their value at standard cost."""
+        self.on_hand[sku] -= units
+        self.written_off[sku] += units
+        value = units * self.standard_cost_cents[sku]
+        self.value_cents -= value
+        if self.ages is not None:
+            self.ages.take(sku, units)
+        return value
+
+    def restandardise(self, sku: int, cents: int) -> int:
+        """A new standard cost for ``sku``; return the change in the value of what is on hand."""
+        change = self.on_hand[sku] * (cents - self.standard_cost_cents[sku])
+        self.standard_cost_cents[sku] = cents
+        self.value_cents += change
+        return change
 
     def owe(self, line: OrderLine) -> None:
         """Queue the unshipped rest of a line as a backorder."""

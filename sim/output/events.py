@@ -78,6 +78,10 @@ FLOWS = (
     "receipt",  # units received from a supplier (agent: the supplier; value: paid)
     "holding_cost",  # holding cost posted (quantity: days it covers)
     "policy_cost",  # a lever's cost booked (agent: the lever; detail: what for)
+    "operating_expenses",  # staff and overhead posted (quantity: days it covers)
+    "write_off",  # units older than their shelf life written off (value: standard cost less salvage)
+    "stock_provision",  # year end: closing stock that will age out unsold (value: its cost less salvage)
+    "backlog_provision",  # year end: the margin open backlog is expected to lose (value)
 )
 
 for _code, _name in enumerate(FLOWS):
@@ -111,6 +115,19 @@ def business_event(name: str, *, conflict: bool = False, **columns: str) -> Call
 # -- business events ------------------------------------------------------------------------
 # Each record lists its fields in the domain's words; the decorator says which table column
 # holds each. Money is in cents (``_cents``), as the books keep it.
+
+
+@business_event("revaluation", agent="warehouse", quantity="on_hand", value="change_cents", amount="standard_cents")
+class Revaluation(NamedTuple):
+    """A new standard cost for an SKU at a year end (value: the change in the stock's value; amount: the standard)."""
+
+    time: float
+    warehouse: str
+    sku: int
+    on_hand: int
+    change_cents: int
+    standard_cents: int
+    detail: str
 
 
 @business_event(
@@ -160,9 +177,9 @@ class ExpediteRequested(NamedTuple):
     detail: str
 
 
-@business_event("escalation", conflict=True, agent="rep", counterpart="buyer", quantity="units")
+@business_event("escalation", agent="rep", counterpart="buyer", quantity="units")
 class Escalation(NamedTuple):
-    """A rep takes a refused expedite above purchasing's head (the same incident as the refusal)."""
+    """A rep takes a refused expedite above purchasing's head (the refusal's incident: not a second conflict)."""
 
     time: float
     rep: str
@@ -355,6 +372,61 @@ class Committee(NamedTuple):
     time: float
     lever: str
     members: int
+    detail: str
+
+
+@business_event(
+    "order_announced", agent="customer", counterpart="rep", quantity="units", days="due_day", ref="announcement"
+)
+class OrderAnnounced(NamedTuple):
+    """An account tells its rep of a large order ahead (days: the day it will order)."""
+
+    time: float
+    customer: str
+    sku: int
+    account: int
+    announcement: int
+    units: int
+    rep: int
+    due_day: int
+    detail: str
+
+
+@business_event("order_notice", agent="source", quantity="units", days="notice_days", ref="announcement")
+class OrderNotice(NamedTuple):
+    """Purchasing learns of an announced order (agent: who told it; days: days before it is due)."""
+
+    time: float
+    source: str
+    sku: int
+    announcement: int
+    units: int
+    account: int
+    notice_days: int
+    detail: str
+
+
+@business_event("launch_notice", agent="source", days="notice_days")
+class LaunchNotice(NamedTuple):
+    """Purchasing learns of a product launch plan (agent: who told it; days: days before the launch)."""
+
+    time: float
+    source: str
+    sku: int
+    notice_days: int
+    detail: str
+
+
+@business_event("promotion_approved", agent="lever", ref="promotion", quantity="skus", amount="margin_cents")
+class PromotionApproved(NamedTuple):
+    """The committee approves a promotion (amount: its expected value to the company)."""
+
+    time: float
+    lever: str
+    sku: int
+    promotion: int
+    skus: int
+    margin_cents: float
     detail: str
 
 

@@ -26,7 +26,9 @@ KPI_DEFINITIONS: dict[str, str] = {
     "operating_profit": "currency; gross margin - holding - expediting - penalties - policy costs",
     "fill_rate": "units shipped from stock on the day ordered / units ordered",
     "cycle_service_level": "share of SKU-days ending with no backorder",
-    "on_time_in_full": "order lines closed in the period that shipped in full by the requested day / lines closed",
+    "on_time_in_full": "customer orders placed in the period whose every line shipped in full by the requested day "
+    "/ orders placed (a line still open at the end counts as it stands)",
+    "line_fill_on_time": "order lines closed in the period that shipped in full by the requested day / lines closed",
     "lost_sales_units": "units cancelled because the account's patience ran out",
     "lost_sales_rate": "lost units / units ordered",
     "avg_on_hand": "units on hand at the end of the day, summed over SKUs, averaged over days",
@@ -70,6 +72,19 @@ KPI_DEFINITIONS: dict[str, str] = {
     "committee_meetings": "steering committee meetings held",
     "rotations": "rotation spells started",
     "policy_cost_<lever>": "currency; the cost of one alignment lever (staff hours, licences, lost productivity)",
+    "operating_expenses": "currency; staff of both departments at their salaries, plus overhead",
+    "obsolescence_cost": "currency; stock older than its shelf life written off, and the year-end provision for "
+    "closing stock that will age out unsold, both net of salvage",
+    "closing_backlog_cost": "currency; the year-end provision for the margin the open backlog is expected to lose",
+    "revaluation": "currency; the stock's change in value when standard costs are reset at a year end",
+    "closing_stock_value": "currency; stock on hand at standard cost at the end of the run",
+    "bullwhip_ratio_monthly": "company totals in 4-week buckets: variance of units purchased / variance of units "
+    "demanded",
+    "promotion_uplift": "units demanded on promoted SKU-days over the same SKUs' mean daily demand on days "
+    "without promotion, minus 1",
+    "committee_approval_share": "promotions the steering committee approved / promotions it decided (NaN without)",
+    "promotion_check_approval_share": "promotions the joint cost-benefit check approved / promotions it checked "
+    "(NaN without)",
 }
 
 
@@ -153,9 +168,15 @@ def summarize(
         "penalty_cost": float(total["penalty_cost"]),
         "policy_cost_total": float(total["policy_cost"]),
         "operating_profit": float(total["operating_profit"]),
+        "operating_expenses": float(total.get("operating_expenses", 0.0)),
+        "obsolescence_cost": float(total.get("obsolescence_cost", 0.0)),
+        "closing_backlog_cost": float(total.get("backlog_provision", 0.0)),
+        "revaluation": float(total.get("revaluation", 0.0)),
+        "closing_stock_value": float(measured["inventory_value"].iloc[-1]) if days else 0.0,
         "fill_rate": _ratio(total["served_same_day"], total["demand"]),
         "cycle_service_level": float((per_sku["backordered"] == 0).mean()) if len(per_sku) else float("nan"),
-        "on_time_in_full": _ratio(total["lines_on_time_in_full"], total["lines_closed"]),
+        "on_time_in_full": 1.0 - _ratio(total["orders_failed"], total["orders"]) if total["orders"] else float("nan"),
+        "line_fill_on_time": _ratio(total["lines_on_time_in_full"], total["lines_closed"]),
         "lost_sales_units": float(total["lost"]),
         "lost_sales_rate": _ratio(total["lost"], total["demand"]),
         "avg_on_hand": float(measured["on_hand"].mean()) if days else 0.0,
@@ -164,6 +185,8 @@ def summarize(
         "avg_inventory_value": avg_value,
         "inventory_turns": _ratio(float(total["cogs"]) * 365.0 / max(days, 1), avg_value),
         "bullwhip_ratio": bullwhip_ratio(per_sku, bucket_days),
+        "bullwhip_ratio_monthly": company_bullwhip(measured, MONTH_DAYS),
+        "promotion_uplift": promotion_uplift(per_sku),
     }
     for name, column in (("sales_forecast", "sales_forecast"), ("planned_forecast", "planned_forecast")):
         bias, error = forecast_bias_and_error(per_sku, column, bucket_days)
@@ -202,6 +225,8 @@ def _levers(
         "other_staff_bias": float(others_bias.mean()) if others_bias.size else float("nan"),
         "staff_productivity": float(measured["productivity"].mean()) if len(measured) else float("nan"),
         "meetings_held": float((kinds == "meeting").sum()),
+        "committee_approval_share": _share(kinds, "promotion_approved", "promotion_rejected"),
+        "promotion_check_approval_share": _verdicts(events[events["day"] >= warmup_days], "promotion_checked"),
         "committee_meetings": float((kinds == "committee").sum()),
         "rotations": float((kinds == "rotation_started").sum()),
     }
@@ -243,6 +268,49 @@ def _collisions(
     }
 
 
+MONTH_DAYS = 28  # a "month" of the company bullwhip: four weeks, so buckets hold the same weekdays
+
+
+def company_bullwhip(daily: pd.DataFrame, bucket_days: int) -> float:
+    """Var(units purchased) / Var(units demanded), company totals in whole buckets of ``bucket_days``."""
+    buckets = len(daily) // bucket_days
+    if buckets < 2:
+        return float("nan")
+    kept = daily.iloc[: buckets * bucket_days]
+    purchased = kept["purchased"].to_numpy(np.float64).reshape(buckets, bucket_days).sum(axis=1)
+    demanded = kept["demand"].to_numpy(np.float64).reshape(buckets, bucket_days).sum(axis=1)
+    demand_variance = float(np.var(demanded, ddof=1))
+    return float(np.var(purchased, ddof=1)) / demand_variance if demand_variance > 0 else float("nan")
+
+
+PROMOTION_BASELINE_DAYS = 28  # a campaign's baseline: its SKU's demand in the four weeks before it
+
+
+def promotion_uplift(per_sku: pd.DataFrame) -> float:
+    """Demand on promoted SKU-days over the same SKUs' demand in the four weeks before, minus 1.
+
+    Each campaign's baseline is its SKU's mean daily demand over the 28 days before it
+    started (days of other campaigns left out), so a campaign run in a seasonal trough is
+    measured against the trough, as promotion analyses measure a bump (Van Heerde et al. 2004).
+    """
+    if "promoted" not in per_sku or not per_sku["promoted"].any():
+        return float("nan")
+    promoted_units = expected_units = 0.0
+    for _, rows in per_sku.groupby("sku", sort=True):
+        flags = rows["promoted"].to_numpy()
+        demand = rows["demand"].to_numpy(np.float64)
+        starts = np.flatnonzero(np.diff(np.concatenate([[0], flags])) == 1)
+        ends = np.flatnonzero(np.diff(np.concatenate([flags, [0]])) == -1) + 1
+        for start, end in zip(starts, ends, strict=True):
+            before = slice(max(0, start - PROMOTION_BASELINE_DAYS), start)
+            quiet = flags[before] == 0
+            if start < PROMOTION_BASELINE_DAYS or not quiet.any():
+                continue  # no full baseline (in the first weeks, or right after another campaign)
+            promoted_units += float(demand[start:end].sum())
+            expected_units += float(demand[before][quiet].mean()) * (end - start)
+    return promoted_units / expected_units - 1.0 if expected_units > 0 else float("nan")
+
+
 def bullwhip_ratio(per_sku: pd.DataFrame, bucket_days: int) -> float:
     """Mean over SKUs of Var(purchased) / Var(demand), both summed into the same buckets."""
     buckets = _bucketed(per_sku, ["purchased", "demand"], bucket_days)
@@ -272,6 +340,18 @@ def _bucketed(per_sku: pd.DataFrame, columns: list[str], bucket_days: int) -> pd
     counts = frame.groupby(["sku", "bucket"], sort=True).size()
     complete: pd.DataFrame = sums[counts.to_numpy() == bucket_days].reset_index()
     return complete
+
+
+def _share(kinds: pd.Series, yes: str, no: str) -> float:
+    """Events ``yes`` / (``yes`` + ``no``): NaN where there are none."""
+    approved, rejected = int((kinds == yes).sum()), int((kinds == no).sum())
+    return approved / (approved + rejected) if approved + rejected else float("nan")
+
+
+def _verdicts(events: pd.DataFrame, kind: str) -> float:
+    """Share of ``kind`` events whose verdict is yes: NaN where there are none."""
+    verdicts = events.loc[events["event"] == kind, "verdict"]
+    return float((verdicts == 1).mean()) if len(verdicts) else float("nan")
 
 
 def _ratio(numerator: float, denominator: float) -> float:

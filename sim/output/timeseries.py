@@ -23,6 +23,7 @@ FLOWS = (
     "received",
     "lines_closed",
     "lines_on_time_in_full",
+    "written_off",
 )
 LEVELS = ("on_hand", "backordered", "on_order")
 FORECASTS = ("planned_forecast", "sales_forecast")
@@ -35,7 +36,19 @@ AGENT_MEANS = (
     "understanding",
 )
 """Per-agent signals shown as their mean over agents at each day's close."""
-MONEY = ("revenue", "cogs", "ppv", "holding_cost", "expediting_cost", "penalty_cost", "policy_cost")
+MONEY = (
+    "revenue",
+    "cogs",
+    "ppv",
+    "holding_cost",
+    "expediting_cost",
+    "penalty_cost",
+    "policy_cost",
+    "operating_expenses",
+    "obsolescence_cost",
+    "backlog_provision",
+    "revaluation",
+)
 
 
 def one_of(column: pd.Series, names: Iterable[str]) -> np.ndarray:
@@ -92,9 +105,10 @@ def sku_daily(
         "received": grid.total(("receipt",)),
         "lines_closed": served_at_order + grid.total(("line_closed",), column=""),
         "lines_on_time_in_full": served_at_order + grid.total(("line_closed",), column="", verdict=1),
+        "written_off": grid.total(("write_off",)),
     }
     levels = {
-        "on_hand": opening + np.cumsum(flows["received"] - flows["shipped"], axis=0),
+        "on_hand": opening + np.cumsum(flows["received"] - flows["shipped"] - flows["written_off"], axis=0),
         "backordered": np.cumsum(flows["demand"] - flows["shipped"] - flows["lost"], axis=0),
         "on_order": np.cumsum(flows["purchased"] - flows["received"], axis=0),
     }
@@ -123,19 +137,39 @@ def _latest(signals: pd.DataFrame, name: str, n_skus: int, days: int) -> np.ndar
     return pd.DataFrame(grid).ffill().fillna(0.0).to_numpy()
 
 
+def standard_costs(events: pd.DataFrame, initial_cents: list[int], days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each day's standard cost per SKU, in currency: in effect for the day's flows, and at its close.
+
+    Standard costs change only when reset at a year end, after the day's flows: the
+    closing value of day d is at the new standard, its shipments and receipts at the old.
+    """
+    initial = np.asarray(initial_cents, dtype=np.float64) / 100.0
+    at_close = np.tile(initial, (days, 1))
+    resets = events[one_of(events["event"], ("revaluation",))]
+    for day, sku, standard in zip(resets["day"], resets["sku"], resets["amount"], strict=True):
+        if day < days:
+            at_close[day:, sku] = standard
+    return np.vstack([initial, at_close[:-1]])[:days], at_close
+
+
 def company_daily(
     sku_table: pd.DataFrame,
     events: pd.DataFrame,
     standard_cost_cents: list[int],
     holding_rate_per_day: float,
     levers: tuple[str, ...] = (),
+    operating_expenses_per_day: float = 0.0,
 ) -> pd.DataFrame:
-    """One row per day: flows and levels summed over SKUs, stock value and money."""
-    cost = np.asarray(standard_cost_cents, dtype=np.float64)[sku_table["sku"].to_numpy()] / 100.0
+    """One row per day: flows and levels summed over SKUs, stock value and money.
+
+    ``standard_cost_cents`` are the standards the run started with (a year end may reset them).
+    """
+    days = int(sku_table["day"].max()) + 1 if len(sku_table) else 0
+    in_day, at_close = standard_costs(events, standard_cost_cents, days)
     valued = sku_table.assign(
-        inventory_value=sku_table["on_hand"] * cost,
-        cogs=sku_table["shipped"] * cost,
-        received_at_standard=sku_table["received"] * cost,
+        inventory_value=sku_table["on_hand"] * at_close.reshape(-1),
+        cogs=sku_table["shipped"] * in_day.reshape(-1),
+        received_at_standard=sku_table["received"] * in_day.reshape(-1),
     )
     daily = valued.drop(columns="sku").groupby("day", sort=True).sum()
     days = len(daily)
@@ -150,6 +184,11 @@ def company_daily(
         daily[f"policy_cost_{lever}"] = by_day(("policy_cost",), agent=lever)
     daily["gross_margin"] = daily["revenue"] - daily["cogs"] - daily["ppv"]
     daily["received_value"] = by_day(("receipt",))
+    daily["operating_expenses"] = np.full(days, operating_expenses_per_day)
+    daily["obsolescence_cost"] = by_day(("write_off", "stock_provision"))
+    daily["backlog_provision"] = by_day(("backlog_provision",))
+    daily["revaluation"] = by_day(("revaluation",))
+    daily["orders"], daily["orders_failed"] = orders_by_day(events, days)
     counts = _count_by_day(events, days)
     daily["conflicts"] = counts(CONFLICTS)
     daily["expedites"] = counts(("expedite",))
@@ -158,10 +197,31 @@ def company_daily(
     daily["promise_broken"] = counts(("promise_broken",))
     daily["churned_accounts"] = counts(("churn",))
     daily["won_accounts"] = counts(("account_won",))
-    daily["operating_profit"] = daily["gross_margin"] - daily[
-        ["holding_cost", "expediting_cost", "penalty_cost", "policy_cost"]
-    ].sum(axis=1)
+    costs = ["holding_cost", "expediting_cost", "penalty_cost", "policy_cost"]
+    costs += ["operating_expenses", "obsolescence_cost", "backlog_provision"]
+    daily["operating_profit"] = daily["gross_margin"] + daily["revaluation"] - daily[costs].sum(axis=1)
     return daily.reset_index()
+
+
+def orders_by_day(events: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Customer orders placed each day, and of those the ones not delivered on time in full.
+
+    An order is an account's lines of one day; it fails when any line closes late,
+    short or cancelled (a line served from stock at once is on time in full), and the
+    failure counts on the day the order was placed.
+    """
+    ordered = events[one_of(events["event"], ("order",))]
+    day, account = ordered["day"].to_numpy(np.int64), ordered["account"].to_numpy(np.int64)
+    span = int(account.max()) + 1 if len(account) else 1
+    order_keys = np.unique(day * span + account)
+    placed = np.bincount(order_keys // span, minlength=days)[:days]
+    closed = events[one_of(events["event"], ("line_closed",))]
+    failing = closed[closed["verdict"].to_numpy() != 1]
+    day_ordered = pd.Series(day, index=ordered["ref"].to_numpy(np.int64)).reindex(failing["ref"].to_numpy(np.int64))
+    known = day_ordered.notna().to_numpy()
+    keys = day_ordered.to_numpy()[known].astype(np.int64) * span + failing["account"].to_numpy(np.int64)[known]
+    failed = np.bincount(np.unique(keys) // span, minlength=days)[:days]
+    return placed, failed
 
 
 def company_signals(signals: pd.DataFrame, days: int, initial: dict[str, float]) -> pd.DataFrame:

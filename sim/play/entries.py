@@ -7,8 +7,8 @@ next to the field and keep everything else the person entered.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.agents.sales import PromotionPlan
 from sim.play.seat import BuyerDecision, SalesDecision
+from sim.ports import PromotionPlan
 
 MAX_ORDER_UNITS = 1_000_000  # a typo guard: far above any week's need in these markets
 ADJUSTMENT_RANGE = (-50.0, 200.0)  # forecast adjustment, percent of the rep's own estimate

@@ -12,7 +12,7 @@ from typing import Literal
 
 import pandas as pd
 
-from sim.agents.sales import PromotionPlan
+from sim.ports import PromotionPlan
 
 Role = Literal["buyer", "sales"]
 ROLES: tuple[Role, ...] = ("buyer", "sales")

@@ -23,7 +23,7 @@ def levers() -> dict[str, type[Policy]]:
             continue
         loaded = importlib.import_module(f"{__name__}.{module.name}")
         for value in vars(loaded).values():
-            if isinstance(value, type) and issubclass(value, Policy) and value is not Policy:
+            if isinstance(value, type) and issubclass(value, Policy) and value.is_lever:
                 found[value.name] = value
     return dict(sorted(found.items()))
 

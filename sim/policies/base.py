@@ -18,6 +18,7 @@ from sim.books.campaigns import Promotion
 from sim.books.orders import ExpediteRequest
 from sim.output import events
 from sim.ports import Colleague, LeverPort, Reward, StockView
+from sim.specs import OrderAnnouncement
 
 POLICY_COST = events.code("policy_cost")
 
@@ -33,8 +34,13 @@ class LeverParams(BaseModel):
 class Policy:
     """An alignment lever: parameters, the hooks it overrides, and what it runs on its own."""
 
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.is_lever = "is_lever" not in cls.__dict__ or bool(cls.__dict__["is_lever"])
+
     name: ClassVar[str]
     Params: ClassVar[type[LeverParams]] = LeverParams
+    is_lever: ClassVar[bool] = False  # True for every lever (subclasses), False here and for the organisation
 
     def __init__(self, params: LeverParams) -> None:
         self.params = params
@@ -62,6 +68,12 @@ class Policy:
 
     def on_escalation(self, request: ExpediteRequest) -> None:
         """Sales took a refused expedite above purchasing's head."""
+
+    def on_announcement(self, announced: OrderAnnouncement) -> None:
+        """An account announced a large order to its rep."""
+
+    def on_launch_plan(self, sku: int) -> None:
+        """Sales has the plan of a product launch (entered in the CRM)."""
 
     def stock_view(self, rep: Colleague) -> StockView | None:
         """The stock ``rep`` can see to promise delivery (None: the lever shows none)."""

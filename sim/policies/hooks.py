@@ -12,12 +12,15 @@ from sim.books.campaigns import Promotion
 from sim.books.orders import ExpediteRequest
 from sim.policies.base import Policy
 from sim.ports import SILO_REWARD, Colleague, Reward, StockView
+from sim.specs import OrderAnnouncement
 
 _HOOKS = (
     "reward",
     "check_promotion",
     "on_promotion",
     "on_escalation",
+    "on_announcement",
+    "on_launch_plan",
     "stock_view",
     "promise_from_stock",
     "pipeline_quality",
@@ -31,15 +34,22 @@ def _overriding(levers: Sequence[Policy], hook: str) -> tuple[Policy, ...]:
 
 
 class Levers:
-    """The hooks of :class:`sim.ports.LeverHooks`, answered by the active levers together."""
+    """The hooks of :class:`sim.ports.LeverHooks`, answered by the active levers together.
 
-    def __init__(self, levers: Sequence[Policy]) -> None:
+    The organisation's own answers (sim/policies/organisation.py) come after the levers':
+    a lever can add to what the organisation already knows and does, never take it away.
+    """
+
+    def __init__(self, levers: Sequence[Policy], organisation: Policy | None = None) -> None:
         self.active = tuple(levers)
-        by_hook = {hook: _overriding(self.active, hook) for hook in _HOOKS}
+        asked = (*self.active, organisation) if organisation is not None else self.active
+        by_hook = {hook: _overriding(asked, hook) for hook in _HOOKS}
         self._reward = by_hook["reward"]
         self._check_promotion = by_hook["check_promotion"]
         self._on_promotion = by_hook["on_promotion"]
         self._on_escalation = by_hook["on_escalation"]
+        self._on_announcement = by_hook["on_announcement"]
+        self._on_launch_plan = by_hook["on_launch_plan"]
         self._stock_view = by_hook["stock_view"]
         self._promise_from_stock = by_hook["promise_from_stock"]
         self._pipeline_quality = by_hook["pipeline_quality"]
@@ -48,12 +58,13 @@ class Levers:
         self.show_stock = bool(self._stock_view)  # some lever may show reps stock (else no promise is asked)
 
     def reward(self, person: Colleague) -> Reward:
-        """The first lever that sets ``person``'s reward, else the silo's."""
+        """The most shared reward any lever or the organisation sets for ``person`` (the silo's if none)."""
+        best = SILO_REWARD
         for lever in self._reward:
             reward = lever.reward(person)
-            if reward is not None:
-                return reward
-        return SILO_REWARD
+            if reward is not None and reward.joint_weight > best.joint_weight:
+                best = reward
+        return best
 
     def check_promotion(self, promotion: Promotion) -> bool | None:
         """Every lever's check in turn; the first that does not let it run decides (drop or hold)."""
@@ -72,6 +83,16 @@ class Levers:
         """Hand an escalated refusal to every lever that takes escalations."""
         for lever in self._on_escalation:
             lever.on_escalation(request)
+
+    def on_announcement(self, announced: OrderAnnouncement) -> None:
+        """Tell every lever that listens of an announced order."""
+        for lever in self._on_announcement:
+            lever.on_announcement(announced)
+
+    def on_launch_plan(self, sku: int) -> None:
+        """Tell every lever that listens of a launch plan."""
+        for lever in self._on_launch_plan:
+            lever.on_launch_plan(sku)
 
     def stock_view(self, rep: Colleague) -> StockView | None:
         """The first stock view a lever gives ``rep`` (None in the silo)."""

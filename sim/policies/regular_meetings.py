@@ -1,7 +1,8 @@
 """Regular meetings: sales and purchasing meet on a fixed cadence.
 
-At each meeting that takes place, campaigns in preparation are shared (so the notice
-purchasing gets depends on when the next meeting falls), and the people who meet
+At each meeting that takes place, campaigns in preparation and the large orders accounts
+have announced are shared (so the notice purchasing gets depends on when the next
+meeting falls), and the people who meet
 build rapport, which moves trust each way. Attendance is the chance a meeting
 actually happens with both sides in the room.
 """
@@ -55,7 +56,12 @@ class RegularMeetings(Policy):
                 if promotion.told_day is None and promotion.start_day > day:
                     company.inform_purchasing(promotion, self.name)
                     shared += 1
+        orders = company.orders_unknown_to_purchasing(day)
+        for announced in orders:
+            company.inform_of_order(announced, self.name)
+        for sku in company.launches_unknown_to_purchasing(day):
+            company.inform_of_launch(sku, self.name)
         for person in company.staff():
             person.build_rapport(self.params.rapport)
-        detail = f"{shared} campaign(s) shared with purchasing"
+        detail = f"{shared} campaign(s) and {len(orders)} announced order(s) shared with purchasing"
         company.recorder.record(events.Meeting(now, self.name, people, detail))

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from sim.behaviour.promotions import incremental_margin_cents
+from sim.behaviour.promotions import incremental_margin_cents, supplied_share
 from sim.books.campaigns import Promotion
 from sim.output import events
 from sim.policies.base import LeverParams, Policy
@@ -52,14 +52,22 @@ class SharedMetrics(Policy):
         return Reward(self.params.joint_weight, self.params.service_weight)
 
     def check_promotion(self, promotion: Promotion) -> bool:
-        """The joint check: revenue counts for the rep's share, margin for the joint share."""
+        """The joint cost-benefit check: the campaign runs if the company expects it to pay.
+
+        Sales and purchasing check it together, so it counts what the campaign adds to
+        margin (not to revenue), with the share of its extra demand purchasing can stock
+        before it starts, told as it is planned.
+        """
         if not self.params.promotion_check:
             return True
         company = self._company
         self.charge(company, self.staff_hours_cents(self.params.check_hours), "promotion cost-benefit check")
-        margin, revenue = incremental_margin_cents(promotion, company.list_price_cents, company.standard_cost_cents)
-        weight = self.params.joint_weight
-        verdict = weight * margin + (1.0 - weight) * revenue >= 0
+        lead = max(company.lead_time_days(k) for k in promotion.skus)
+        supplied = supplied_share(promotion.start_day - promotion.planned_day, lead)
+        margin, revenue = incremental_margin_cents(
+            promotion, company.list_price_cents, company.standard_cost_cents, supplied
+        )
+        verdict = margin >= 0
         detail = (
             f"{'approved' if verdict else 'rejected'}: incremental margin "
             f"{margin / 100:,.0f}, extra revenue {revenue / 100:,.0f}"

@@ -13,7 +13,8 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from sim.behaviour.promotions import incremental_margin_cents
+from sim.behaviour import expediting
+from sim.behaviour.promotions import incremental_margin_cents, supplied_share
 from sim.books.campaigns import Promotion
 from sim.books.orders import ExpediteRequest
 from sim.output import events
@@ -71,17 +72,30 @@ class SteeringCommittee(Policy):
         self.charge(company, self.staff_hours_cents(hours), "committee meeting")
         approved = self._decide_calendar(company, now)
         arbitrated = self._arbitrate(company, now)
+        for announced in company.orders_unknown_to_purchasing(int(now)):  # planned together
+            company.inform_of_order(announced, self.name)
+        for sku in company.launches_unknown_to_purchasing(int(now)):
+            company.inform_of_launch(sku, self.name)
         self._agree_forecast(company, now)
         detail = f"consensus forecast set; {approved} promotion(s) approved; {arbitrated} escalation(s) settled"
         company.recorder.record(events.Committee(now, self.name, self.params.members, detail))
 
     def _decide_calendar(self, company: LeverPort, now: float) -> int:
         approved = 0
+        day = int(now)
         for promotion in self._proposals:
             rep = company.reps[promotion.rep]
-            margin, _ = incremental_margin_cents(promotion, company.list_price_cents, company.standard_cost_cents)
-            rule = self.params.decision_rule
-            if rule == "sales_first" or (rule == "company_objective" and margin >= 0):
+            # Approved now, purchasing hears of it now: what it can stock before the start is served.
+            lead = max(company.lead_time_days(k) for k in promotion.skus)
+            notice = max(promotion.start_day, day + 1) - day
+            supplied = supplied_share(notice, lead)
+            margin, revenue = incremental_margin_cents(
+                promotion, company.list_price_cents, company.standard_cost_cents, supplied
+            )
+            if self._approves(margin, revenue, supplied):
+                detail = f"expected incremental margin {margin / 100:,.0f}"
+                skus = (promotion.skus[0], promotion.promotion_id, len(promotion.skus))
+                company.recorder.record(events.PromotionApproved(now, self.name, *skus, margin, detail))
                 rep.commit_promotion(promotion)
                 company.inform_purchasing(promotion, self.name)
                 approved += 1
@@ -100,6 +114,15 @@ class SteeringCommittee(Policy):
         self._proposals = []
         return approved
 
+    def _approves(self, margin: float, revenue: float, supplied: float) -> bool:
+        """The decision rule: the company's expected margin, sales' revenue, or purchasing's supply first."""
+        rule = self.params.decision_rule
+        if rule == "sales_first":
+            return revenue >= 0
+        if rule == "purchasing_first":
+            return margin >= 0 and supplied >= 1.0  # only what purchasing can stock in full, and that pays
+        return margin >= 0
+
     def _arbitrate(self, company: LeverPort, now: float) -> int:
         settled = 0
         day = int(now)
@@ -109,8 +132,15 @@ class SteeringCommittee(Policy):
             buyer = company.buyers[company.world.skus[request.sku].buyer]
             supplier, premium_cents = buyer.expedite_quote(request, day)
             premium = round(premium_cents)
+            loss = expediting.loss_if_not_rushed(
+                supplied_day=company.supplied_day(request.sku, day),
+                expires_day=request.expires_day,
+                line_margin_cents=request.line_margin_cents,
+                churn_risk=request.churn_risk,
+                account_margin_cents=request.account_margin_cents,
+            )
             rule = self.params.decision_rule
-            grant = rule == "sales_first" or (rule == "company_objective" and request.margin_at_risk_cents >= premium)
+            grant = rule == "sales_first" or (rule == "company_objective" and loss >= premium)
             verdict = "expedite granted" if grant else "refusal upheld"
             arbitration = events.Arbitration(
                 now,

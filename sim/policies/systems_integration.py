@@ -8,7 +8,7 @@ is wrong (data quality), and only covered staff are connected.
 """
 
 import math
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -19,6 +19,7 @@ from sim.books.campaigns import Promotion
 from sim.clock import FORECAST
 from sim.policies.base import LeverParams, Policy
 from sim.ports import Colleague, LeverPort, StockView
+from sim.specs import OrderAnnouncement
 
 
 class SystemsIntegrationParams(LeverParams):
@@ -99,12 +100,25 @@ class SystemsIntegration(Policy):
     def on_promotion(self, promotion: Promotion) -> None:
         """A campaign entered in the CRM reaches purchasing after the latency."""
         company = self._company
-        if company.reps[promotion.rep].label not in self._reps:
-            return
-        env = company.env
+        if company.reps[promotion.rep].label in self._reps:
+            self._after_latency(lambda: company.inform_purchasing(promotion, self.name))
+
+    def on_announcement(self, announced: OrderAnnouncement) -> None:
+        """An order an account announced, entered in the CRM by its rep, reaches purchasing after the latency."""
+        company = self._company
+        if company.reps[announced.rep].label in self._reps:
+            self._after_latency(lambda: company.inform_of_order(announced, self.name))
+
+    def on_launch_plan(self, sku: int) -> None:
+        """A launch plan entered in the CRM reaches purchasing after the latency."""
+        company = self._company
+        self._after_latency(lambda: company.inform_of_launch(sku, self.name))
+
+    def _after_latency(self, action: Callable[[], None]) -> None:
+        env = self._company.env
 
         def later() -> Generator[simpy.Event, Any, None]:
             yield env.timeout(self.params.latency_days + FORECAST - (env.now - int(env.now)))
-            company.inform_purchasing(promotion, self.name)
+            action()
 
-        company.process(later())
+        self._company.process(later())

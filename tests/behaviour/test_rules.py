@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from sim.behaviour import incentives, trust
+from sim.behaviour import expediting, incentives, trust
 from sim.behaviour.incentives import COMPANY_WEIGHTS, SupplierWeights
 from sim.behaviour.promotions import Promotion, notice_day, promotion_uplift
 from sim.behaviour.supplier_choice import Offer, best_offer
@@ -105,39 +105,47 @@ def test_deal_discount_is_monotone_and_bounded(shortfall: float, more: float, ma
     assert 0.0 <= low <= high <= maximum + 1e-12
 
 
-def test_a_silo_buyer_values_sales_margin_only_through_goodwill_and_trust() -> None:
-    # valued = 1000 x (0 + 1 x 0.4 x 0.5) = 200
-    ask = {"margin_at_risk": 1000.0, "joint_weight": 0.0, "trust_in_sales": 0.5, "goodwill": 0.4}
-    assert incentives.approve_expedite(**ask, premium_cost=200.0)
-    assert not incentives.approve_expedite(**ask, premium_cost=201.0)
-    # with the joint KPI the whole margin is the buyer's own
-    assert incentives.approve_expedite(**{**ask, "joint_weight": 1.0}, premium_cost=1000.0)
-    assert not incentives.approve_expedite(**{**ask, "trust_in_sales": 0.0}, premium_cost=1.0)
+def test_a_silo_buyer_values_sales_claim_only_through_goodwill_and_trust() -> None:
+    # silo: valued = claim x goodwill x trust = 1000 x 0.4 x 0.5 = 200, whatever can really be lost
+    ask = {"loss": 0.0, "sales_claim": 1000.0, "joint_weight": 0.0, "trust_in_sales": 0.5, "goodwill": 0.4}
+    assert incentives.expedite_value(**ask) == pytest.approx(200.0)
+    assert incentives.expedite_value(**{**ask, "trust_in_sales": 0.0}) == 0.0
+    # with the company's objective the buyer values what the company can lose, not the claim
+    assert incentives.expedite_value(**{**ask, "joint_weight": 1.0, "loss": 350.0}) == pytest.approx(350.0)
+    assert incentives.expedite_value(**{**ask, "joint_weight": 1.0}) == 0.0  # nothing to lose: nothing to rush
 
 
-@given(margin=positive, premium=positive, joint=shares, trust_level=shares, goodwill=shares, more=shares)
-def test_expedite_approval_is_monotone(
-    margin: float, premium: float, joint: float, trust_level: float, goodwill: float, more: float
+@given(loss=positive, claim=positive, joint=shares, trust_level=shares, goodwill=shares, more=shares)
+def test_expedite_value_grows_with_the_loss_the_claim_and_trust(
+    loss: float, claim: float, joint: float, trust_level: float, goodwill: float, more: float
 ) -> None:
-    def approves(**change: float) -> bool:
-        ask = {
-            "margin_at_risk": margin,
-            "premium_cost": premium,
-            "joint_weight": joint,
-            "trust_in_sales": trust_level,
-            "goodwill": goodwill,
-        }
-        return incentives.approve_expedite(**{**ask, **change})
+    ask = {
+        "loss": loss,
+        "sales_claim": claim,
+        "joint_weight": joint,
+        "trust_in_sales": trust_level,
+        "goodwill": goodwill,
+    }
+    value = incentives.expedite_value(**ask)
+    assert 0.0 <= value <= max(loss, claim) * (1 + 1e-12)
+    assert incentives.expedite_value(**{**ask, "loss": loss * (1 + more)}) >= value
+    assert incentives.expedite_value(**{**ask, "sales_claim": claim * (1 + more)}) >= value
+    assert incentives.expedite_value(**{**ask, "trust_in_sales": min(1.0, trust_level + more)}) >= value
 
-    if approves():
-        # more margin at risk, more trust, a larger joint share: still approved (a hair of
-        # slack on the premium keeps floating-point rounding at the boundary out of it)
-        slack = premium * (1 - 1e-9)
-        assert approves(margin_at_risk=margin * (1 + more), premium_cost=slack)
-        assert approves(trust_in_sales=min(1.0, trust_level + more), premium_cost=slack)
-        assert approves(joint_weight=min(1.0, joint + more), premium_cost=slack)
-    else:
-        assert not approves(premium_cost=premium * (1 + more))
+
+def test_a_line_supplied_before_the_account_gives_up_loses_nothing() -> None:
+    line = {"expires_day": 20, "line_margin_cents": 500.0, "churn_risk": 0.1, "account_margin_cents": 30_000.0}
+    assert expediting.loss_if_not_rushed(supplied_day=20, **line) == 0.0
+    assert expediting.loss_if_not_rushed(supplied_day=21, **line) == pytest.approx(500.0 + 0.1 * 30_000.0)
+
+
+def test_churn_risk_only_below_the_threshold_and_growing_with_the_fall() -> None:
+    kind = {"learning": 0.2, "threshold": 0.6, "churn_rate_per_order": 0.05, "orders_per_year": 52.0}
+    assert expediting.churn_risk_if_lost(satisfaction=0.9, **kind) == 0.0  # 0.72 after: still above
+    low = expediting.churn_risk_if_lost(satisfaction=0.7, **kind)  # 0.56 after
+    lower = expediting.churn_risk_if_lost(satisfaction=0.5, **kind)
+    assert 0.0 < low < lower < 1.0
+    assert low == pytest.approx(1 - (1 - 0.05 * (0.6 - 0.56) / 0.6) ** 52)
 
 
 # -- supplier weights, price breaks, negotiation ----------------------------------------------------
@@ -276,19 +284,33 @@ def test_more_stock_outs_or_refusals_never_read_as_better_service(
 
 
 def test_relative_accuracy_by_hand() -> None:
-    assert trust.relative_accuracy(10.0, 10.0) == 0.5  # as good as the buyer's own
+    assert trust.relative_accuracy(10.0, 10.0) == 0.0  # as good as the buyer's own: no news
     assert trust.relative_accuracy(10.0, 0.0) == 1.0  # sales' forecast was exact
-    assert trust.relative_accuracy(0.0, 10.0) == 0.0
-    assert trust.relative_accuracy(0.0, 0.0) == 0.5
-    assert trust.relative_accuracy(30.0, 10.0) == pytest.approx(0.75)
+    assert trust.relative_accuracy(0.0, 10.0) == -1.0
+    assert trust.relative_accuracy(0.0, 0.0) == 0.0
+    assert trust.relative_accuracy(30.0, 10.0) == pytest.approx(0.5)
 
 
 # Errors are sums of absolute unit misses: whole numbers, so no float underflow games.
 @given(own=st.integers(0, 10**6), theirs=st.integers(0, 10**6), worse=st.integers(1, 10**6))
 def test_a_less_accurate_sales_forecast_earns_less_trust(own: int, theirs: int, worse: int) -> None:
-    assert 0.0 <= trust.relative_accuracy(own, theirs) <= 1.0
-    if own > 0:
+    assert -1.0 <= trust.relative_accuracy(own, theirs) <= 1.0
+    if own > 0:  # (against a buyer who was exact, any miss of sales' reads as -1 already)
         assert trust.relative_accuracy(own, theirs + worse) < trust.relative_accuracy(own, theirs)
+
+
+@given(level=shares, rate=shares, gain=shares)
+def test_equal_accuracy_keeps_trust_where_it_is(level: float, rate: float, gain: float) -> None:
+    assert trust.moved(level, trust.relative_accuracy(7.0, 7.0), rate, gain) == level
+
+
+@given(level=st.floats(0.05, 0.95), accuracy=st.floats(0.01, 1.0), rate=st.floats(0.01, 1.0), gain=st.floats(0.01, 1.0))
+def test_trust_moves_with_experience_both_ways(level: float, accuracy: float, rate: float, gain: float) -> None:
+    up, down = trust.moved(level, accuracy, rate, gain), trust.moved(level, -accuracy, rate, gain)
+    assert down < level < up or up == 1.0
+    assert down >= 0.0 and up <= 1.0
+    if down > 0.0 and up < 1.0:  # away from the bounds: a miss costs at least what an equal hit earns
+        assert level - down >= up - level - 1e-12
 
 
 # -- promotions ---------------------------------------------------------------------------------
@@ -303,10 +325,10 @@ def promotion(**change: object) -> Promotion:
         "start_day": 31,
         "end_day": 45,
         "discount": 0.1,
-        "uplift": 1.3,
+        "uplift": {3: 1.3, 5: 1.6},
         "dip_days": 14,
-        "dip": 0.91,
-        "extra_daily_units": {3: 2.0, 5: 1.0},
+        "dip": {3: 0.91, 5: 0.82},
+        "base_daily_units": {3: 20.0 / 3, 5: 5.0 / 3},
     }
     return Promotion(**{**fields, **change})  # type: ignore[arg-type]
 
@@ -319,7 +341,9 @@ def test_promotion_uplift_is_linear_in_the_discount() -> None:
 
 def test_promotion_multiplier_uplift_during_dip_after_one_otherwise() -> None:
     p = promotion()
-    assert [p.multiplier(day) for day in (30, 31, 44, 45, 58, 59)] == [1.0, 1.3, 1.3, 0.91, 0.91, 1.0]
+    assert [p.multiplier(3, day) for day in (30, 31, 44, 45, 58, 59)] == [1.0, 1.3, 1.3, 0.91, 0.91, 1.0]
+    assert [p.multiplier(5, day) for day in (30, 31, 45, 59)] == [1.0, 1.6, 0.82, 1.0]
+    assert p.extra_daily_units == pytest.approx({3: 2.0, 5: 1.0})  # what the uplift adds to the base
 
 
 def test_notice_days_count_from_when_purchasing_learned() -> None:

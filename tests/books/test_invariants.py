@@ -52,12 +52,28 @@ def company_configs(draw: st.DrawFn) -> dict[str, Any]:
         "disruption_start_day": draw(st.none() | st.integers(0, 50)),
         "price_rise_day": draw(st.none() | st.integers(0, 50)),
         "price_rise_share": draw(st.floats(0.0, 0.5)),
+        "walk_away_share": draw(shares),
+        "shelf_life_days": draw(st.none() | st.integers(5, 60)),
+        "salvage_share": draw(shares),
+        "reset_standards_yearly": draw(st.booleans()),
+        "overhead_per_year": draw(st.sampled_from([0.0, 1e5])),
+        "rep_salary_per_year": draw(st.sampled_from([0.0, 7e4])),
+        "announced_orders_per_account_per_year": draw(st.sampled_from([0.0, 6.0])),
+        "announcement_days": draw(st.integers(0, 20)),
+        "minimum_order_weeks": draw(st.floats(0.0, 4.0)),
+        "gross_margin_dispersion": draw(st.floats(0.0, 0.2)),
+        "promotion_response_dispersion": draw(st.floats(0.0, 1.0)),
+        "requested_lead_spread_days": draw(st.integers(0, 3)),
     }
     org = {
         "review_period_days": draw(st.integers(1, 10)),
         "safety_z": draw(st.floats(-1.0, 3.0)),
         "replenishment": draw(st.sampled_from(["order_up_to", "s_S"])),
         "promotion_notice": draw(st.sampled_from(["by_trust", "early", "late", "none"])),
+        "order_notice": draw(st.sampled_from(["by_trust", "early", "late", "none"])),
+        "joint_weight": draw(shares),
+        "shared_data": draw(st.booleans()),
+        "campaigns_must_pay": draw(st.booleans()),
     }
     chosen = draw(st.lists(st.sampled_from(sorted(levers())), unique=True, max_size=3))
     return {

@@ -6,12 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.agents.sales import PromotionPlan
 from sim.configure import load_config
 from sim.model import SalesPurchasingModel
 from sim.output.rundir import is_complete
 from sim.play.game import Game, PlayError, list_games, rerun
 from sim.play.seat import BuyerDecision, SalesDecision, Seat
+from sim.ports import PromotionPlan
 from sim.views.replay import load_run
 from tests.helpers import book_problems, company
 
