@@ -9,8 +9,9 @@ option is one line (a :class:`~sim.config.ConfigError`) and nothing is written.
 
 A sweep's jobs are Hydra's own: the basic sweeper's expansion of the command line and
 of an experiment's ``hydra.sweeper.params`` (:func:`sweep_jobs`). Checking them does not
-compose the whole cross product: :func:`covering_jobs` picks the few jobs that between
-them hold every value of every key.
+compose the whole cross product: :func:`covering_jobs` picks the few arms (jobs without
+their seed) that between them hold every value of every key, and each seed is
+validated once in a composed job (a seed changes nothing else in a config).
 """
 
 import threading
@@ -264,10 +265,31 @@ def precheck(arguments: Sequence[str]) -> list[str]:
     swept = sweeper_params([*overrides, *search], config_name) if multirun else []
     arguments = add_levers(arguments, {line.split("=", 1)[0] for line in swept})
     overrides = split_arguments(arguments)[0]
+    jobs = sweep_jobs([*swept, *overrides, *search])
+    seeds = list(dict.fromkeys(setting for job in jobs for setting in job if _key(setting) == SEED))
+    arms = covering_jobs(list(dict.fromkeys(tuple(s for s in job if _key(s) != SEED) for job in jobs)))
     read_scenarios: set[str] = set()
-    for job in covering_jobs(sweep_jobs([*swept, *overrides, *search])):
-        check_data(validated(job, config_name), read_scenarios)
+    for number, arm in enumerate(arms):
+        config = validated([*arm, *seeds[:1]], config_name)
+        check_data(config, read_scenarios)
+        if number == 0:
+            _check_seeds(config, seeds[1:])
     return arguments
+
+
+SEED = "seed"
+
+
+def _key(setting: str) -> str:
+    return setting.partition("=")[0].lstrip("+~")
+
+
+def _check_seeds(config: RunConfig, seeds: Sequence[str]) -> None:
+    """Each swept seed, validated in a composed job: a seed changes no other part of a config."""
+    raw = config.model_dump(mode="python")
+    parser = OverridesParser.create()
+    for setting in seeds:
+        load_config({**raw, SEED: parser.parse_override(setting).value()})
 
 
 def validated(job: Sequence[str], config_name: str = CONFIG_NAME) -> RunConfig:

@@ -33,6 +33,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.compose import (
+    BASIC_SWEEPER,
     CONFIG_NAME,
     MULTIRUN_FLAGS,
     add_levers,
@@ -65,7 +66,7 @@ def main(arguments: list[str]) -> None:
             arguments = add_levers(arguments)
         elif multirun:
             arguments = precheck(arguments)
-            setattr(BasicSweeper, "validate_batch_is_legal", _validate_each_arm)  # noqa: B010 (a patch, on purpose)
+            _check_each_arm_once()
         elif run_once(arguments):
             return
     except ConfigError as error:
@@ -161,6 +162,19 @@ def _run(config: RunConfig) -> float:
 
 
 # -- sweeps and Hydra's own flags -----------------------------------------------------------------
+
+
+def _check_each_arm_once() -> None:
+    """Make the basic sweeper check each arm of a sweep once before launching, not each job.
+
+    Hydra loads its plugins as modules of their own, so the class to change is the one
+    its plugin registry holds (not the one ``import`` gives).
+    """
+    from hydra.core.plugins import Plugins
+
+    registered = Plugins.instance().class_name_to_class.get(BASIC_SWEEPER)
+    for sweeper in {BasicSweeper, registered} - {None}:
+        setattr(sweeper, "validate_batch_is_legal", _validate_each_arm)  # noqa: B010 (a patch, on purpose)
 
 
 def _validate_each_arm(sweeper: BasicSweeper, batch: Any) -> None:
