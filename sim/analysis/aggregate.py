@@ -23,18 +23,19 @@ Written into the sweep folder, each under a temporary name then renamed:
 """
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from sim.analysis.tables import Run, comparison_table, number, summary_table
 from sim.output.atomic import write_atomically
 from sim.output.runfolder import CONFIG, MANIFEST, SUMMARY, problem, read_config, read_manifest, read_summary
 from sim.output.sweepfolder import find_runs, overrides_of, parse_overrides, relative
 from sim.usage import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SUMMARY_TABLE = "summary.parquet"
 COMPARISON_TABLE = "comparison.parquet"
@@ -47,6 +48,18 @@ NO_OVERRIDES = "(defaults)"
 
 class SweepError(InputError):
     """A folder that is not a sweep, or a baseline that is not an arm of it: the message is one line."""
+
+
+@dataclass
+class Run:
+    """What aggregation needs of one complete run folder."""
+
+    path: Path
+    seed: int
+    overrides: dict[str, str]  # key -> value as typed on the command line, seed left out
+    manifest: dict[str, Any]
+    config: dict[str, Any]
+    kpis: dict[str, float]
 
 
 @dataclass
@@ -64,8 +77,8 @@ class Aggregate:
         arms: the arms, in the order their first run appears.
     """
 
-    summary: pd.DataFrame
-    comparison: pd.DataFrame
+    summary: "pd.DataFrame"
+    comparison: "pd.DataFrame"
     incomplete: list[tuple[Path, str]]
     sweep_dir: Path = Path()
     baseline: str | None = None
@@ -122,6 +135,8 @@ def collect(sweep_dir: Path, baseline: str | None = None) -> Aggregate:
         raise SweepError(
             f"--baseline {baseline}: no arm of this sweep matches it; the arms are: {', '.join(arm_overrides)}"
         )
+    from sim.analysis.tables import comparison_table, summary_table  # pandas and scipy: only for a sweep
+
     summary, kpis, override_columns = summary_table(sweep_dir, runs, labels)
     comparison = comparison_table(summary, kpis, arm_overrides, baselines, override_columns)
     return Aggregate(
@@ -159,6 +174,8 @@ def write(result: Aggregate) -> list[Path]:
 def load(sweep_dir: Path) -> Aggregate:
     """The tables a previous aggregation wrote (see ``is_stale`` for whether to trust them)."""
     sweep_dir = check_sweep_dir(sweep_dir)
+    import pandas as pd
+
     summary = pd.read_parquet(sweep_dir / SUMMARY_TABLE)
     comparison = pd.read_parquet(sweep_dir / COMPARISON_TABLE)
     record = _read_record(sweep_dir)
@@ -372,3 +389,10 @@ def describe(result: Aggregate) -> str:
     else:
         lines.append("no run folder was skipped")
     return "\n".join(lines)
+
+
+def number(value: Any) -> float:
+    """A number read from a run's files, or nan if it is not one."""
+    if isinstance(value, bool | int | float):
+        return float(value)
+    return math.nan

@@ -7,31 +7,19 @@ both have, with a 95% t interval of those differences (:mod:`sim.analysis.stats`
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.aggregate import Run, number
 from sim.analysis.stats import mean_interval, paired_difference
 from sim.output.sweepfolder import relative
 
 # Facts of each run's config kept in the summary next to its overrides.
 _CONFIG_COLUMNS = ("scenario_name", "levers", "warmup_days", "horizon_days")
 _MANIFEST_COLUMNS = ("config_hash", "wall_time_s", "git_commit")
-
-
-@dataclass
-class Run:
-    """What aggregation needs of one complete run folder."""
-
-    path: Path
-    seed: int
-    overrides: dict[str, str]  # key -> value as typed on the command line, seed left out
-    manifest: dict[str, Any]
-    config: dict[str, Any]
-    kpis: dict[str, float]
 
 
 # -- the tables --------------------------------------------------------------------------------
@@ -181,10 +169,3 @@ def _levers(config: dict[str, Any]) -> str:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def number(value: Any) -> float:
-    """A number read from a run's files, or nan if it is not one."""
-    if isinstance(value, bool | int | float):
-        return float(value)
-    return math.nan

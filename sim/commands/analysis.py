@@ -19,11 +19,12 @@ def sensitivity(
     n_jobs: Annotated[int | None, typer.Option("--n-jobs", help="processes (-1: all cores)")] = None,
 ) -> None:
     """Morris elementary-effects screening: which parameters move a KPI."""
-    from sim.analysis import runs, sensitivity, settings
+    from sim.analysis import settings
 
-    spec = sensitivity.MorrisSpec.from_mapping(
-        settings.read_yaml(config), debug=debug, kpi=kpi, trajectories=trajectories, n_jobs=n_jobs
-    )
+    raw = settings.read_yaml(config)  # a missing or broken file is said before pandas loads
+    from sim.analysis import runs, sensitivity
+
+    spec = sensitivity.MorrisSpec.from_mapping(raw, debug=debug, kpi=kpi, trajectories=trajectories, n_jobs=n_jobs)
     folder = out if out is not None else runs.default_out_dir("morris")
     table = sensitivity.run(spec, folder, command_line())
     sensitivity.print_table(table)
@@ -46,9 +47,12 @@ def optimise(
     ] = False,
 ) -> None:
     """Search lever parameters for the best objective with Optuna; rerun to continue the study."""
-    from sim.analysis import optimise, runs, settings
+    from sim.analysis import settings
 
-    spec = optimise.OptimiseSpec.from_mapping(settings.read_yaml(config), debug=debug, trials=trials)
+    raw = settings.read_yaml(config)  # a missing or broken file is said before pandas loads
+    from sim.analysis import optimise, runs
+
+    spec = optimise.OptimiseSpec.from_mapping(raw, debug=debug, trials=trials)
     if study_dir is not None:
         folder = study_dir
     else:

@@ -39,6 +39,9 @@ def report(
     objective: Annotated[str, typer.Option(help="the KPI that decides the best arm")] = "operating_profit",
 ) -> None:
     """A report of a sweep for management: report.md and report.html (charts embedded) in <sweep dir>/report/."""
+    from sim.analysis.aggregate import check_sweep_dir
+
+    check_sweep_dir(sweep_dir)  # before matplotlib and pandas: a wrong folder is said at once
     from sim.analysis.report import write_report
 
     try:

@@ -67,11 +67,11 @@ def list_games(
     games: Annotated[Path | None, typer.Argument(help=f"folder of games (default: {DEFAULT_GAMES})")] = None,
 ) -> None:
     """The saved games in a folder, and how far each got."""
-    from sim.play.game import list_games as saved_games
-
     folder = games if games is not None else DEFAULT_GAMES
     if games is not None and not games.is_dir():
         raise InputError(f"{games}: no such folder of games")
+    from sim.play.game import list_games as saved_games  # the model: only to read real games
+
     found = saved_games(folder)
     if not found:
         print(f"no saved games in {folder}")
