@@ -42,7 +42,7 @@ $(READY): pyproject.toml requirements.lock .ci/bootstrap
 
 lock: $(READY)  ## regenerate requirements.lock from pyproject.toml (uv, from PyPI), then run make setup
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --python $(BIN)/python $(EXTRAS:%=--extra %) \
+	$(BIN)/uv pip compile pyproject.toml --python $(BIN)/python $(EXTRAS:%=--extra %) -c .ci/lock-floors.txt --upgrade \
 		--custom-compile-command "make lock" -o requirements.lock
 
 clean:
