@@ -40,9 +40,13 @@ def test_every_console_script_is_a_function_of_sim_cli() -> None:
 @pytest.mark.slow
 def test_a_wheel_installed_elsewhere_runs_from_outside_the_checkout(tmp_path: Path) -> None:
     """Build the wheel, install it alone into a fresh venv (the dependencies from this one), run a debug run."""
-    dist = tmp_path / "dist"
+    source, dist = tmp_path / "source", tmp_path / "dist"  # built from a copy: setuptools writes build/ beside it
+    for folder in ("sim", "configs"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(source)],
         capture_output=True,
         text=True,
         timeout=600,
