@@ -30,11 +30,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError, RunConfig, load_config
 from sim.config_files import config_dir
+from sim.flags import MULTIRUN_FLAGS, VALUE_FLAGS
 
 CONFIG_NAME = "config"
-# Hydra's own flags that take a value, and the sweep flags.
-VALUE_FLAGS = frozenset({"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd"})
-MULTIRUN_FLAGS = frozenset({"--multirun", "-m"})
 
 
 # -- composing ------------------------------------------------------------------------------------

@@ -35,7 +35,6 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.compose import (
     BASIC_SWEEPER,
     CONFIG_NAME,
-    MULTIRUN_FLAGS,
     add_levers,
     check_data,
     hydra_message,
@@ -44,14 +43,11 @@ from sim.compose import (
 )
 from sim.config import ConfigError, RunConfig, load_config
 from sim.config_files import config_dir
+from sim.flags import MULTIRUN_FLAGS, NO_RUN_FLAGS, SHOW_FLAGS
 from sim.usage import fail
 
 PROG = "spsim"
 INTERRUPTED = 130  # the shell's status for Ctrl-C
-# Hydra's flags that mean "do not run", and those it refuses together with --multirun.
-NO_RUN_FLAGS = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
-                "--shell-completion", "-sc", "--resolve"}  # fmt: skip
-SHOW_FLAGS = {"--cfg", "-c", "--info", "-i"}
 
 
 def main(arguments: list[str]) -> None:
@@ -59,9 +55,9 @@ def main(arguments: list[str]) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     shown = SHOW_FLAGS.intersection(arguments)
     multirun = bool(MULTIRUN_FLAGS.intersection(arguments))
-    if shown and multirun:
-        fail(PROG, f"{min(shown)} shows one job's config: leave out -m (e.g. spsim +experiment=<name> --cfg hydra)")
     try:
+        if shown and multirun:
+            fail(PROG, f"{min(shown)} shows one job's config: leave out -m (e.g. spsim +experiment=<name> --cfg hydra)")
         if NO_RUN_FLAGS.intersection(arguments):
             arguments = add_levers(arguments)
         elif multirun:

@@ -12,12 +12,15 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.config import RunConfig
-from sim.model import SalesPurchasingModel
 from sim.output import kpis, rundir
 from sim.output.rundir import RunFolder
 from sim.output.runfolder import TABLES, read_summary
+
+if TYPE_CHECKING:
+    from sim.model import RunTables
 
 HEADLINE_KPIS = (
     "revenue", "gross_margin", "operating_profit", "fill_rate", "cycle_service_level",
@@ -34,9 +37,8 @@ def run_to_folder(config: RunConfig, run_dir: Path) -> dict[str, float]:
     """
     folder = RunFolder(run_dir, config)
     try:
-        started = time.perf_counter()
-        tables = SalesPurchasingModel(config).run()
-        folder.manifest["simulation_s"] = round(time.perf_counter() - started, 3)
+        tables, seconds = simulate(config)
+        folder.manifest["simulation_s"] = seconds
         folder.write_results(tables.summary, {name: getattr(tables, name) for name in TABLES})
         if config.output.charts:
             from sim.views import dashboard  # matplotlib only when a chart is asked for
@@ -48,6 +50,15 @@ def run_to_folder(config: RunConfig, run_dir: Path) -> dict[str, float]:
         raise
     folder.finish()
     return tables.summary
+
+
+def simulate(config: RunConfig) -> tuple["RunTables", float]:
+    """The run's tables, simulated in this process, and the seconds it took (build and run)."""
+    from sim.model import SalesPurchasingModel
+
+    started = time.perf_counter()
+    tables = SalesPurchasingModel(config).run()
+    return tables, round(time.perf_counter() - started, 3)
 
 
 def sweep_job(config: RunConfig, run_dir: Path) -> float:

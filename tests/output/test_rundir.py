@@ -8,6 +8,7 @@ import pytest
 
 from sim import runner
 from sim.config import load_config
+from sim.model import SalesPurchasingModel
 from sim.output.atomic import write_atomically
 from sim.output.rundir import RunFolder, config_hash
 from sim.output.runfolder import is_complete, read_manifest
@@ -66,7 +67,7 @@ def test_a_run_that_fails_is_sealed_as_failed(tmp_path: Path, monkeypatch: pytes
     def explode(self: object) -> None:
         raise RuntimeError("the simulation broke")
 
-    monkeypatch.setattr(runner.SalesPurchasingModel, "run", explode)
+    monkeypatch.setattr(SalesPurchasingModel, "run", explode)
     config = load_config({**textbook(horizon_days=10, warmup_days=0), "output": {"charts": False}})
     with pytest.raises(RuntimeError):
         runner.run_to_folder(config, tmp_path / "run")
