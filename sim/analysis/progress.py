@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from tqdm import tqdm
-
 from sim.output.runfolder import MANIFEST
 from sim.output.sweepfolder import iter_runs
 
@@ -157,6 +155,8 @@ class ProgressLine:
     def _draw(self, progress: Progress) -> None:
         """The bar at ``progress``, with the sweep's own counts and time left beside it."""
         if self._bar is None:
+            from tqdm import tqdm  # only for a sweep on a terminal
+
             # Drawn only when asked (``delay``): each show() is one rewrite of the line.
             self._bar = tqdm(
                 total=progress.total,
