@@ -125,3 +125,10 @@ def test_import_sim_cli_loads_neither_the_simulation_nor_hydra() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]", loaded
+
+
+def test_the_kpi_registry_loads_no_pandas_or_matplotlib() -> None:
+    heavy = "{'pandas', 'matplotlib'}"
+    code = f"import sys, sim.output.kpis; print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy}))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]", loaded

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sim.agents.buyer import Buyer
 from sim.agents.sales import QUARTER_DAYS, SalesRep
 from sim.model import SalesPurchasingModel
+from sim.output import kpis as registry
 from sim.output.recorder import Event
 
 TOP_SKUS = 12  # a rep's best sellers shown in the briefing
@@ -86,7 +87,7 @@ def buyer_briefing(
         "units owed to customers now": f"{sum(stock.backordered[k] for k in family):,}",
         "expedites you placed / refused": f"{_count(events, 'expedite', buyer.label)} / "
         f"{_count(events, 'expedite_refused', buyer.label)}",
-        "your trust in sales' forecasts": f"{buyer.trust_in_sales:.2f}",
+        "your trust in sales' forecasts": registry.format_value("trust_purchasing_in_sales", buyer.trust_in_sales),
     }
     incentives = [
         f"You are rewarded on purchase price (weight {buyer.own_weights.price:.0%} when you pick suppliers) "
@@ -140,7 +141,7 @@ def sales_briefing(
         "deal discount in force": f"{rep.deal_discount:.1%}",
         "expedites you asked / refused": f"{_count(events, 'expedite_requested', rep.label)} / "
         f"{sum(1 for e in events if e[1] == 'expedite_refused' and f'rep {rep.spec.index} asked' in e[8])}",
-        "your trust in purchasing": f"{rep.trust_in_purchasing:.2f}",
+        "your trust in purchasing": registry.format_value("trust_sales_in_purchasing", rep.trust_in_purchasing),
     }
     incentives = [
         f"You are paid on bookings against a quarterly quota ({org.quota_stretch:.0%} of expected sales).",
@@ -279,8 +280,8 @@ def _own_promotion(rep: SalesRep, sku: int, day: int) -> str:
 
 
 def _percent(value: float) -> str:
-    return "-" if value != value else f"{value:.1%}"
+    return registry.format_value("fill_rate", value)  # a share, shown as every view shows one
 
 
 def _money(value: float) -> str:
-    return f"{value:+,.0f}"
+    return registry.format_change("purchase_price_variance", 0.0, value)  # signed: above (+) or below standard
