@@ -12,7 +12,8 @@ A sweep (``-m``), and Hydra's own flags (``--help`` with overrides, ``--cfg``, `
 every value of the sweep. The basic sweeper then composes each job once more to check
 it before launching; here it does so once per arm (jobs that differ only in their seed
 compose alike), since that serial check costs ~0.1 s a job in the launching process.
-Each job runs in :func:`_hydra_app` (a joblib worker imports the model once).
+Each job runs in :func:`_hydra_app` (a joblib worker imports the model once), without a
+chart of its own unless the command line sets ``output.charts`` (the report draws them).
 """
 
 import copy
@@ -196,8 +197,20 @@ def _hydra_app(cfg: DictConfig) -> float:
     if hydra_config.mode == RunMode.MULTIRUN:
         from sim.runner import sweep_job
 
+        if not _charts_asked(list(hydra_config.overrides.task)):
+            config = without_charts(config)
         return sweep_job(config, Path(hydra_config.runtime.output_dir))
     return _run(config)
+
+
+def _charts_asked(task_overrides: list[str]) -> bool:
+    """Whether the command line sets ``output.charts`` (a sweep draws no chart per run unless asked)."""
+    return any(override.partition("=")[0].lstrip("+~") in ("output.charts", "output") for override in task_overrides)
+
+
+def without_charts(config: RunConfig) -> RunConfig:
+    """``config`` with no chart drawn: a sweep's report draws the charts of all its runs at once."""
+    return config.model_copy(update={"output": config.output.model_copy(update={"charts": False})})
 
 
 def _plain(cfg: DictConfig, without: str | None = None) -> dict[str, Any]:
