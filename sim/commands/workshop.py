@@ -1,7 +1,6 @@
 """The workshop's commands: ``spsim replay`` (a run's story), ``spsim viz`` (the live app), ``spsim play`` (games)."""
 
 import os
-import subprocess
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -47,11 +46,10 @@ def viz(
         environment[GAMES_ENV] = str(games.resolve())
     command = [sys.executable, "-m", "solara", "run", "sim.live.app", "--production"]
     command += ["--host", host, "--port", str(port), "--open" if open_browser else "--no-open"]
-    print(f"{program()}: http://{host}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)")
-    try:
-        sys.exit(subprocess.call(command, env=environment))
-    except KeyboardInterrupt:
-        sys.exit(0)
+    print(f"{program()}: http://{host}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)", flush=True)
+    # Solara's server takes this process over: stopping the command stops the server (a
+    # child process would outlive a terminated parent, still serving).
+    os.execve(sys.executable, command, environment)
 
 
 # -- play ------------------------------------------------------------------------------------------
