@@ -11,6 +11,7 @@ Config = Annotated[Path, typer.Option("--config", help="analysis config (YAML), 
 
 
 def sensitivity(
+    context: typer.Context,
     config: Config,
     kpi: Annotated[str | None, typer.Option(help="KPI to screen (default: the config's kpi)")] = None,
     out: Annotated[Path | None, typer.Option(help="output folder (default: results/analysis/morris-<time>/)")] = None,
@@ -26,12 +27,13 @@ def sensitivity(
 
     spec = sensitivity.MorrisSpec.from_mapping(raw, debug=debug, kpi=kpi, trajectories=trajectories, n_jobs=n_jobs)
     folder = out if out is not None else runs.default_out_dir("morris")
-    table = sensitivity.run(spec, folder, command_line())
+    table = sensitivity.run(spec, folder, command_line(context))
     sensitivity.print_table(table)
     print(f"\nresults: {folder}")
 
 
 def optimise(
+    context: typer.Context,
     config: Config,
     trials: Annotated[int | None, typer.Option(help="completed trials the study should have")] = None,
     study_dir: Annotated[
@@ -57,7 +59,7 @@ def optimise(
         folder = study_dir
     else:
         folder = runs.default_out_dir("x").parent / f"optuna-{spec.study_name}{'-debug' if spec.debug else ''}"
-    study = optimise.optimise(spec, folder, command_line(), allow_code_change)
+    study = optimise.optimise(spec, folder, command_line(context), allow_code_change)
     trial, feasible = optimise.best_trial(spec, study)
     if trial is not None:
         print(

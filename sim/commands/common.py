@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-import click
+import typer
 
 
 @dataclass(frozen=True)
@@ -13,19 +13,18 @@ class Invocation:
     arguments: tuple[str, ...]
 
 
-def _invocation() -> Invocation | None:
-    context = click.get_current_context(silent=True)
-    root = context.find_root() if context is not None else None
-    return root.obj if root is not None and isinstance(root.obj, Invocation) else None
+def _invocation(context: typer.Context) -> Invocation | None:
+    root = context.find_root()
+    return root.obj if isinstance(root.obj, Invocation) else None
 
 
-def program() -> str:
+def program(context: typer.Context) -> str:
     """The command as the user typed it, for a one-line error."""
-    called = _invocation()
+    called = _invocation(context)
     return called.program if called else "spsim"
 
 
-def command_line() -> str:
+def command_line(context: typer.Context) -> str:
     """The whole command line as typed, for an analysis folder's manifest."""
-    called = _invocation()
+    called = _invocation(context)
     return " ".join([called.program, *called.arguments]) if called else "spsim"

@@ -12,6 +12,7 @@ SweepDir = Annotated[Path, typer.Argument(help="the sweep folder, e.g. results/s
 
 
 def aggregate(
+    context: typer.Context,
     sweep_dir: SweepDir,
     baseline: Annotated[
         str | None,
@@ -30,11 +31,12 @@ def aggregate(
     try:
         result = aggregation.aggregate(sweep_dir, baseline)
     except OSError as error:
-        fail(program(), f"{error.filename or sweep_dir}: {error.strerror or error}", 1)
+        fail(program(context), f"{error.filename or sweep_dir}: {error.strerror or error}", 1)
     print(aggregation.describe(result))
 
 
 def report(
+    context: typer.Context,
     sweep_dir: SweepDir,
     objective: Annotated[str, typer.Option(help="the KPI that decides the best arm")] = "operating_profit",
 ) -> None:
@@ -47,6 +49,6 @@ def report(
     try:
         path = write_report(sweep_dir, objective)
     except OSError as error:
-        fail(program(), f"{error.filename or sweep_dir}: {error.strerror or error}", 1)
+        fail(program(context), f"{error.filename or sweep_dir}: {error.strerror or error}", 1)
     print(path)
     print(path.with_name("report.html"))

@@ -23,7 +23,7 @@ def replay(context: typer.Context) -> None:
     """Replay finished runs for a workshop: storyboard, animation, side by side, debrief (spsim replay --help)."""
     from sim.views import replay as replaying
 
-    options = replaying.parse(context.args, prog=program())
+    options = replaying.parse(context.args, prog=program(context))
     replaying.run(options)
 
 
@@ -31,6 +31,7 @@ def replay(context: typer.Context) -> None:
 
 
 def viz(
+    context: typer.Context,
     host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0: a room's laptops)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = DEFAULT_PORT,
     games: Annotated[Path | None, typer.Option(help="folder of saved games (default: results/games)")] = None,
@@ -46,7 +47,7 @@ def viz(
         environment[GAMES_ENV] = str(games.resolve())
     command = [sys.executable, "-m", "solara", "run", "sim.live.app", "--production"]
     command += ["--host", host, "--port", str(port), "--open" if open_browser else "--no-open"]
-    print(f"{program()}: http://{host}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)", flush=True)
+    print(f"{program(context)}: http://{host}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)", flush=True)
     # Solara's server takes this process over: stopping the command stops the server (a
     # child process would outlive a terminated parent, still serving).
     os.execve(sys.executable, command, environment)
