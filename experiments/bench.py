@@ -25,6 +25,9 @@ Figures:
        by ``spsim-viz``: the dashboard page's load (navigation to the first day line on
        screen, in a fresh context each time), a Step click to the new day on screen, and
        a week of play mode (submit to the next week's screen, the save included).
+    7. ``spsim`` as a command (``experiments/bench_command.py``): an error and ``--help``,
+       a default run with and without its chart, a sweep's parallel efficiency and 1,000
+       runs on 2 cores (extrapolated from 12 and 40 measured runs).
 """
 
 import gc
@@ -48,6 +51,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from experiments.bench_command import command_figures
 from sim import SalesPurchasingModel, load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -202,6 +206,7 @@ def time_runs(overrides: Mapping[str, Any], repeats: int) -> dict[str, Any]:
 _ONE_RUN_IN_A_FRESH_PROCESS = """
 import json, resource, sys, time
 start = time.perf_counter()
+from experiments.bench_command import command_figures
 from sim import SalesPurchasingModel, load_config
 imported = time.perf_counter()
 rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -762,6 +767,7 @@ def main() -> None:
     extra_cases(report, default_total_s)
     live_dashboard(report)
     live_app_in_browser(report)
+    command_figures(report)
 
     wall = time.perf_counter() - started
     missed = [t["name"] for t in report.targets if not t["ok"]]

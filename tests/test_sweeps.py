@@ -17,10 +17,11 @@ import pytest
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from experiments.callbacks import Progress, ProgressLine, SweepTracker
-from sim.cli import precheck
+from sim.analysis.callbacks import Progress, ProgressLine, SweepTracker
+from sim.compose import precheck
 from sim.config import ConfigError
-from sim.output.rundir import MANIFEST, confirm_result, is_complete, read_manifest
+from sim.output.rundir import confirm_result
+from sim.output.runfolder import MANIFEST, is_complete, read_manifest
 from tests.helpers import CONFIGS, describe, spsim
 
 EXPERIMENTS = sorted(path.stem for path in (CONFIGS / "experiment").glob("*.yaml"))

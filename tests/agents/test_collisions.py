@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from sim import SalesPurchasingModel, load_config
-from sim.cli import compose_config
+from sim.compose import compose_config
 from sim.config import OrgConfig
 
 SEEDS = (1, 2, 3, 4, 5)

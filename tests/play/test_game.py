@@ -9,10 +9,9 @@ import pytest
 from sim.agents.sales import PromotionPlan
 from sim.configure import load_config
 from sim.model import SalesPurchasingModel
-from sim.output.rundir import is_complete
+from sim.output.runfolder import is_complete, load_run
 from sim.play.game import Game, PlayError, list_games, rerun
 from sim.play.seat import BuyerDecision, SalesDecision, Seat
-from sim.views.replay import load_run
 from tests.helpers import book_problems, company
 
 pytestmark = pytest.mark.xdist_group("play")
