@@ -23,12 +23,12 @@ Written into the sweep folder, each under a temporary name then renamed:
 """
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.analysis.run_record import Run, number
 from sim.output.atomic import write_atomically
 from sim.output.runfolder import CONFIG, MANIFEST, SUMMARY, problem, read_config, read_manifest, read_summary
 from sim.output.sweepfolder import find_runs, overrides_of, parse_overrides, relative
@@ -48,18 +48,6 @@ NO_OVERRIDES = "(defaults)"
 
 class SweepError(InputError):
     """A folder that is not a sweep, or a baseline that is not an arm of it: the message is one line."""
-
-
-@dataclass
-class Run:
-    """What aggregation needs of one complete run folder."""
-
-    path: Path
-    seed: int
-    overrides: dict[str, str]  # key -> value as typed on the command line, seed left out
-    manifest: dict[str, Any]
-    config: dict[str, Any]
-    kpis: dict[str, float]
 
 
 @dataclass
@@ -389,10 +377,3 @@ def describe(result: Aggregate) -> str:
     else:
         lines.append("no run folder was skipped")
     return "\n".join(lines)
-
-
-def number(value: Any) -> float:
-    """A number read from a run's files, or nan if it is not one."""
-    if isinstance(value, bool | int | float):
-        return float(value)
-    return math.nan

@@ -1,17 +1,43 @@
 """The charts of an optimisation study: the history of its trials, and the objective against each parameter."""
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from sim.analysis import runs, settings
 
-if TYPE_CHECKING:
-    from sim.analysis.optimise import OptimiseSpec
+
+class Bound(Protocol):
+    """A constraint as the charts draw it (:class:`sim.analysis.optimise.Constraint`)."""
+
+    @property
+    def kpi(self) -> str: ...
+    @property
+    def bound(self) -> float: ...
+    @property
+    def side(self) -> str: ...
 
 
-def charts(spec: "OptimiseSpec", table: pd.DataFrame, folder: Path) -> list[str]:
+class Study(Protocol):
+    """What the charts read of a study (:class:`sim.analysis.optimise.OptimiseSpec`): no import back."""
+
+    @property
+    def study_name(self) -> str: ...
+    @property
+    def objective(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def seeds(self) -> Sequence[int]: ...
+    @property
+    def parameters(self) -> Sequence[settings.Parameter]: ...
+    @property
+    def constraints(self) -> Sequence[Bound]: ...
+
+
+def charts(spec: Study, table: pd.DataFrame, folder: Path) -> list[str]:
     """The optimisation history and the objective against each parameter."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D

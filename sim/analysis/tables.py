@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.aggregate import Run, number
+from sim.analysis.run_record import Run, number
 from sim.analysis.stats import mean_interval, paired_difference
 from sim.output.sweepfolder import relative
 

@@ -230,9 +230,9 @@ def load_run(path: str | Path) -> Run:
         raise RunFolderError(f"{folder}: no such folder")
     manifest = read_manifest(folder)
     if manifest is None:
-        from sim.output.sweepfolder import find_runs  # a sweep folder given instead: say how to choose
-
-        inside = [run for run in find_runs(folder) if (run / MANIFEST).is_file()]
+        # a sweep folder given instead: say how to choose (hidden folders hold saves under way)
+        below = [found.relative_to(folder).parts for found in folder.rglob(MANIFEST)]
+        inside = [parts for parts in below if not any(part.startswith(".") for part in parts)]
         hint = f"; it holds {len(inside)} runs: choose one with --pick key=value ..." if inside else ""
         raise RunFolderError(f"{folder} is not a run folder (no readable {MANIFEST}){hint}")
     status = manifest.get("status")
