@@ -13,6 +13,9 @@ run loads the model only once its config is composed and valid (:mod:`sim.hydra_
 import sys
 from collections.abc import Sequence
 
+from sim.quick_check import first_mistake
+from sim.usage import fail
+
 SUBCOMMANDS = ("aggregate", "report", "replay", "viz", "play", "sensitivity", "optimise")
 
 
@@ -23,6 +26,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _subcommand(arguments[0], arguments[1:], f"spsim {arguments[0]}")
     elif arguments in (["--help"], ["-h"]):
         print_help()
+    elif (mistake := first_mistake(arguments)) is not None:
+        fail("spsim", mistake)  # a plain mistake, refused before Hydra loads
     else:
         from sim.hydra_app import main as run_hydra  # Hydra, and the model only for a valid run
 

@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sim.agents", "sim.policies"),
     ("sim.model", "sim.configure", "sim.lean"),
     ("sim.runner", "sim.compose", "sim.analysis", "sim.views", "sim.play", "sim.live"),
-    ("sim.hydra_app", "sim.commands", "sim.cli"),
+    ("sim.hydra_app", "sim.commands", "sim.quick_check", "sim.cli"),
 )
 """The layers of docs/ARCHITECTURE.md, lowest first."""
 

@@ -1,4 +1,4 @@
-"""Figures of ``spsim`` as a command (``make bench``, section 7): start-up, one run, sweeps.
+"""``spsim`` as a command (section 7 of ``make bench``): start-up, one run, sweeps.
 
 Each figure is timed as a user meets it: a fresh process (the console script) from start
 to exit, the best of a few repeats (noise on a shared machine only adds time).
@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from experiments.bench.record import Report
+
 ERROR_MAX_S = 0.5  # an error or --help, as a command
 RUN_MAX_S = 1.5  # spsim output.charts=false
 RUN_WITH_CHART_MAX_S = 2.0  # spsim (draws charts/dashboard.png)
@@ -54,16 +56,7 @@ def _best(arguments: Sequence[str], results: Path, repeats: int, check: bool = T
     return min(_timed(arguments, results, check) for _ in range(repeats))
 
 
-def _at_least(report: Any, name: str, measured: float, minimum: float, note: str = "") -> None:
-    """A target met from above (the bench's own targets are ceilings)."""
-    ok = measured >= minimum
-    report.targets.append({"name": name, "measured": measured, "min": minimum, "unit": "", "ok": ok})
-    report.row(
-        f"target: {name}", f"{measured:.2f}", f"(min {minimum:.2f}){'  ok' if ok else '  MISSED'} {note}".rstrip()
-    )
-
-
-def command_figures(report: Any) -> None:
+def command_figures(report: Report) -> None:
     """Section 7 of the bench: the command's start-up, one run, and sweeps."""
     report.section("7. spsim as a command: errors and --help, one run, sweeps (best of a few repeats)")
     figures: dict[str, Any] = {}
@@ -85,7 +78,7 @@ def command_figures(report: Any) -> None:
     report.figures["command"] = figures
 
 
-def _one_run(report: Any, root: Path) -> dict[str, Any]:
+def _one_run(report: Report, root: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for label, extra, limit in (
         ("default run, no chart", ["output.charts=false"], RUN_MAX_S),
@@ -127,7 +120,7 @@ def _sweep(root: Path, runs: int, workers: int, tag: str) -> dict[str, float]:
     return {"wall_s": wall, "run_phase_s": max(ends) - min(starts), "runs": float(len(manifests))}
 
 
-def _sweeps(report: Any, root: Path) -> dict[str, Any]:
+def _sweeps(report: Report, root: Path) -> dict[str, Any]:
     small, large = SWEEP_RUNS
     one = _sweep(root, small, 1, "12x1")
     two = _sweep(root, small, 2, "12x2")
@@ -136,7 +129,7 @@ def _sweeps(report: Any, root: Path) -> dict[str, Any]:
     report.row(f"sweep of {small} runs, 1 worker", f"{one['wall_s']:.1f} s", f"run phase {one['run_phase_s']:.1f} s")
     report.row(f"sweep of {small} runs, 2 workers", f"{two['wall_s']:.1f} s", f"run phase {two['run_phase_s']:.1f} s")
     report.row("parallel efficiency, run phase", f"{phase:.2f}", "T(1) / (2 T(2)) between first start and last end")
-    _at_least(report, f"parallel efficiency of a {small}-run sweep (whole command)", whole, EFFICIENCY_MIN)
+    report.floor(f"parallel efficiency of a {small}-run sweep (whole command)", whole, EFFICIENCY_MIN)
     bigger = _sweep(root, large, 2, "40x2")
     per_run = (bigger["wall_s"] - two["wall_s"]) / (large - small)
     thousand = two["wall_s"] + (1000 - small) * per_run
