@@ -52,8 +52,12 @@ PROG = "spsim"
 INTERRUPTED = 130  # the shell's status for Ctrl-C
 
 
-def main(arguments: list[str]) -> None:
-    """Run the command line ``spsim <arguments>`` (not a sub-command): one run, a sweep, or Hydra's own flags."""
+def main(arguments: list[str]) -> bool:
+    """Run the command line ``spsim <arguments>`` (not a sub-command): one run, a sweep, or Hydra's own flags.
+
+    Returns:
+        Whether a run or a sweep ran to its end and left nothing running (see :func:`sim.cli.console`).
+    """
     logging.getLogger("MESA").setLevel(logging.WARNING)
     shown = SHOW_FLAGS.intersection(arguments)
     multirun = bool(MULTIRUN_FLAGS.intersection(arguments))
@@ -66,7 +70,7 @@ def main(arguments: list[str]) -> None:
             arguments = precheck(arguments)
             _check_each_arm_once()
         elif run_once(arguments):
-            return
+            return True
     except ConfigError as error:
         fail(PROG, str(error))
     sys.argv[1:] = arguments
@@ -76,6 +80,24 @@ def main(arguments: list[str]) -> None:
         # Runs cut short are sealed "failed" (or stay "running"): never taken for results.
         print("\nspsim: interrupted; run the same command again to resume a sweep", file=sys.stderr)
         sys.exit(INTERRUPTED)
+    return _stop_workers()
+
+
+def _stop_workers() -> bool:
+    """Stop a finished sweep's joblib workers now, rather than wait at exit for each to wind down.
+
+    joblib keeps its worker processes for reuse and lets them tear their interpreters
+    down at exit, one after the other: about half a second after the report is out.
+
+    Returns:
+        Whether a sweep ran here and its workers are stopped (False for Hydra's own flags).
+    """
+    loky = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(loky, "_executor", None)
+    if executor is None:
+        return False
+    executor.shutdown(wait=True, kill_workers=True)
+    return True
 
 
 # -- one run, composed once --------------------------------------------------------------------

@@ -35,8 +35,8 @@ def first_mistake(arguments: Sequence[str]) -> str | None:
         return None  # a user's config folder may add options and change defaults
     for argument in arguments:
         key, separator, text = argument.partition("=")
-        if argument.startswith("-") or not separator or key.startswith(("+", "~")):
-            continue
+        if argument.startswith("-") or not separator or key.startswith(("+", "~")) or "/" in key:
+            continue  # a flag, an addition or deletion, a nested group (hydra/launcher=joblib): Hydra's
         message = _group_mistake(key, text) if "." not in key else None
         if message is None:
             message = _value_mistake(key, _scalar(text))

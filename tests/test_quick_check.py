@@ -34,6 +34,7 @@ LEFT_TO_HYDRA = [
     ["--config-dir", "/nowhere", "policy=mine"],  # a user's folder may add options
     ["+org.bogus=1", "~seed"],
     ["hydra.run.dir=somewhere"],
+    ["hydra/launcher=joblib", "policy=silo,rotation"],
 ]
 
 

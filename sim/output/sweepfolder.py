@@ -25,6 +25,8 @@ from sim.output.runfolder import (
     read_yaml,
 )
 
+NOT_RESULT_KEYS = ("hydra.", "hydra/", "output.")
+"""Overrides that change how a run is made or written, never its results: not part of an arm."""
 RUN_MARKERS = frozenset({MANIFEST, CONFIG, SUMMARY})
 NOT_RUNS = frozenset({"report", CHARTS_DIR, REPLAY_DIR, "debrief"})
 """Folders inside a sweep or a run that never hold runs (what views and reports write)."""
@@ -61,14 +63,15 @@ def overrides_of(run: Path) -> list[str] | None:
 def parse_overrides(lines: Iterable[Any]) -> dict[str, str]:
     """``["policy=rotation", "seed=2"]`` -> ``{"policy": "rotation", "seed": "2"}``.
 
-    Hydra's own settings (``hydra.*``, ``hydra/launcher=...``) do not change a result and
+    Hydra's own settings (``hydra.*``, ``hydra/launcher=...``) and what a run writes besides
+    its tables (``output.*``: charts, the printed summary) do not change a result and
     are left out; ``+``/``++``/``~`` prefixes are dropped from the keys.
     """
     overrides: dict[str, str] = {}
     for line in lines:
         key, separator, value = str(line).strip().partition("=")
         key = key.lstrip("+~").strip()
-        if not separator or not key or key == "hydra" or key.startswith(("hydra.", "hydra/")):
+        if not separator or not key or key in ("hydra", "output") or key.startswith(NOT_RESULT_KEYS):
             continue
         overrides[key] = value.strip()
     return overrides
