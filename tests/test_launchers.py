@@ -67,6 +67,7 @@ LAUNCHERS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("launcher", "settings"), LAUNCHERS)
 def test_launcher_gives_the_same_files(launcher: str, settings: list[str], reference: Path, tmp_path: Path) -> None:
     if launcher == "ray":

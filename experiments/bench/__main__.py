@@ -1,5 +1,6 @@
 """``make bench``: every section in turn, the targets met or missed, ``results/bench/latest.json``."""
 
+import argparse
 import os
 import time
 
@@ -9,8 +10,19 @@ from experiments.bench.record import Report, machine_facts, results_dir, write_j
 from experiments.bench.runs import default_run, extra_cases, scaling
 from experiments.bench.textbook import textbook
 
+SECTIONS = ("run", "textbook", "scaling", "extra", "live", "browser", "command")
+
+
+def chosen_sections() -> set[str]:
+    parser = argparse.ArgumentParser(prog="python -m experiments.bench", description=__doc__)
+    parser.add_argument(
+        "--only", nargs="+", choices=SECTIONS, default=SECTIONS, help="the sections to run (all by default)"
+    )
+    return set(parser.parse_args().only)
+
 
 def main() -> None:
+    only = chosen_sections()
     started = time.perf_counter()
     machine = machine_facts()
     print(
@@ -22,13 +34,19 @@ def main() -> None:
         flush=True,
     )
     report = Report()
-    default_run_s = default_run(report)
-    textbook(report)
-    scaling(report)
-    extra_cases(report, default_run_s)
-    live_dashboard(report)
-    live_app_in_browser(report)
-    command_figures(report)
+    default_run_s = default_run(report) if only & {"run", "extra"} else 0.0
+    if "textbook" in only:
+        textbook(report)
+    if "scaling" in only:
+        scaling(report)
+    if "extra" in only:
+        extra_cases(report, default_run_s)
+    if "live" in only:
+        live_dashboard(report)
+    if "browser" in only:
+        live_app_in_browser(report)
+    if "command" in only:
+        command_figures(report)
 
     wall = time.perf_counter() - started
     missed = [t["name"] for t in report.targets if not t["ok"]]
@@ -43,7 +61,7 @@ def main() -> None:
     others = max((machine["load_average_at_start"] or [0.0])[0], (load_end or [1.0])[0] - 1.0)
     if others >= 0.5:
         report.row("machine was busy", f"load ~{others:.1f}", "besides the bench: figures are noisier")
-    path = results_dir() / "bench" / "latest.json"
+    path = results_dir() / "bench" / ("latest.json" if only == set(SECTIONS) else "partial.json")
     payload = {"machine": machine, "figures": report.figures, "targets": report.targets, "bench_wall_s": wall}
     write_json(path, payload | {"table": report.lines})
     print(f"\nwritten: {path}")

@@ -79,6 +79,7 @@ def test_prim_has_no_box_when_the_lever_never_loses() -> None:
     assert result.limits is None and "paid off in every sampled market" in result.reason
 
 
+@pytest.mark.slow
 def test_the_prim_example_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "prim"
     arguments = "--experiments 4 --seeds 1 --lever steering_committee --debug --evaluator sequential --processes 1"

@@ -38,6 +38,7 @@ def analysis(tmp_path: Path, **changes: Any) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_study_is_written_and_resumed_with_its_earlier_trials(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -113,6 +113,7 @@ def test_command_with_another_objective_prints_the_path_and_ranks_by_it(
     assert f"**{best}**" in text.split("## Finding")[1].split("##")[0]
 
 
+@pytest.mark.slow
 def test_each_scenario_gets_its_finding_and_charts(two_scenarios: Path, tmp_path: Path) -> None:
     sweep = Path(shutil.copytree(two_scenarios, tmp_path / "sweep"))
     text = report.write_report(sweep).read_text()

@@ -58,6 +58,7 @@ def test_the_persons_quantities_are_what_the_buyer_orders() -> None:
     assert book_problems(model, tables) == []
 
 
+@pytest.mark.slow
 def test_a_buyer_who_stops_ordering_serves_worse_than_the_agent_same_market(tmp_path: Path) -> None:
     game = Game.start(tmp_path, player="Idle", role="buyer", seat_index=0, weeks=6, lead_in_days=28)
     family = [line.sku for line in game.briefing().lines]
@@ -112,6 +113,7 @@ def test_a_save_interrupted_half_way_leaves_the_last_complete_week(tmp_path: Pat
     assert Game.load(game.folder).info.weeks_played == 2
 
 
+@pytest.mark.slow
 def test_the_sales_lead_sets_the_forecast_and_the_promotion(tmp_path: Path) -> None:
     game = Game.start(tmp_path, player="Dee", role="sales", seat_index=0, weeks=3, lead_in_days=28)
     briefing = game.briefing()

@@ -178,6 +178,7 @@ def _embedded_pngs(page: str) -> list[bytes]:
     return [base64.b64decode(data) for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)]
 
 
+@pytest.mark.slow
 def test_debrief_of_two_runs_is_one_self_contained_page(runs: dict[str, Path]) -> None:
     silo, meetings = replay.load_run(runs["silo"]), replay.load_run(runs["meetings"])
     index = debrief_pack.write([silo, meetings], ["operating_profit", "fill_rate"])
@@ -229,6 +230,7 @@ def test_pick_by_overrides_and_by_config(runs: dict[str, Path]) -> None:
         pick_run(sweep, [f"seed={SEED}"])
 
 
+@pytest.mark.slow
 def test_console_script_writes_the_storyboard_and_gif(runs: dict[str, Path], tmp_path: Path) -> None:
     run = _copy(runs["silo"], tmp_path / "run")
     script = Path(sys.executable).with_name("spsim-replay")
