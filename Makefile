@@ -1,10 +1,11 @@
-# Every target sets up .venv first (Python >= 3.12, pinned versions from constraints.txt).
+# Every target sets up .venv first (Python >= 3.12, the exact versions of requirements.lock).
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+EXTRAS := dev experiments ray slurm viz
 
-.PHONY: run test test-fast bench lint format setup clean viz browser
+.PHONY: run test test-fast bench lint format setup clean viz browser lock
 
 run: $(READY)  ## the main job: every lever against the silo, 10 seeds in parallel, then the report
 	$(BIN)/spsim -m +experiment=compare_policies
@@ -35,9 +36,14 @@ setup: $(READY)
 browser:  ## Debian's chromium, which the browser tests drive (no download by Playwright)
 	@bash .ci/install-browser
 
-$(READY): pyproject.toml constraints.txt .ci/bootstrap
+$(READY): pyproject.toml requirements.lock .ci/bootstrap
 	@bash .ci/bootstrap $(VENV)
 	@touch $(READY)
+
+lock: $(READY)  ## regenerate requirements.lock from pyproject.toml (uv, from PyPI), then run make setup
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python $(BIN)/python $(EXTRAS:%=--extra %) -c .ci/lock-floors.txt --upgrade \
+		--custom-compile-command "make lock" -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

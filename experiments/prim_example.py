@@ -3,7 +3,7 @@
     python -m experiments.prim_example [--experiments N] [--lever shared_metrics] [--seeds 3] [--debug] [--out DIR]
 
 1. Sample N markets: a Latin hypercube over the scenario uncertainties of
-   experiments/ema.py (demand variation, promotion response, lead times, supplier
+   sim/analysis/ema.py (demand variation, promotion response, lead times, supplier
    punctuality and load, a price rise, the gross margin).
 2. In each market run the silo and the lever (at its default parameters) on the same
    seeds: common random numbers, so the two arms face the same demand and supply draws.
@@ -38,9 +38,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import _runs, ema
+from experiments.prim_charts import chart_gains, chart_limits, chart_trajectory
 from sim import load_config
+from sim.analysis import ema, runs, settings
 from sim.config import ConfigError
+from sim.output.atomic import write_atomically
+from sim.usage import ArgumentParser, reported
 
 PROGRAM = "prim_example"
 INTENSITY = {  # the parameter that switches each lever off at 0 (its ``active`` property)
@@ -85,7 +88,7 @@ def run_experiments(
     """The silo and the lever in each of ``experiments`` LHS markets, through EMA."""
     from ema_workbench import Sample, Samplers, perform_experiments
 
-    days = load_config(_runs.base_config(None, debug=debug))
+    days = load_config(settings.base_config(None, debug=debug))
     # The price rise happens a quarter into the measured horizon, so its size is an uncertainty.
     base = {"scenario": {"price_rise_day": days.warmup_days + days.horizon_days // 4}}
     model = ema.build_model(
@@ -241,138 +244,7 @@ def conditions(limits: pd.DataFrame) -> list[str]:
     return found
 
 
-# -- charts and the summary ------------------------------------------------------------------------
-
-
-def chart_gains(markets: pd.DataFrame, arms: Arms, seeds: int, folder: Path) -> str:
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    from sim.views import style
-
-    style.apply()
-    ordered = markets.sort_values("gain", ignore_index=True)
-    figure, axis = plt.subplots(figsize=(11, 6))
-    colours = np.where(ordered["loses"], style.SALES, style.COMPANY)
-    errors = 2 * ordered["gain_se"].fillna(0.0)
-    axis.errorbar(ordered.index, ordered["gain"], yerr=errors, fmt="none", ecolor="#aaaaaa", elinewidth=1, zorder=1)
-    axis.scatter(ordered.index, ordered["gain"], c=colours, s=45, zorder=2)
-    if ordered["in_box"].any():
-        boxed = ordered[ordered["in_box"]]
-        axis.scatter(boxed.index, boxed["gain"], s=140, facecolors="none", edgecolors="black", linewidths=1.3, zorder=3)
-    axis.axhline(0, color="black", linewidth=1)
-    axis.yaxis.set_major_formatter(_runs.tick_formatter())
-    axis.set_xlabel("sampled markets, sorted by the lever's gain")
-    spread = f"mean of {seeds} paired seeds; bars ±2 SE" if seeds > 1 else "one seed: no error bars"
-    axis.set_ylabel(f"{arms.lever} − silo: {KPI}\n(currency, {spread})")
-    axis.set_title(f"Where {arms.lever} pays off: paired gain per market")
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=style.COMPANY, label="lever gains"),
-        Line2D([], [], marker="o", linestyle="", color=style.SALES, label="lever loses"),
-    ]
-    if ordered["in_box"].any():
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markerfacecolor="none",
-                markeredgecolor="black",
-                markersize=11,
-                label="inside the PRIM box",
-            )
-        )
-    axis.legend(handles=handles, loc="upper left")
-    _runs.save_figure(figure, folder / "gains.png")
-    return "gains.png"
-
-
-def chart_trajectory(result: PrimResult, density: float, folder: Path) -> str:
-    import matplotlib.pyplot as plt
-    from matplotlib import colors
-
-    from sim.views import style
-
-    style.apply()
-    trajectory = result.trajectory
-    assert trajectory is not None and result.choice is not None
-    most = int(trajectory["res_dim"].max())
-    palette = plt.get_cmap("viridis", most + 1)
-    norm = colors.BoundaryNorm(np.arange(-0.5, most + 1.5), palette.N)
-    figure, axis = plt.subplots(figsize=(9.5, 8))
-    points = axis.scatter(
-        trajectory["coverage"],
-        trajectory["density"],
-        c=trajectory["res_dim"],
-        cmap=palette,
-        norm=norm,
-        s=70,
-        edgecolors="white",
-        linewidths=0.6,
-        zorder=2,
-    )
-    axis.plot(trajectory["coverage"], trajectory["density"], color="#bbbbbb", linewidth=1, zorder=1)
-    chosen = trajectory.loc[result.choice]
-    axis.scatter(
-        [chosen["coverage"]],
-        [chosen["density"]],
-        s=260,
-        facecolors="none",
-        edgecolors=style.SALES,
-        linewidths=2.2,
-        zorder=3,
-    )
-    axis.annotate(
-        f"chosen box {result.choice}: coverage {chosen['coverage']:.2f},\n"
-        f"density {chosen['density']:.2f}, {int(chosen['res_dim'])} restricted dimension(s)",
-        (chosen["coverage"], chosen["density"]),
-        xytext=(0.04, 0.12),
-        textcoords="axes fraction",
-        ha="left",
-        fontsize=12,
-        color=style.SALES,
-        arrowprops={"arrowstyle": "->", "color": style.SALES, "lw": 1.2},
-    )
-    axis.axhline(density, color="#555555", linestyle="--", linewidth=1)
-    axis.text(0.01, density, f" density threshold {density:g}", va="bottom", fontsize=11, color="#555555")
-    axis.set_xlim(0, 1.05)
-    axis.set_ylim(0, 1.05)
-    axis.set_xlabel("coverage: share of the losing markets inside the box")
-    axis.set_ylabel("density: share of the box's markets where the lever loses")
-    axis.set_title("PRIM peeling trajectory")
-    bar = figure.colorbar(points, ax=axis, ticks=range(most + 1))
-    bar.set_label("restricted dimensions")
-    _runs.save_figure(figure, folder / "peeling_trajectory.png")
-    return "peeling_trajectory.png"
-
-
-def chart_limits(limits: pd.DataFrame, arms: Arms, folder: Path) -> str:
-    import matplotlib.pyplot as plt
-
-    from sim.views import style
-
-    style.apply()
-    rows = limits.iloc[::-1].reset_index(drop=True)
-    figure, axis = plt.subplots(figsize=(11, 1.4 + 0.75 * len(rows)))
-    for position, row in rows.iterrows():
-        span = row.sampled_high - row.sampled_low or 1.0
-        low, high = (row.box_low - row.sampled_low) / span, (row.box_high - row.sampled_low) / span
-        axis.plot([0, 1], [position, position], color="#dddddd", linewidth=8, solid_capstyle="butt", zorder=1)
-        colour = style.SALES if row.restricted else "#bbbbbb"
-        axis.plot([low, high], [position, position], color=colour, linewidth=8, solid_capstyle="butt", zorder=2)
-        if row.restricted:
-            axis.text(low, position + 0.22, f"{row.box_low:.3g}", ha="center", va="bottom", fontsize=11)
-            axis.text(high, position + 0.22, f"{row.box_high:.3g}", ha="center", va="bottom", fontsize=11)
-    labels = [f"{r.uncertainty}\n({r.sampled_low:.3g}–{r.sampled_high:.3g})" for r in rows.itertuples()]
-    axis.set_yticks(range(len(rows)), labels)
-    axis.set_xlim(-0.05, 1.05)
-    axis.set_ylim(-0.6, len(rows) - 0.3)
-    axis.set_xlabel("position within the sampled range (0 = lowest sampled, 1 = highest)")
-    axis.set_title(f"PRIM box: markets where {arms.lever} loses money (orange: restricted)")
-    axis.grid(axis="y", visible=False)
-    _runs.save_figure(figure, folder / "box_limits.png")
-    return "box_limits.png"
+# -- the summary ---------------------------------------------------------------------------------
 
 
 def summary_text(
@@ -466,8 +338,8 @@ def run(arguments: argparse.Namespace, folder: Path) -> PrimResult:
     from sim.output.rundir import write_table
 
     arms = arms_for(arguments.lever)
-    seeds = _runs.seed_list(arguments.seeds)
-    manifest = _runs.Manifest(
+    seeds = settings.seed_list(arguments.seeds)
+    manifest = runs.Manifest(
         folder,
         " ".join([f"python -m experiments.{PROGRAM}", *arguments.argv]),
         {"lever": arms.lever, "experiments": arguments.experiments, "seeds": seeds},
@@ -478,7 +350,7 @@ def run(arguments: argparse.Namespace, folder: Path) -> PrimResult:
             f"{arguments.experiments * 2 * len(seeds)} runs ({arguments.evaluator} evaluator) ...",
             flush=True,
         )
-        (table, outcomes, uncertainties), seconds = _runs.timed(
+        (table, outcomes, uncertainties), seconds = runs.timed(
             lambda: run_experiments(
                 arms,
                 arguments.experiments,
@@ -517,7 +389,7 @@ def run(arguments: argparse.Namespace, folder: Path) -> PrimResult:
                 ]
             )
         )
-        _runs.write_atomically(folder / "box_limits.csv", lambda tmp: limits.to_csv(tmp, index=False))
+        write_atomically(folder / "box_limits.csv", lambda tmp: limits.to_csv(tmp, index=False))
         files = [
             "experiments.parquet",
             "markets.parquet",
@@ -530,7 +402,7 @@ def run(arguments: argparse.Namespace, folder: Path) -> PrimResult:
         if result.limits is not None and result.limits["restricted"].any():
             files.append(chart_limits(result.limits, arms, folder))
         text = summary_text(markets, result, arms, seeds, arguments.debug, arguments.density, files)
-        _runs.write_atomically(folder / "summary.md", lambda tmp: tmp.write_text(text))
+        write_atomically(folder / "summary.md", lambda tmp: tmp.write_text(text))
         manifest.add(*files, "summary.md")
     except BaseException as error:
         manifest.finish("failed", error=f"{type(error).__name__}: {error}")
@@ -542,7 +414,7 @@ def run(arguments: argparse.Namespace, folder: Path) -> PrimResult:
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=f"python -m experiments.{PROGRAM}", description=__doc__.split("\n", 1)[0])
+    parser = ArgumentParser(prog=f"python -m experiments.{PROGRAM}", description=__doc__.split("\n", 1)[0])
     parser.add_argument("--experiments", type=int, default=64, help="markets sampled (default 64)")
     parser.add_argument("--lever", default="shared_metrics", help=f"one of {', '.join(INTENSITY)}")
     parser.add_argument("--seeds", type=int, default=3, help="seeds per market and arm: 1..n (default 3)")
@@ -559,17 +431,15 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> PrimResult:
     """Entry point: ``python -m experiments.prim_example``."""
-    arguments = parse_arguments(sys.argv[1:] if argv is None else list(argv))
-    try:
+    with reported(f"python -m experiments.{PROGRAM}"):
+        arguments = parse_arguments(sys.argv[1:] if argv is None else list(argv))
         arms_for(arguments.lever)
-        _runs.number(arguments.experiments, "--experiments", integer=True, minimum=2)
-        _runs.number(arguments.seeds, "--seeds", integer=True, minimum=1)
-        _runs.n_jobs(arguments.processes, "--processes")
+        settings.number(arguments.experiments, "--experiments", integer=True, minimum=2)
+        settings.number(arguments.seeds, "--seeds", integer=True, minimum=1)
+        settings.n_jobs(arguments.processes, "--processes")
         if not 0 < arguments.density <= 1:
             raise ConfigError(f"--density {arguments.density}: must be in (0, 1]")
-    except ConfigError as error:
-        _runs.fail(f"python -m experiments.{PROGRAM}", str(error))
-    folder = Path(arguments.out) if arguments.out else _runs.default_out_dir("prim")
+    folder = Path(arguments.out) if arguments.out else runs.default_out_dir("prim")
     return run(arguments, folder)
 
 

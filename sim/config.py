@@ -7,7 +7,7 @@ is allowed. This module knows no lever: :func:`sim.configure.load_config` hands 
 the levers' schemas.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
@@ -270,6 +270,19 @@ def _policies(raw: Any, lever_params: Mapping[str, type[BaseModel]]) -> dict[str
 
 
 _SECTIONS: dict[str, type[_Section]] = {"org": OrgConfig, "output": OutputConfig}
+
+
+def check_value(path: Sequence[str], value: Any) -> None:
+    """Validate one top-level key (``["seed"]``) or one ``org``/``output`` key alone, the rest at defaults.
+
+    Raises:
+        ConfigError: as :func:`validate` would word it for this key and value.
+    """
+    if len(path) == 1:
+        _validate(RunConfig, {path[0]: value}, "")
+    else:
+        section, key = path
+        _validate(_SECTIONS[section], {key: value}, section)
 
 
 def _validate[T: BaseModel](section: type[T], value: Any, root: str) -> T:

@@ -8,12 +8,18 @@ use of one of their own names (PEP 562 ``__getattr__``): ``mesa.agent`` and ``me
 then import alone, and ``mesa.DataCollector`` or ``from mesa import Model`` still give
 Mesa's real objects, the whole package being loaded then. Nothing changes where Mesa is
 already imported.
+
+Mesa's logging helpers (``mesa.mesa_logging``) name a module's logger and a decorated
+method's class from the call stack with ``inspect.stack()``, which reads the source lines
+of every frame on the stack: a tenth of a second when ``mesa.model`` is imported, for
+names the frames carry themselves. :func:`install` hands that module a stand-in for
+``inspect`` that reads the same names off the frames (a test checks they agree).
 """
 
 import importlib.util
 import sys
-from types import ModuleType
-from typing import Any
+from types import FrameType, ModuleType
+from typing import Any, NamedTuple
 
 PACKAGES = ("mesa", "mesa.experimental")
 
@@ -39,12 +45,53 @@ def _lazy_package(name: str) -> None:
         setattr(sys.modules[parent], child, module)
 
 
+class _Frame(NamedTuple):
+    """The fields of ``inspect.FrameInfo`` that Mesa's logging reads, without the source lines."""
+
+    frame: FrameType
+    filename: str
+    lineno: int
+    function: str
+
+
+def _outer_frames(frame: FrameType | None) -> list[_Frame]:
+    found = []
+    while frame is not None:
+        found.append(_Frame(frame, frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+        frame = frame.f_back
+    return found
+
+
+class _FrameNames:
+    """What ``mesa.mesa_logging`` asks of ``inspect``: frames and their names, no source read."""
+
+    @staticmethod
+    def currentframe() -> FrameType:
+        return sys._getframe(1)
+
+    @staticmethod
+    def stack(context: int = 1) -> list[_Frame]:
+        return _outer_frames(sys._getframe(1))
+
+    @staticmethod
+    def getouterframes(frame: FrameType, context: int = 1) -> list[_Frame]:
+        return _outer_frames(frame)
+
+    @staticmethod
+    def getmodule(frame: FrameType) -> ModuleType | None:
+        return sys.modules.get(frame.f_globals.get("__name__", ""))
+
+
 def install() -> None:
     """Register Mesa's packages to load on first use (once; no effect if Mesa is imported already)."""
     if "mesa" in sys.modules:
         return
     for name in PACKAGES:
         _lazy_package(name)
+    if "mesa" in sys.modules:
+        import mesa.mesa_logging
+
+        mesa.mesa_logging.inspect = _FrameNames
 
 
 def loaded_whole(module: ModuleType) -> bool:

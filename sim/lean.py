@@ -23,8 +23,7 @@ from sim.agents.customer import CustomerAccount
 from sim.agents.sales import SalesRep
 from sim.agents.supplier import Supplier
 from sim.behaviour import incentives
-from sim.behaviour.replenishment import order_quantity, order_up_to_level
-from sim.books.holding import HoldingCost
+from sim.books.holding import POSTING_DAYS, HoldingCost
 from sim.books.ledger import Ledger
 from sim.books.order_to_cash import BACKORDER, ORDER, SHIPMENT, WAREHOUSE, OrderToCash
 from sim.books.orders import OrderLine, PurchaseOrder
@@ -85,11 +84,13 @@ def run(model: TextbookModel) -> None:
     sku = 0
     # -- the buyer's rule, fixed for the run ------------------------------------------------
     window = buyer.history[sku]
+    values, window_size = window._values, window.size
     known_mean, known_sd = buyer.spec.known_daily_mean, buyer.spec.known_daily_sd
     assert known_sd is not None  # the textbook gives sigma
     prior = model.world.skus[sku].expected_daily_units
     cover = order_up_to_cover(supplier.spec.lead_time_mean_days, buyer.spec.review_period_days)
     safety_z = buyer.spec.safety_z + incentives.service_safety_bonus(0.0, 0.0)
+    safety_stock = safety_z * known_sd * math.sqrt(cover)  # order_up_to_level's second term, fixed
     price = supplier.unit_price_cents(sku, 1, 0)  # no breaks, rises or deals in the textbook
     lead = round(supplier.spec.lead_time_mean_days)
     transit, last = supplier.transit_days, len(supplier.transit_days) - 1
@@ -110,7 +111,9 @@ def run(model: TextbookModel) -> None:
     holding = model.holding
     list_price, standard_cost = model.list_price_cents[sku], model.standard_cost_cents[sku]
     on_hand, on_order, backordered = stock.on_hand, stock.on_order, stock.backordered
-    take, owe, sell = stock.take, stock.owe, model.ledger.sell
+    shipped, owe, balance = stock.shipped, stock.owe, model.ledger.balance
+    holding_rate = holding.rate_per_day
+    ordered = rep.ordered
     po_ids, open_orders = procure.po_ids, procure.open_orders[sku]
     buyer_index, buyer_code, supplier_index = buyer.index, buyer.code, supplier.spec.index
     rows, events = recorder.events_rows()
@@ -135,13 +138,23 @@ def run(model: TextbookModel) -> None:
             rep._follow_quota(now, rep._submit_forecast(now))
         # the review (Buyer.review: nothing to judge, no promotion, one supplier, no lot sizing)
         clock._now = now = day + REVIEW
-        if day:  # Buyer.observe: yesterday's orders enter the window
-            window.push(daily[day - 1])
+        if day and window_size:  # Buyer.observe: yesterday's orders enter the window (MovingWindow.push)
+            value = daily[day - 1]
+            values.append(value)
+            window._sum += value
+            window._sum_squares += value * value
+            if len(values) > window_size:
+                old = values.popleft()
+                window._sum -= old
+                window._sum_squares -= old * old
         buyer.observed_until = day
-        mean = known_mean if known_mean is not None else window.mean(prior=prior)
-        level = order_up_to_level(mean, known_sd, cover, safety_z) + 0.0
+        mean = window._sum / len(values) if values else prior  # MovingWindow.mean
+        if known_mean is not None:
+            mean = known_mean
+        level = cover * mean + safety_stock + 0.0  # order_up_to_level
         signal_rows.extend((now, planned, buyer_code, sku, mean + 0.0 / cover))
-        units = order_quantity(level, on_hand[sku] + on_order[sku] - backordered[sku])
+        gap = level - (on_hand[sku] + on_order[sku] - backordered[sku])  # order_quantity
+        units = math.floor(gap + 0.5) if gap > 0 else 0
         if units > 0:  # ProcureToPay.place, then Supplier.accept ships it at once (unlimited capacity)
             po_id = next(po_ids)
             po = PurchaseOrder(po_id, buyer_index, supplier_index, sku, units, price, now, day + lead, units)
@@ -161,16 +174,29 @@ def run(model: TextbookModel) -> None:
         units = max(0, math.floor(mean + shock + 0.5)) if mean > 0 else 0
         short = 0
         if day > holding.charged_until:
-            holding.accrue(now)
+            # HoldingCost._charge: stock value held since the last charge, posted weekly
+            holding._carry += stock.value_cents * holding_rate * (day - holding.charged_until)
+            holding.charged_until = day
+            if day - holding._posted_until >= POSTING_DAYS:
+                holding._post(now, day)
         if units > 0:
             line_id = next(line_ids)
             daily[day] += units
             rows.extend((now, ORDER, customer, sku, account_index, line_id, units, units * list_price, NA, 0))
-            taken = take(sku, units)
-            if taken:
-                revenue = taken * list_price
-                sell(revenue, taken * standard_cost)
+            have = on_hand[sku]  # Stock.take
+            taken = units if units < have else have
+            if taken > 0:
+                on_hand[sku] = have - taken
+                shipped[sku] += taken
+                stock.value_cents -= taken * standard_cost
+                revenue, cost = taken * list_price, taken * standard_cost  # Ledger.sell
+                balance["cash"] += revenue
+                balance["revenue"] -= revenue
+                balance["cogs"] += cost
+                balance["inventory"] -= cost
                 rows.extend((now, SHIPMENT, warehouse, sku, account_index, line_id, taken, revenue, NA, 0))
+            else:
+                taken = 0
             if taken < units:
                 short = units - taken
                 requested = day + requested_lead
@@ -179,7 +205,10 @@ def run(model: TextbookModel) -> None:
                     OrderLine(line_id, account_index, sku, units, list_price, now, requested, expires, short, requested)
                 )
                 rows.extend((now, BACKORDER, customer, sku, account_index, line_id, short, 0, NA, 0))
-        rep.note_order([(sku, units)], units * list_price, short)
+        ordered[sku] += units  # SalesRep.note_order
+        rep.bookings += units * list_price
+        rep._units_ordered += units
+        rep._units_short += short
         account._orders += 1  # as CustomerAccount._leaves counts them (nobody leaves the textbook)
         if len(rows) >= events.limit:
             events.move()
@@ -193,20 +222,25 @@ def _receipts(model: TextbookModel) -> Callable[[float, PurchaseOrder, int], Non
     rows, _ = model.recorder.events_rows()
     on_time, late = model.recorder.text("on time"), model.recorder.text("late")
     fill = model.order_to_cash.fill_backorders
-    put, post = stock.put, ledger.post
+    on_hand, received, on_order, balance = stock.on_hand, stock.received, stock.on_order, ledger.balance
 
     def receive(now: float, po: PurchaseOrder, units: int) -> None:
         sku = po.sku
-        if now >= holding.charged_until + 1:
-            holding.accrue(now)
+        if now >= holding.charged_until + 1:  # HoldingCost.accrue
+            holding._charge(now, int(now))
         po.open_quantity -= units
         procure.open_orders[sku].remove(po)
-        put(sku, units)
         standard = units * stock.standard_cost_cents[sku]
+        on_hand[sku] += units  # Stock.put
+        received[sku] += units
+        on_order[sku] -= units
+        stock.value_cents += standard
         paid = units * po.unit_price_cents
-        post("inventory", "cash", standard)
+        balance["inventory"] += standard  # Ledger.post
+        balance["cash"] -= standard
         if paid != standard:
-            post("ppv", "cash", paid - standard)
+            balance["ppv"] += paid - standard
+            balance["cash"] -= paid - standard
         timing = late if int(now) > po.due_day else on_time
         rows.extend((now, RECEIPT, procure.supplier_codes[po.supplier], sku, NA, po.po_id, units, paid, NA, timing))
         if stock.backordered[sku]:

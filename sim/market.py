@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import pandas as pd
 
 from sim.config import ConfigError
 
@@ -182,6 +181,8 @@ def read_demand_file(
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"scenario.demand_file = {path!r}: no such file")
+    import pandas as pd  # only for a demand file: runs without one never load it
+
     try:
         table = pd.read_csv(file, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import precheck
+from sim.compose import precheck
 from sim.config import ConfigError
 from sim.configure import load_config
-from sim.output.rundir import config_hash, is_complete
+from sim.output.rundir import config_hash
+from sim.output.runfolder import is_complete
 from tests.helpers import describe, spsim
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

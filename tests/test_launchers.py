@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import compose_config, run_to_folder
+from sim.compose import compose_config
 from sim.configure import load_config
-from sim.output.rundir import is_complete, read_manifest
+from sim.output.runfolder import is_complete, read_manifest
+from sim.runner import run_to_folder
 from tests.helpers import describe, spsim
 
 SEEDS = (1, 2)
@@ -66,6 +67,7 @@ LAUNCHERS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("launcher", "settings"), LAUNCHERS)
 def test_launcher_gives_the_same_files(launcher: str, settings: list[str], reference: Path, tmp_path: Path) -> None:
     if launcher == "ray":

@@ -41,3 +41,22 @@ def test_every_name_of_mesa_resolves_to_mesas_own_object() -> None:
         """
     )
     assert out == "True mesa.datacollection mesa.model True 2 True True"
+
+
+def test_mesas_loggers_get_the_names_inspect_would_give_them() -> None:
+    out = fresh_python(
+        """
+        import inspect, sys
+        import sim  # hands mesa.mesa_logging the stand-in
+        import mesa.mesa_logging as logging_helpers
+        from mesa.model import Model
+        stand_in = logging_helpers.inspect
+        def named_here():
+            return ([f[1:4] for f in stand_in.stack()[:2]], [f[1:4] for f in inspect.stack()[:2]],
+                    stand_in.getouterframes(stand_in.currentframe())[0][3], stand_in.getmodule(stand_in.stack()[0][0]))
+        ours, theirs, current, module = named_here()
+        logger = logging_helpers._module_loggers["mesa.model"].name
+        print(ours == theirs, current, module is sys.modules["__main__"], logger)
+        """
+    )
+    assert out == "True named_here True MESA.mesa.model"

@@ -48,6 +48,7 @@ def test_the_lean_loop_gives_the_simpy_tables(lead_time_days: int, forecast_wind
     demand_sd=st.floats(0.0, 200.0),
     seed=st.integers(0, 2**31),
 )
+@pytest.mark.slow
 def test_the_lean_loop_agrees_on_any_textbook(**scenario: Any) -> None:
     seed = scenario.pop("seed")
     assert_same(textbook(horizon_days=60, warmup_days=5, seed=seed, **scenario))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.output.rundir import is_complete, read_manifest
+from sim.output.runfolder import is_complete, read_manifest
 from tests.helpers import ROOT, describe, spsim
 
 README = ROOT / "README.md"

@@ -4,16 +4,15 @@ Parametrised over the files found in configs/scenario/, so a new scenario file i
 picked up without touching this test.
 """
 
-from pathlib import Path
-
 import pytest
 
 from sim import SalesPurchasingModel, load_config
-from sim.cli import CONFIG_DIR, compose_config
-from sim.output.metrics import KPI_DEFINITIONS
+from sim.compose import compose_config
+from sim.config_files import config_dir
+from sim.output.kpis import KPI_DEFINITIONS
 from tests.helpers import book_problems
 
-SCENARIO_FILES = sorted((Path(CONFIG_DIR) / "scenario").glob("*.yaml"))
+SCENARIO_FILES = sorted((config_dir() / "scenario").glob("*.yaml"))
 SCENARIOS = [path.stem for path in SCENARIO_FILES]
 
 

@@ -17,10 +17,11 @@ import pytest
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from experiments.callbacks import Progress, ProgressLine, SweepTracker
-from sim.cli import precheck
+from sim.analysis.callbacks import Progress, ProgressLine, SweepTracker
+from sim.compose import precheck
 from sim.config import ConfigError
-from sim.output.rundir import MANIFEST, confirm_result, is_complete, read_manifest
+from sim.output.rundir import confirm_result
+from sim.output.runfolder import MANIFEST, is_complete, read_manifest
 from tests.helpers import CONFIGS, describe, spsim
 
 EXPERIMENTS = sorted(path.stem for path in (CONFIGS / "experiment").glob("*.yaml"))
@@ -73,6 +74,7 @@ def test_every_experiment_file_is_cut_here() -> None:
     assert set(EXPERIMENTS) == set(CUTS), "add a cut (a few jobs) for each new experiment"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_experiment_runs_under_debug(name: str, tmp_path: Path) -> None:
     overrides, expected_runs, baseline = CUTS[name]
@@ -118,6 +120,7 @@ def assert_policy_is(overrides: list[str], policy: dict) -> None:
             assert policy[lever][parameter] == yaml.safe_load(value), (override, policy)
 
 
+@pytest.mark.slow
 def test_failed_runs_are_reported_and_a_rerun_resumes(tmp_path: Path) -> None:
     results = tmp_path / "results"
     policies = ("silo", "rotation", "all", "shared_metrics", "regular_meetings")
@@ -168,6 +171,7 @@ def test_failed_runs_are_reported_and_a_rerun_resumes(tmp_path: Path) -> None:
     assert "5/5 runs done" in second.stderr and "1 skipped" in second.stderr
 
 
+@pytest.mark.slow
 def test_joblib_is_the_default_launcher_and_shows_progress(tmp_path: Path) -> None:
     results = tmp_path / "results"
     result = sweep(["seed=1,2", "output.charts=false", "hydra.launcher.n_jobs=2"], results)

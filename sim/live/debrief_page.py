@@ -21,9 +21,9 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
+from sim.output.runfolder import RunFolderError
 from sim.views import facilitator
 from sim.views.facilitator import Found, Game
-from sim.views.replay import ReplayError
 
 PACK = facilitator.DEBRIEF_DIR
 HEADLINE = ("Cost", "Fill rate", "Bullwhip", "Conflicts", "Operating profit")
@@ -35,7 +35,7 @@ def _load(found: Found) -> tuple[list[Game], list[str]]:
     for path in found.paths:
         try:
             games.append(facilitator.load_game(path))
-        except ReplayError as error:
+        except RunFolderError as error:
             errors.append(str(error))
     return facilitator.label_games(games), errors
 
@@ -102,7 +102,7 @@ def FacilitatorView(games: Path) -> None:
     def write_pack() -> None:
         try:
             paths = facilitator.write_games(chosen, games / PACK)
-        except (OSError, ReplayError) as error:
+        except (OSError, RunFolderError) as error:
             set_failed(f"could not write the pack into {games / PACK}: {error}")
             set_written("")
             return

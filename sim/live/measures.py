@@ -12,11 +12,13 @@ words match a replay's.
 """
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.agents.buyer import Buyer
+from sim.agents.sales import SalesRep
 from sim.views.captions import IMPORTANCE, Caption, describe
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 FEED_LENGTH = 30  # captions kept: about what a facilitator can scan between steps
 
 
-def _mean(values: list[float]) -> float:
+def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
@@ -47,9 +49,9 @@ REPORTERS: dict[str, Reporter] = {
     "demand": lambda m: sum(history[_today(m)] for history in m.order_to_cash.daily_demand),
     "purchased_total": lambda m: sum(m.stock.on_order) + sum(m.stock.received),
     "served_same_day": lambda m: m.day_tally.served_same_day,
-    # Trust each way: the mean over the people who hold it.
-    "trust_in_purchasing": lambda m: _mean([rep.trust_in_purchasing for rep in m.reps]),
-    "trust_in_sales": lambda m: _mean([buyer.trust_in_sales for buyer in m.buyers]),
+    # Trust each way: the mean over the people who hold it (Mesa's agent sets, by type).
+    "trust_in_purchasing": lambda m: m.agents_by_type[SalesRep].agg("trust_in_purchasing", _mean),
+    "trust_in_sales": lambda m: m.agents_by_type[Buyer].agg("trust_in_sales", _mean),
     # Money so far (currency), from the ledger: profit after every cost, and gross margin.
     "operating_profit_total": lambda m: m.ledger.profit_cents() / 100,
     "gross_margin_total": lambda m: (

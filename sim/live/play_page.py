@@ -12,21 +12,14 @@ from typing import cast
 
 import solara
 
+from sim.output import kpis
 from sim.play import entries
 from sim.play.briefing import Briefing, SkuLine
 from sim.play.game import Game, PlayError, lever_names, list_games, rerun, scenario_names
 from sim.play.seat import Decision
-from sim.views.captions import format_kpi
 
 ROLE_LABELS = {"buyer": "Buyer of a product family", "sales": "Sales lead of a territory"}
 COMPARED = ("operating_profit", "fill_rate", "avg_on_hand", "bullwhip_ratio", "conflict_count")
-KPI_LABELS = {
-    "operating_profit": "profit",
-    "fill_rate": "fill rate",
-    "avg_on_hand": "units on hand",
-    "bullwhip_ratio": "bullwhip",
-    "conflict_count": "conflicts",
-}
 
 
 @dataclass(frozen=True)
@@ -279,17 +272,17 @@ def GameOver(game: Game, on_leave: Callable[[], None]) -> None:
         except PlayError as problem:
             error.set(str(problem))
             return
-        from sim.output.rundir import read_summary
+        from sim.output.runfolder import read_summary
 
         compared.set({**compared.value, folder.name: read_summary(folder)})
 
     solara.Markdown(f"## Game over: {game.info.weeks_played} weeks played")
     solara.Text(f"Saved in {game.folder}", classes=["spsim-play-saved"])
-    rows = {"you": summary, **{_rerun_label(name): kpis for name, kpis in compared.value.items()}}
+    rows = {"you": summary, **{_rerun_label(name): values for name, values in compared.value.items()}}
     with solara.Card("Your game against the same market (the weeks you played)"):
-        Cells(["", *(KPI_LABELS[key] for key in COMPARED)], bold=True)
-        for name, kpis in rows.items():
-            values = [format_kpi(key, kpis.get(key, float("nan"))) for key in COMPARED]
+        Cells(["", *(kpis.label(key).lower() for key in COMPARED)], bold=True)
+        for name, summary_of in rows.items():
+            values = [kpis.format_value(key, summary_of.get(key, float("nan"))) for key in COMPARED]
             Cells([name, *values], classes=("spsim-play-result",))
     with solara.Row():
         solara.Button("Replay with the agent in my seat", on_click=lambda: replay("agent", ()))

@@ -1,138 +1,14 @@
-"""KPI definitions: each KPI is defined here once, from the run's tables.
+"""KPIs computed from the run's tables: each KPI of the registry (``sim.output.kpis``), here once.
 
-Every KPI is computed over the measured days (after the warm-up). The definitions
-are listed in ``KPI_DEFINITIONS`` (name -> unit and meaning), which the docs and the
-reports print, so a reader never has to guess what a number means.
+Every KPI is computed over the measured days (after the warm-up). What each one means,
+its unit and which way is better are in the registry, which the docs and every view
+print, so a reader never has to guess what a number means.
 """
 
 import numpy as np
 import pandas as pd
 
 from sim.output.timeseries import agent_daily
-
-KPI_DEFINITIONS: dict[str, str] = {
-    "days": "days measured (after the warm-up)",
-    "demand_units": "units ordered by customers",
-    "shipped_units": "units shipped to customers, backorders included",
-    "revenue": "currency; invoiced on shipment",
-    "cogs": "currency; cost of goods shipped at standard cost",
-    "purchase_price_variance": "currency; price paid above standard cost on receipts (negative: savings)",
-    "gross_margin": "currency; revenue - cogs - purchase price variance",
-    "gross_margin_rate": "gross margin / revenue",
-    "holding_cost": "currency; stock value at standard cost x holding rate, per day",
-    "expediting_cost": "currency; premiums paid for expedited supply",
-    "penalty_cost": "currency; contractual penalties for late order lines",
-    "policy_cost_total": "currency; cost of all alignment policies",
-    "operating_profit": "currency; gross margin - holding - expediting - penalties - policy costs",
-    "fill_rate": "units shipped from stock on the day ordered / units ordered",
-    "cycle_service_level": "share of SKU-days ending with no backorder",
-    "on_time_in_full": "customer orders placed in the period whose every line shipped in full by the requested day "
-    "/ orders placed (a line still open at the end counts as it stands)",
-    "line_fill_on_time": "order lines closed in the period that shipped in full by the requested day / lines closed",
-    "lost_sales_units": "units cancelled because the account's patience ran out",
-    "lost_sales_rate": "lost units / units ordered",
-    "avg_on_hand": "units on hand at the end of the day, summed over SKUs, averaged over days",
-    "avg_backorders": "units owed to customers at the end of the day, averaged",
-    "avg_orders_in_transit": "units on order with suppliers at the end of the day, averaged",
-    "avg_inventory_value": "currency; stock on hand at standard cost, averaged",
-    "inventory_turns": "cogs per year / average inventory value",
-    "bullwhip_ratio": (
-        "per SKU, variance of units purchased over variance of units demanded in the same "
-        "buckets (1 day in the textbook scenario, the review period otherwise); mean over SKUs"
-    ),
-    "sales_forecast_bias": (
-        "(submitted sales forecast - actual demand) / actual demand, daily rates summed over SKU-days"
-    ),
-    "sales_forecast_error": "sum |submitted sales forecast - actual| / actual, per SKU and bucket",
-    "planned_forecast_bias": "(forecast purchasing planned on - actual demand) / actual demand",
-    "planned_forecast_error": "sum |planned forecast - actual| / actual, per SKU and bucket",
-    "purchase_price_variance_rate": "purchase price variance / standard value of goods received",
-    "promise_reliability": "1 - order lines closed after the promised day (or cancelled) / lines closed",
-    "expedite_count": "expedites placed (premium freight), by buyers or after arbitration",
-    "expedite_requests": "expedites sales asked for",
-    "expedites_refused": "expedite requests purchasing refused",
-    "customer_churn": "accounts lost because satisfaction fell too low",
-    "accounts_won": "new accounts won by sales effort",
-    "conflict_count": (
-        "conflict events: refused expedites, escalations, stock-outs after late promotion notice, "
-        "excess stock after padded forecasts, unannounced promotions"
-    ),
-    "promotions_run": "promotions started",
-    "promotion_notice_days": "mean days purchasing knew of a promotion before it started (0 if never told)",
-    "trust_sales_in_purchasing": "sales reps' trust in purchasing at the end of the run (mean over reps, 0..1)",
-    "trust_purchasing_in_sales": "buyers' trust in sales' forecasts at the end of the run (mean over buyers, 0..1)",
-    "trust_change_sales": "trust_sales_in_purchasing minus its starting value",
-    "trust_change_purchasing": "trust_purchasing_in_sales minus its starting value",
-    "supplier_relationship": "suppliers' relationship score with the company at the end (mean, 0..1)",
-    "sales_forecast_inflation": "mean bias reps added to their own estimates over the measured days",
-    "rotated_staff_bias": "mean forecast bias of reps back from a rotation, over the measured days after their return",
-    "other_staff_bias": "mean forecast bias over the measured days of reps never rotated",
-    "staff_productivity": "mean productivity of reps and buyers over the measured days (1 = full)",
-    "meetings_held": "regular meetings that took place",
-    "committee_meetings": "steering committee meetings held",
-    "rotations": "rotation spells started",
-    "policy_cost_<lever>": "currency; the cost of one alignment lever (staff hours, licences, lost productivity)",
-    "operating_expenses": "currency; staff of both departments at their salaries, plus overhead",
-    "obsolescence_cost": "currency; stock older than its shelf life written off, and the year-end provision for "
-    "closing stock that will age out unsold, both net of salvage",
-    "closing_backlog_cost": "currency; the year-end provision for the margin the open backlog is expected to lose",
-    "revaluation": "currency; the stock's change in value when standard costs are reset at a year end",
-    "closing_stock_value": "currency; stock on hand at standard cost at the end of the run",
-    "bullwhip_ratio_monthly": "company totals in 4-week buckets: variance of units purchased / variance of units "
-    "demanded",
-    "promotion_uplift": "units demanded on promoted SKU-days over the same SKUs' mean daily demand on days "
-    "without promotion, minus 1",
-    "committee_approval_share": "promotions the steering committee approved / promotions it decided (NaN without)",
-    "promotion_check_approval_share": "promotions the joint cost-benefit check approved / promotions it checked "
-    "(NaN without)",
-}
-
-
-HIGHER_IS_BETTER = frozenset(
-    {
-        "revenue",
-        "gross_margin",
-        "gross_margin_rate",
-        "operating_profit",
-        "shipped_units",
-        "fill_rate",
-        "cycle_service_level",
-        "on_time_in_full",
-        "promise_reliability",
-        "inventory_turns",
-        "accounts_won",
-        "trust_sales_in_purchasing",
-        "trust_purchasing_in_sales",
-        "trust_change_sales",
-        "trust_change_purchasing",
-        "supplier_relationship",
-        "staff_productivity",
-        "promotion_notice_days",
-    }
-)
-"""KPIs where more is better for the company."""
-LOWER_IS_BETTER = frozenset(
-    {
-        "cogs",
-        "purchase_price_variance",
-        "purchase_price_variance_rate",
-        "holding_cost",
-        "expediting_cost",
-        "penalty_cost",
-        "policy_cost_total",
-        "lost_sales_units",
-        "lost_sales_rate",
-        "avg_backorders",
-        "avg_inventory_value",
-        "bullwhip_ratio",
-        "sales_forecast_error",
-        "planned_forecast_error",
-        "expedites_refused",
-        "customer_churn",
-        "conflict_count",
-    }
-)
-"""KPIs where less is better for the company (and every ``policy_cost_<lever>``)."""
 
 
 def summarize(
@@ -146,7 +22,7 @@ def summarize(
     initial_trust: float,
     levers: tuple[str, ...] = (),
 ) -> dict[str, float]:
-    """Every KPI of ``KPI_DEFINITIONS`` over the days after the warm-up."""
+    """Every KPI of the registry (``sim.output.kpis``) over the days after the warm-up."""
     measured = timeseries[timeseries["day"] >= warmup_days]
     per_sku = sku_table[sku_table["day"] >= warmup_days]
     days = len(measured)

@@ -10,12 +10,14 @@ and the events a facilitator points at can never disagree.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.output.events import COLUMNS, FIGURES, INT_DTYPES, KINDS, MONEY, NA, Kind
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SIGNAL_COLUMNS = ("time", "day", "signal", "agent", "sku", "value")
 CHUNK_ROWS = 8192  # rows kept as Python objects before they move into columns
@@ -77,13 +79,15 @@ class _Names:
             self.names.append(name)
         return found
 
-    def categorical(self, codes: np.ndarray) -> pd.Categorical:
+    def categorical(self, codes: np.ndarray) -> "pd.Categorical":
         """The named values of ``codes``."""
         return _categorical(codes, np.asarray(self.names, dtype=object))
 
 
-def _categorical(codes: np.ndarray, names: np.ndarray) -> pd.Categorical:
+def _categorical(codes: np.ndarray, names: np.ndarray) -> "pd.Categorical":
     """``names[codes]`` as a categorical whose categories are sorted, as ``pd.Categorical(values)`` sorts them."""
+    import pandas as pd  # only when tables are built: a run's config and its agents never need it
+
     used = np.unique(codes)
     present = names[used]
     order = np.argsort(present.astype(str), kind="stable")
@@ -203,7 +207,7 @@ class Recorder:
         """The row of the first event at or after ``time`` (the log is in time order)."""
         return int(np.searchsorted(self._events.column(0), time, side="left"))
 
-    def event_table(self, start: int = 0) -> pd.DataFrame:
+    def event_table(self, start: int = 0) -> "pd.DataFrame":
         """Every business event from row ``start`` on, in the order it happened; money in currency."""
         events = self._events
         time = events.column(0, start)
@@ -222,6 +226,8 @@ class Recorder:
         }
         table |= self._figure_columns(start, len(time))
         table["detail"] = self._texts.categorical(events.column(9, start))
+        import pandas as pd
+
         frame = pd.DataFrame(table, columns=list(COLUMNS))
         return frame.astype(dict(INT_DTYPES))
 
@@ -238,10 +244,12 @@ class Recorder:
                 columns[name] = columns[name] / 100.0
         return columns
 
-    def signal_table(self) -> pd.DataFrame:
+    def signal_table(self) -> "pd.DataFrame":
         """Every recorded change of a mechanism measure."""
         signals, names = self._signals, self._agents
         time = signals.column(0)
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "time": time,

@@ -1,10 +1,11 @@
-"""The run folder: tables, summary, resolved config and a manifest, written atomically.
+"""Writing a run folder: tables, summary, resolved config and a manifest, each file atomically.
 
-Each file is written under a temporary name and renamed into place; the manifest is
-written first with status ``running`` and last with ``complete`` (or ``failed``, with
-the error). A folder whose manifest does not say ``complete`` is not a result, whatever
-else it holds. Writing into a folder that holds an earlier run first marks it
-``running``, then removes that run's results, so no mix of old and new looks whole.
+Each file is written under a temporary name and renamed into place
+(:mod:`sim.output.atomic`); the manifest is written first with status ``running`` and
+last with ``complete`` (or ``failed``, with the error). A folder whose manifest does not
+say ``complete`` is not a result, whatever else it holds (:mod:`sim.output.runfolder`
+reads and checks folders). Writing into a folder that holds an earlier run first marks
+it ``running``, then removes that run's results, so no mix of old and new looks whole.
 
 A sweep re-run skips a job whose folder :func:`holds_result` for its config, and
 :func:`confirm_result` then touches the manifest (content unchanged): a manifest's
@@ -17,21 +18,22 @@ import os
 import platform
 import subprocess
 import time
-from collections.abc import Callable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from sim.config import RunConfig
+from sim.output.atomic import PARTIAL, write_atomically, write_json, write_text
+from sim.output.runfolder import CONFIG, MANIFEST, SUMMARY, TABLES, is_complete, read_manifest
 
-MANIFEST = "manifest.json"
-CONFIG = "config.yaml"  # the resolved, validated config: rerun it with --config-dir
-SUMMARY = "summary.json"
-TABLES = ("timeseries", "sku_timeseries", "events", "signals")
+if TYPE_CHECKING:
+    import pandas as pd
+
 PACKAGES = ("sim", "mesa", "simpy", "numpy", "pandas", "pyarrow", "hydra-core", "pydantic", "matplotlib")
+DISTRIBUTIONS = {"sim": "spsim"}  # the package ``sim`` is installed as the distribution ``spsim``
 
 
 def config_hash(config: RunConfig) -> str:
@@ -40,20 +42,7 @@ def config_hash(config: RunConfig) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
-    """Call ``write`` on a temporary sibling of ``path``, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.partial")
-    write(temporary)
-    temporary.replace(path)
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """``data`` as indented JSON, written atomically."""
-    text = json.dumps(data, indent=2, sort_keys=False, allow_nan=True) + "\n"
-    write_atomically(path, lambda tmp: tmp.write_text(text))
-
-
-def write_table(path: Path, table: pd.DataFrame) -> None:
+def write_table(path: Path, table: "pd.DataFrame") -> None:
     """``table`` as zstd-compressed Parquet, written atomically."""
     write_atomically(path, lambda tmp: table.to_parquet(tmp, index=False, compression="zstd"))
 
@@ -81,10 +70,9 @@ class RunFolder:
         write_json(self.path / MANIFEST, self.manifest)
         _remove_results(self.path, earlier)
 
-    def write_results(self, summary: dict[str, float], tables: dict[str, pd.DataFrame]) -> None:
+    def write_results(self, summary: dict[str, float], tables: "dict[str, pd.DataFrame]") -> None:
         """The resolved config, the summary and every table."""
-        resolved = yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False)
-        write_atomically(self.path / CONFIG, lambda tmp: tmp.write_text(resolved))
+        write_text(self.path / CONFIG, yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
         write_json(self.path / SUMMARY, summary)
         for name, table in tables.items():
             write_table(self.path / f"{name}.parquet", table)
@@ -110,38 +98,6 @@ class RunFolder:
         write_json(self.path / MANIFEST, self.manifest)
 
 
-def read_config(path: str | Path) -> dict[str, Any]:
-    """The resolved config a run folder was made with."""
-    loaded = yaml.safe_load((Path(path) / CONFIG).read_text())
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def read_manifest(path: str | Path) -> dict[str, Any] | None:
-    """The manifest of a run folder, or None if there is none or it is unreadable."""
-    try:
-        manifest = json.loads((Path(path) / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
-
-
-def read_summary(path: str | Path) -> dict[str, float]:
-    """The KPIs of a run folder (empty if there is no readable summary)."""
-    try:
-        summary = json.loads((Path(path) / SUMMARY).read_text())
-    except (OSError, ValueError):
-        return {}
-    return summary if isinstance(summary, dict) else {}
-
-
-def is_complete(path: str | Path) -> bool:
-    """A run folder whose manifest says complete and whose listed files all exist."""
-    manifest = read_manifest(path)
-    if not manifest or manifest.get("status") != "complete":
-        return False
-    return all((Path(path) / name).is_file() for name in manifest.get("files", []))
-
-
 def holds_result(path: str | Path, config: RunConfig) -> bool:
     """Whether ``path`` is a complete run folder of exactly ``config`` (same config hash)."""
     manifest = read_manifest(path)
@@ -162,23 +118,36 @@ def _remove_results(path: Path, manifest: dict[str, Any] | None) -> None:
         target = path / name
         if target.resolve().is_relative_to(path.resolve()) and target.is_file():
             target.unlink()
-    for temporary in path.rglob(".*.partial"):
-        temporary.unlink(missing_ok=True)
+    for temporary in path.rglob(f".*{PARTIAL}*"):
+        if temporary.is_file():
+            temporary.unlink(missing_ok=True)
 
 
 def package_versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
     """Installed version of each package (or "not installed"), for a manifest."""
+    return dict(_versions(packages))
+
+
+@cache
+def _versions(packages: tuple[str, ...]) -> dict[str, str]:
+    # Read once per process: a sweep's worker writes hundreds of manifests, and the
+    # packages it runs with cannot change under it.
     versions = {}
     for package in packages:
         try:
-            versions[package] = metadata.version(package)
+            versions[package] = metadata.version(DISTRIBUTIONS.get(package, package))
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     return versions
 
 
+@cache
 def git_commit() -> str:
-    """The checkout's commit, marked -dirty when tracked files have changes; "unknown" outside git."""
+    """The checkout's commit, marked -dirty when tracked files have changes; "unknown" outside git.
+
+    Asked once per process (two ``git`` calls): the code a process runs is the code it
+    imported at its start, whatever the checkout holds later.
+    """
     try:
         result = subprocess.run(
             ["git", "rev-parse", "HEAD"],

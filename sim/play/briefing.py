@@ -15,6 +15,7 @@ import pandas as pd
 from sim.agents.buyer import Buyer
 from sim.agents.sales import QUARTER_DAYS, SalesRep
 from sim.model import SalesPurchasingModel
+from sim.output import kpis as registry
 
 TOP_SKUS = 12  # a rep's best sellers shown in the briefing
 
@@ -86,7 +87,7 @@ def buyer_briefing(
         "units owed to customers now": f"{sum(stock.backordered[k] for k in family):,}",
         "expedites you placed / refused": f"{_count(events, 'expedite', buyer.label)} / "
         f"{_count(events, 'expedite_refused', buyer.label)}",
-        "your trust in sales' forecasts": f"{buyer.trust_in_sales:.2f}",
+        "your trust in sales' forecasts": registry.format_value("trust_purchasing_in_sales", buyer.trust_in_sales),
     }
     incentives = [
         f"You are rewarded on purchase price (weight {buyer.own_weights.price:.0%} when you pick suppliers) "
@@ -140,7 +141,7 @@ def sales_briefing(
         "deal discount in force": f"{rep.deal_discount:.1%}",
         "expedites you asked / refused": f"{_count(events, 'expedite_requested', rep.label)} / "
         f"{int(((events['event'] == 'expedite_refused') & (events['counterpart'] == rep.spec.index)).sum())}",
-        "your trust in purchasing": f"{rep.trust_in_purchasing:.2f}",
+        "your trust in purchasing": registry.format_value("trust_sales_in_purchasing", rep.trust_in_purchasing),
     }
     incentives = [
         f"You are paid on bookings against a quarterly quota ({org.quota_stretch:.0%} of expected sales).",
@@ -208,11 +209,10 @@ def _sales_messages(model: SalesPurchasingModel, rep: SalesRep, since: int) -> l
 
 
 def _phrases(events: pd.DataFrame, phrases: dict[str, str]) -> list[str]:
+    rows = zip(events["time"], events["event"], events["agent"], events["detail"], strict=True)
     return [
         f"day {int(time)}, {agent}: {phrases[str(kind)]}" + (f" ({detail})" if detail else "")
-        for time, kind, agent, detail in zip(
-            events["time"], events["event"], events["agent"], events["detail"], strict=True
-        )
+        for time, kind, agent, detail in rows
     ]
 
 
@@ -274,8 +274,8 @@ def _own_promotion(rep: SalesRep, sku: int, day: int) -> str:
 
 
 def _percent(value: float) -> str:
-    return "-" if value != value else f"{value:.1%}"
+    return registry.format_value("fill_rate", value)  # a share, shown as every view shows one
 
 
 def _money(value: float) -> str:
-    return f"{value:+,.0f}"
+    return registry.format_change("purchase_price_variance", 0.0, value)  # signed: above (+) or below standard

@@ -25,13 +25,17 @@ from typing import Any
 import pandas as pd
 
 from sim import policies
-from sim.cli import CONFIG_DIR, compose_config
+from sim.compose import compose_config
 from sim.config import ConfigError, RunConfig
+from sim.config_files import config_dir
 from sim.configure import load_config
 from sim.model import RunTables, SalesPurchasingModel
-from sim.output.rundir import TABLES, RunFolder, is_complete, read_config, write_json, write_table
+from sim.output.atomic import replace_folder, write_json
+from sim.output.rundir import RunFolder, write_table
+from sim.output.runfolder import TABLES, is_complete, read_config
 from sim.play.briefing import Briefing, buyer_briefing, sales_briefing
 from sim.play.seat import ROLES, Decision, Role, Seat, decisions_from_table
+from sim.usage import InputError
 
 GAME = "game.json"
 DECISIONS = "decisions.parquet"
@@ -41,7 +45,7 @@ MAX_WEEKS = 52
 DEFAULT_LEAD_IN_DAYS = 56  # eight weeks of the agents' play before the person takes the seat
 
 
-class PlayError(ValueError):
+class PlayError(InputError):
     """A game that cannot be set up, loaded or continued: the message is one line for the person."""
 
 
@@ -211,7 +215,7 @@ class Game:
         write_json(staging / GAME, asdict(self.info))
         run.add_files([DECISIONS, GAME])
         if self.finished:
-            from sim.views import dashboard  # charts read the folder just written
+            from sim.views import dashboard  # matplotlib only once a game is over
 
             run.add_files([str(dashboard.render(staging).relative_to(staging))])
         run.finish()
@@ -267,20 +271,16 @@ def _config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizo
 
 def _swap(staging: Path, folder: Path) -> None:
     """Put ``staging`` where ``folder`` is; what was made from the game (re-runs, replays) moves along."""
-    old = folder.with_name(f".{folder.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
         for made in folder.iterdir():
             if made.is_dir() and not (staging / made.name).exists():
                 made.rename(staging / made.name)
-        folder.rename(old)
-    staging.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder(staging, folder)
 
 
 def scenario_names() -> list[str]:
     """The markets a game can be played in: every company scenario in ``configs/scenario``."""
-    folder = CONFIG_DIR / "scenario"
+    folder = config_dir() / "scenario"
     return sorted(p.stem for p in folder.glob("*.yaml") if "kind: textbook" not in p.read_text())
 
 

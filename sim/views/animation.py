@@ -21,9 +21,10 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from sim.views import captions, storyboard, style
+from sim.output.atomic import files_atomically
+from sim.output.runfolder import Run
+from sim.views import captions, highlights, storyboard, style
 from sim.views.captions import Caption
-from sim.views.replay import Run, files_atomically
 from sim.views.storyboard import COLOURS, Focus
 
 DPI = 80  # 16 x 9 inches at 80 dpi: 1280 x 720, sharp on a projector, light to encode
@@ -294,7 +295,7 @@ def first_frame(path: Path, frame: int = 0) -> Image.Image:
 
 
 def _worth_showing(caption: Caption) -> bool:
-    return captions.score(caption, first_of_kind=False) >= 4.0
+    return highlights.score(caption, first_of_kind=False) >= 4.0
 
 
 def _until(starts: np.ndarray, end: float) -> np.ndarray:

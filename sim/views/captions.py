@@ -8,14 +8,11 @@ part of another (the escalation that follows a refused expedite, the rejections 
 arbitrations of a committee meeting) are folded into it.
 """
 
-import math
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from sim.output.events import with_figures
-from sim.output.metrics import HIGHER_IS_BETTER, LOWER_IS_BETTER
 
 # What each kind of event means for the story: 0 = routine, 10 = the turning points.
 IMPORTANCE: dict[str, float] = {
@@ -113,70 +110,6 @@ def describe(events: pd.DataFrame, *, include_routine: bool = False) -> list[Cap
     for (day, kind), group in by_day_kind.items():
         captions.append(_caption(day, kind, _text(kind, group), group))
     return sorted(captions, key=lambda c: (c.day, -c.importance, c.rows[0] if c.rows else 0))
-
-
-def score(caption: Caption, first_of_kind: bool) -> float:
-    """How much a caption deserves a place on a chart: importance, size, novelty."""
-    size = 0.6 * math.log2(len(caption.rows)) if caption.rows else 0.0
-    return caption.importance + min(size, 2.0) + (1.5 if first_of_kind else 0.0)
-
-
-def rank(captions: Iterable[Caption]) -> list[Caption]:
-    """Captions, most telling first (the first of each kind gets a bonus)."""
-    seen: set[str] = set()
-    scored = []
-    for caption in sorted(captions, key=lambda c: c.day):
-        scored.append((score(caption, caption.kind not in seen), caption))
-        seen.add(caption.kind)
-    return [caption for _, caption in sorted(scored, key=lambda pair: (-pair[0], pair[1].day))]
-
-
-def select(
-    captions: Iterable[Caption],
-    limit: int,
-    fits: Callable[[Caption], bool] | None = None,
-    same_kind_penalty: float = 1.0,
-    bonus: Callable[[Caption], float] | None = None,
-    min_score: float = 4.0,
-) -> list[Caption]:
-    """The ``limit`` most telling captions that ``fits`` accepts, varied by kind.
-
-    Each caption already chosen of the same kind lowers the score of the next, so a
-    storyboard tells several things rather than one thing twelve times; ``bonus``
-    adds to a caption's score (e.g. less for the warm-up); below ``min_score`` a
-    caption is routine and left to the full list.
-    """
-    scored = [(score(c, first) + (bonus(c) if bonus else 0.0), c) for c, first in _with_first(captions)]
-    pool = [(value, caption) for value, caption in scored if value >= min_score]
-    chosen: list[Caption] = []
-    per_kind: dict[str, int] = {}
-    while pool and len(chosen) < limit:
-        pool.sort(key=lambda pair: (-(pair[0] - same_kind_penalty * per_kind.get(pair[1].kind, 0)), pair[1].day))
-        _, best = pool.pop(0)
-        if fits is None or fits(best):
-            chosen.append(best)
-            per_kind[best.kind] = per_kind.get(best.kind, 0) + 1
-    return sorted(chosen, key=lambda c: c.day)
-
-
-def markdown(captions: list[Caption], title: str, marked: Iterable[tuple[int, ...]] = ()) -> str:
-    """The full list of captions as a Markdown document (★: a caption in ``marked``, by its rows)."""
-    on_chart = set(marked)
-    lines = [
-        f"# {title}",
-        "",
-        "| day | | who acted | what happened | event rows (events.parquet) |",
-        "|---:|---|---|---|---|",
-    ]
-    for caption in captions:
-        rows = ", ".join(str(r) for r in caption.rows[:6]) + (" ..." if len(caption.rows) > 6 else "")
-        star = "★" if caption.rows in on_chart else ""
-        lines.append(f"| {caption.day} | {star} | {caption.department} | {caption.text} | {rows} |")
-    if not captions:
-        lines.append("| | | | no captioned events in this window | |")
-    if on_chart:
-        lines += ["", "★ = annotated on the chart."]
-    return "\n".join(lines) + "\n"
 
 
 # -- building the captions --------------------------------------------------------------
@@ -508,118 +441,3 @@ def _names(names: list[str], limit: int = 3) -> str:
     if len(unique) <= limit:
         return ", ".join(unique[:-1]) + (" and " if len(unique) > 1 else "") + unique[-1]
     return ", ".join(unique[:limit]) + f" and {len(unique) - limit} more"
-
-
-def _with_first(captions: Iterable[Caption]) -> list[tuple[Caption, bool]]:
-    seen: set[str] = set()
-    out = []
-    for caption in sorted(captions, key=lambda c: c.day):
-        out.append((caption, caption.kind not in seen))
-        seen.add(caption.kind)
-    return out
-
-
-# -- KPIs in plain words ------------------------------------------------------------------
-
-CURRENCY_KPIS = {
-    "revenue",
-    "cogs",
-    "purchase_price_variance",
-    "gross_margin",
-    "holding_cost",
-    "expediting_cost",
-    "penalty_cost",
-    "policy_cost_total",
-    "operating_profit",
-    "avg_inventory_value",
-}
-SHARE_KPIS = {
-    "gross_margin_rate",
-    "fill_rate",
-    "cycle_service_level",
-    "on_time_in_full",
-    "lost_sales_rate",
-    "sales_forecast_bias",
-    "sales_forecast_error",
-    "planned_forecast_bias",
-    "planned_forecast_error",
-    "purchase_price_variance_rate",
-    "promise_reliability",
-    "staff_productivity",
-}
-UNIT_KPIS = {
-    "demand_units",
-    "shipped_units",
-    "lost_sales_units",
-    "avg_on_hand",
-    "avg_backorders",
-    "avg_orders_in_transit",
-}
-SCORE_KPIS = {
-    "trust_sales_in_purchasing",
-    "trust_purchasing_in_sales",
-    "trust_change_sales",
-    "trust_change_purchasing",
-    "supplier_relationship",
-    "sales_forecast_inflation",
-    "rotated_staff_bias",
-    "other_staff_bias",
-}
-
-
-def kpi_unit(key: str) -> str:
-    """The unit a KPI is read in."""
-    if key in CURRENCY_KPIS or key.startswith("policy_cost_"):
-        return "currency"
-    if key in SHARE_KPIS:
-        return "%"
-    if key in UNIT_KPIS:
-        return "units"
-    if key in SCORE_KPIS:
-        return "0-1"
-    return {
-        "inventory_turns": "per year",
-        "bullwhip_ratio": "x demand variance",
-        "promotion_notice_days": "days",
-        "days": "days",
-    }.get(key, "count")
-
-
-def format_kpi(key: str, value: float) -> str:
-    """A KPI value as a person reads it: ``3,984,932``, ``96.2%``, ``0.38``."""
-    if value != value:  # NaN
-        return "n/a"
-    unit = kpi_unit(key)
-    if unit == "%":
-        return f"{100 * value:.1f}%"
-    if unit == "0-1":
-        return f"{value:.2f}"
-    if unit in ("per year", "x demand variance", "days"):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
-
-
-def format_change(key: str, before: float, after: float) -> str:
-    """The change of a KPI in its own unit: ``+28,186``, ``-0.6 pts``, ``+0.04``."""
-    if before != before or after != after:
-        return "n/a"
-    change = after - before
-    unit = kpi_unit(key)
-    if unit == "%":
-        return f"{100 * change:+.1f} pts"
-    if unit == "0-1":
-        return f"{change:+.2f}"
-    if unit in ("per year", "x demand variance", "days"):
-        return f"{change:+,.1f}"
-    return f"{change:+,.0f}"
-
-
-def verdict(key: str, before: float, after: float) -> str:
-    """``better``, ``worse`` or ``""`` for a KPI's change, where the direction is clear."""
-    if before != before or after != after or before == after:
-        return ""
-    if key in HIGHER_IS_BETTER:
-        return "better" if after > before else "worse"
-    if key in LOWER_IS_BETTER:
-        return "better" if after < before else "worse"
-    return ""

@@ -20,9 +20,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.output import kpis
+from sim.output.atomic import write_atomically
+from sim.output.runfolder import Run
 from sim.views import captions, storyboard, style
 from sim.views.captions import Caption
-from sim.views.replay import Run, write_bytes_atomically
 
 EVENT_COLUMNS = ("time", "event", "agent", "sku", "account", "ref", "quantity", "value", "detail")
 SIGNAL_COLUMNS = ("time", "signal", "agent", "sku", "value")
@@ -387,9 +389,9 @@ def markdown(a: Run, b: Run, drawn: SideBySide) -> str:
         if key in a.summary and key in b.summary:
             x, y = float(a.summary[key]), float(b.summary[key])
             lines.append(
-                f"| {key} | {captions.kpi_unit(key)} | {captions.format_kpi(key, x)} | "
-                f"{captions.format_kpi(key, y)} | {captions.format_change(key, x, y)} | "
-                f"{captions.verdict(key, x, y)} |"
+                f"| {key} | {kpis.unit_text(key)} | {kpis.format_value(key, x)} | "
+                f"{kpis.format_value(key, y)} | {kpis.format_change(key, x, y)} | "
+                f"{kpis.verdict(key, x, y)} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -401,8 +403,8 @@ def write(a: Run, b: Run, window: tuple[int, int] | None = None) -> list[Path]:
     png = a.replay_dir / f"side_by_side{tail}.png"
     text = a.replay_dir / f"side_by_side{tail}.md"
     try:
-        write_bytes_atomically(png, lambda tmp: drawn.figure.savefig(tmp, format="png"))
+        write_atomically(png, lambda tmp: drawn.figure.savefig(tmp, format="png"))
     finally:
         plt.close(drawn.figure)
-    write_bytes_atomically(text, lambda tmp: tmp.write_text(markdown(a, b, drawn)))
+    write_atomically(text, lambda tmp: tmp.write_text(markdown(a, b, drawn)))
     return [png, text]

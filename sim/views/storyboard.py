@@ -22,9 +22,10 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.views import captions, style
+from sim.output.atomic import write_atomically
+from sim.output.runfolder import Run
+from sim.views import captions, highlights, style, weeks
 from sim.views.captions import Caption
-from sim.views.replay import Run, write_bytes_atomically
 
 COLOURS = {captions.SALES: style.SALES, captions.PURCHASING: style.PURCHASING, captions.COMPANY: style.COMPANY}
 LEVER_KINDS = {"committee", "meeting", "meeting_skipped", "rotation_started", "rotation_ended"}
@@ -101,21 +102,18 @@ def _account_focus(run: Run, account: int, trust: pd.DataFrame, events: pd.DataF
 
 
 def weekly(daily: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
-    """Flows per week (as a weekly rate, so a partial week is comparable) and week-end levels.
+    """Flows per week (as a weekly rate, so a partial week is comparable) and levels (the week's mean).
 
     A last row repeats the last week at ``end + 1``, so step charts reach the window's end.
     """
     window = daily[(daily["day"] >= start) & (daily["day"] <= end)]
-    week = window["day"] // 7
-    groups = window.groupby(week)
-    length = groups["day"].count()
-    rates = groups[["demand", "supplied", "served_same_day"]].sum().div(length, axis=0) * 7
-    levels = groups[["on_hand", "backordered", "trust_in_purchasing", "trust_in_sales"]].last()
-    table = pd.concat([rates, levels], axis=1)
+    levels = ["on_hand", "backordered", "trust_in_purchasing", "trust_in_sales"]
+    table = weeks.weekly(window, ["demand", "supplied", "served_same_day"], levels)
+    rates = table[["demand", "supplied", "served_same_day"]].div(table["days"], axis=0) * 7
+    table[rates.columns] = rates
     table["fill_rate"] = 100 * rates["served_same_day"] / rates["demand"].where(rates["demand"] > 0)
-    table["start"] = groups["day"].min()
-    table["end"] = groups["day"].max() + 1
-    table = table.reset_index(drop=True)
+    table["end"] = table["start"] + table["days"]
+    table = table.drop(columns="days").reset_index(drop=True)
     if table.empty:
         return table
     closing = table.iloc[[-1]].assign(start=end + 1, end=end + 1)
@@ -197,10 +195,10 @@ def write(
         + (f", {focus_name(sku, account)}" if sku is not None or account is not None else "")
         + f", days {start} to {end}"
     )
-    text = captions.markdown(board.captions, heading, [c.rows for c in board.annotations])
-    write_bytes_atomically(png, lambda tmp: board.figure.savefig(tmp, format="png"))
+    text = highlights.markdown(board.captions, heading, [c.rows for c in board.annotations])
+    write_atomically(png, lambda tmp: board.figure.savefig(tmp, format="png"))
     plt.close(board.figure)
-    write_bytes_atomically(markdown, lambda tmp: tmp.write_text(text))
+    write_atomically(markdown, lambda tmp: tmp.write_text(text))
     board.paths = [png, markdown]
     return board
 
@@ -336,7 +334,9 @@ def annotate(
                     return True
         return False
 
-    chosen = captions.select(story, limit, fits, same_kind_penalty=1.5, bonus=lambda c: -2.5 if c.day < warmup else 0.0)
+    chosen = highlights.select(
+        story, limit, fits, same_kind_penalty=1.5, bonus=lambda c: -2.5 if c.day < warmup else 0.0
+    )
     if not chosen:
         strip.text(
             (start + end + 1) / 2,

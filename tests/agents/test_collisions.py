@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from sim import SalesPurchasingModel, load_config
-from sim.cli import compose_config
+from sim.compose import compose_config
 from sim.config import OrgConfig
 
 SEEDS = (1, 2, 3, 4, 5)
@@ -164,6 +164,7 @@ def silo() -> list[Run]:
 # -- 1. the silo collides ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_silo_pads_forecasts_amplifies_orders_and_loses_trust() -> None:
     # Measured: sales_forecast_bias 0.112, sales_forecast_inflation 0.114, bullwhip 16.5,
     # 293 conflicts a year, trust 0.45 (sales in purchasing) and 0.35 (purchasing in sales).
@@ -210,6 +211,7 @@ CONFLICT_AGENT = {  # who logs it
 }
 
 
+@pytest.mark.slow
 def test_conflicts_are_events_that_name_who_and_why() -> None:
     runs = silo()
     kinds_seen: set[str] = set()
@@ -233,6 +235,7 @@ def test_conflicts_are_events_that_name_who_and_why() -> None:
     assert len(kinds_seen) >= 3, kinds_seen
 
 
+@pytest.mark.slow
 def test_refused_expedite_detail_states_a_premium_above_the_margin_it_names() -> None:
     # A reader of the event log should see numbers that agree with the verdict.
     contradictions, refusals = 0, 0
@@ -252,6 +255,7 @@ def test_refused_expedite_detail_states_a_premium_above_the_margin_it_names() ->
 # -- 2. shortage gaming -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_switching_off_shortage_gaming_lowers_the_submitted_bias() -> None:
     # Measured: bias 0.112 -> 0.027, inflation 0.114 -> 0.030 (= forecast_optimism).
     base, off = silo(), arm(shortage_gaming=0.0)
@@ -268,6 +272,7 @@ def test_switching_off_shortage_gaming_lowers_the_submitted_bias() -> None:
 # -- 3. price-break chasing ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_price_break_chasing_buys_cheaper_but_holds_more_and_orders_lumpier() -> None:
     # Measured (chasing vs not): ppv rate -0.059 vs -0.048, avg on hand 13 180 vs 12 120 units
     # (+9%), bullwhip 16.5 vs 4.95.
@@ -308,6 +313,7 @@ def short_at_order(run: Run, cells: pd.DataFrame) -> tuple[float, float]:
     return demand, demand - float(inside["served_same_day"].sum())
 
 
+@pytest.mark.slow
 def test_a_promotion_announced_early_runs_out_of_stock_less_than_one_never_announced() -> None:
     # The measure: units that could not be shipped from stock when ordered (i.e. went to
     # backorder), on the promoted SKUs during the promotion windows. It isolates the
@@ -366,6 +372,7 @@ def fill(run: Run, first: int, end: int) -> float:
     return float(days["served_same_day"].sum() / days["demand"].sum())
 
 
+@pytest.mark.slow
 def test_a_supply_disruption_lowers_fill_in_its_window_and_then_recovers() -> None:
     # configs/scenario/disruption.yaml: days 200-259, capacity x0.3, lead time +10 days.
     # Lags: stock on hand (about two weeks' cover) carries the first days, and shipments
@@ -426,6 +433,7 @@ def test_textbook_scenario_has_every_behaviour_off(seed: int) -> None:
 # -- 8. more mechanisms a practitioner expects ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_buyer_who_ignores_sales_forecasts_plans_on_an_unbiased_number() -> None:
     # The buyer blends its own statistics with sales' forecast, weighted by
     # sales_forecast_max_weight x trust in sales. Sales pads (bias > 0), so a buyer with no
@@ -467,6 +475,7 @@ def test_the_buyers_weight_on_sales_forecast_follows_trust() -> None:
     assert planned == pytest.approx([own * (1.0 + maximum * t) for t in (0.0, 0.25, 0.5, 1.0)])
 
 
+@pytest.mark.slow
 def test_quotas_set_from_forecasts_make_reps_sandbag() -> None:
     # Gonik (1978): where next quarter's quota follows the forecast, reps shade it down.
     # Measured: inflation 0.114 (quota from expected rates) vs 0.044 (quota from forecast);
@@ -479,6 +488,7 @@ def test_quotas_set_from_forecasts_make_reps_sandbag() -> None:
     assert bias.mean() < -0.03 and nearly_all(bias < 0), message
 
 
+@pytest.mark.slow
 def test_a_cost_squeeze_raises_price_variance_and_lowers_profit() -> None:
     # configs/scenario/cost_squeeze.yaml: suppliers +12% from day 150, list prices unchanged.
     # Measured: ppv rate -0.059 -> +0.031, operating profit 5.17 M -> 4.16 M (-20%).
@@ -490,6 +500,7 @@ def test_a_cost_squeeze_raises_price_variance_and_lowers_profit() -> None:
     assert profit.mean() < -0.05 and nearly_all(profit < 0), message
 
 
+@pytest.mark.slow
 def test_customers_leave_after_a_supply_disruption() -> None:
     # Service collapses for weeks; unhappy accounts churn. Measured: 0 accounts lost in the
     # silo default vs 25.2 with the disruption (per year, seeds 1-5); lost sales 1 vs 15 260 units.
@@ -501,6 +512,7 @@ def test_customers_leave_after_a_supply_disruption() -> None:
     assert lost.mean() > 0 and nearly_all(lost > 0), message
 
 
+@pytest.mark.slow
 def test_a_promotion_heavy_market_runs_more_promotions() -> None:
     base, heavy = silo(), arm("promotion_heavy")
     more = kpi(heavy, "promotions_run") - kpi(base, "promotions_run")

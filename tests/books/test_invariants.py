@@ -8,6 +8,7 @@ books after every day.
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,6 +115,7 @@ def _fit_launch(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(company_configs())
 def test_company_books_balance_after_a_run(raw: dict[str, Any]) -> None:
@@ -133,6 +135,7 @@ def test_textbook_books_balance_after_a_run(raw: dict[str, Any]) -> None:
     assert tables.summary["lost_sales_units"] == 0  # the textbook never loses a sale
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(company_configs(), textbook_configs()))
 def test_books_balance_every_day(raw: dict[str, Any]) -> None:

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from scipy import stats
 
-from experiments import aggregate as agg
-from sim import load_config
-from sim.cli import run_to_folder
+from sim import cli, load_config
+from sim.analysis import aggregate as agg
+from sim.runner import run_to_folder
 from tests.helpers import company
 
 POLICIES = ("silo", "shared_metrics", "rotation")
@@ -232,7 +232,7 @@ def run_main(main, arguments: list[str], capsys: pytest.CaptureFixture[str]) -> 
 
 def test_command_prints_what_it_wrote_and_what_it_skipped(sweep: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (sweep / "11" / "summary.json").unlink()
-    status, out, err = run_main(agg.main, [str(sweep), "--baseline", "policy=silo"], capsys)
+    status, out, err = run_main(cli.aggregate, [str(sweep), "--baseline", "policy=silo"], capsys)
     assert status == 0, err
     assert str(sweep / "summary.parquet") in out and str(sweep / "comparison.csv") in out
     assert "skipped 1" in out and "11: " in out and "summary.json" in out
@@ -258,7 +258,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
 ) -> None:
     before = sorted(p.name for p in sweep_template.iterdir())
     for expected, arguments in bad_inputs(tmp_path, sweep_template).items():
-        status, out, err = run_main(agg.main, arguments, capsys)
+        status, out, err = run_main(cli.aggregate, arguments, capsys)
         assert status == 2, (arguments, err)
         assert err.count("\n") == 1 and expected in err and "Traceback" not in err, err
         assert out == ""

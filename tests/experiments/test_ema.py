@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from ema_workbench import Sample, perform_experiments
 
-from experiments import _runs, ema, prim_example
+from experiments import prim_example
+from sim.analysis import ema, runs, settings
 from sim.config import ConfigError
 
 SMALL = {"kind": "company", "skus": 4, "accounts": 15, "sales_reps": 2, "buyers": 2, "suppliers": 3}
@@ -41,11 +42,11 @@ def test_the_adapter_runs_experiments_and_returns_the_named_outcomes() -> None:
 
     # The lever at zero intensity is the silo, bit for bit: what the PRIM example's pairing rests on.
     first = experiments.iloc[int(np.flatnonzero(~on)[0])]
-    silo = _runs.with_values(
-        _runs.base_config({"scenario": SMALL}, debug=True),
+    silo = settings.with_values(
+        settings.base_config({"scenario": SMALL}, debug=True),
         {f"scenario.{name}": float(first[name]) for name in ("demand_cv", "lead_time_mean_days")},
     )
-    plain = [_runs.run_summary({**silo, "seed": seed})["operating_profit"] for seed in (1, 2)]
+    plain = [runs.run_summary({**silo, "seed": seed})["operating_profit"] for seed in (1, 2)]
     assert outcomes["operating_profit_by_seed"][int(np.flatnonzero(~on)[0])].tolist() == plain
 
 
@@ -78,6 +79,7 @@ def test_prim_has_no_box_when_the_lever_never_loses() -> None:
     assert result.limits is None and "paid off in every sampled market" in result.reason
 
 
+@pytest.mark.slow
 def test_the_prim_example_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "prim"
     arguments = "--experiments 4 --seeds 1 --lever steering_committee --debug --evaluator sequential --processes 1"

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from experiments import _runs, optimise
-from sim import load_config
+from sim import cli, load_config
+from sim.analysis import optimise, settings
+from sim.analysis import runs as analysis_runs
 
 SMALL = {"kind": "company", "skus": 4, "accounts": 15, "sales_reps": 2, "buyers": 2, "suppliers": 3}
 
@@ -37,11 +38,12 @@ def analysis(tmp_path: Path, **changes: Any) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_study_is_written_and_resumed_with_its_earlier_trials(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config, study = analysis(tmp_path), tmp_path / "study"
-    optimise.main(["--config", str(config), "--trials", "2", "--study-dir", str(study), "--debug"])
+    cli.optimise(["--config", str(config), "--trials", "2", "--study-dir", str(study), "--debug"])
     first = pd.read_csv(study / "trials.csv")
     assert (study / "study.db").is_file()
     assert list(first["trial"]) == [0, 1]
@@ -56,10 +58,10 @@ def test_a_study_is_written_and_resumed_with_its_earlier_trials(
     }
     params["policy.steering_committee.cadence_days"] = int(params["policy.steering_committee.cadence_days"])
     spec = optimise.OptimiseSpec.from_mapping(yaml.safe_load(config.read_text()), debug=True)
-    runs = _runs.run_summaries([{**_runs.with_values(spec.base, params), "seed": s} for s in (1, 2)], 1)
+    runs = analysis_runs.run_summaries([{**settings.with_values(spec.base, params), "seed": s} for s in (1, 2)], 1)
     assert row["operating_profit"] == pytest.approx(sum(r["operating_profit"] for r in runs) / 2, rel=1e-12)
 
-    optimise.main(["--config", str(config), "--trials", "3", "--study-dir", str(study), "--debug"])
+    cli.optimise(["--config", str(config), "--trials", "3", "--study-dir", str(study), "--debug"])
     second = pd.read_csv(study / "trials.csv")
     assert list(second["trial"]) == [0, 1, 2]
     pd.testing.assert_frame_equal(second.iloc[:2].drop(columns=["duration_s"]), first.drop(columns=["duration_s"]))
@@ -75,7 +77,7 @@ def test_a_study_is_written_and_resumed_with_its_earlier_trials(
     )
     assert shown.returncode == 0, shown.stderr
     composed = load_config(yaml.safe_load(shown.stdout)).model_dump(mode="json")
-    trial = load_config(_runs.with_values(spec.base, best["params"])).model_dump(mode="json")
+    trial = load_config(settings.with_values(spec.base, best["params"])).model_dump(mode="json")
     for section in ("seed", "output"):
         del composed[section], trial[section]
     assert composed == trial
@@ -83,16 +85,16 @@ def test_a_study_is_written_and_resumed_with_its_earlier_trials(
     # The same study with other seeds would mix incomparable trials: refused.
     capsys.readouterr()
     with pytest.raises(SystemExit) as exit_:
-        optimise.main(["--config", str(analysis(tmp_path, seeds=[3, 4])), "--study-dir", str(study), "--debug"])
+        cli.optimise(["--config", str(analysis(tmp_path, seeds=[3, 4])), "--study-dir", str(study), "--debug"])
     assert exit_.value.code == 2
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "different config" in error
     assert len(pd.read_csv(study / "trials.csv")) == 3
 
     # So would new trials after the simulator changed, unless asked for explicitly.
-    monkeypatch.setattr(_runs, "code_version", lambda: "0123456789abcdef")
+    monkeypatch.setattr(analysis_runs, "code_version", lambda: "0123456789abcdef")
     with pytest.raises(SystemExit) as exit_:
-        optimise.main(["--config", str(config), "--trials", "4", "--study-dir", str(study), "--debug"])
+        cli.optimise(["--config", str(config), "--trials", "4", "--study-dir", str(study), "--debug"])
     assert exit_.value.code == 2
     assert "code or configs changed" in capsys.readouterr().err
     assert len(pd.read_csv(study / "trials.csv")) == 3
@@ -116,7 +118,7 @@ def test_bad_configs_end_with_one_line_and_exit_2(
 ) -> None:
     study = tmp_path / "study"
     with pytest.raises(SystemExit) as exit_:
-        optimise.main(["--config", str(analysis(tmp_path, **changes)), "--study-dir", str(study)])
+        cli.optimise(["--config", str(analysis(tmp_path, **changes)), "--study-dir", str(study)])
     assert exit_.value.code == 2
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and error.startswith("spsim-optimise: error: ")

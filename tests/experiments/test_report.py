@@ -11,9 +11,10 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from experiments import aggregate as agg
-from experiments import report
-from sim.output.metrics import KPI_DEFINITIONS
+from sim import cli
+from sim.analysis import aggregate as agg
+from sim.analysis import report
+from sim.output.kpis import KPI_DEFINITIONS
 from tests.experiments.test_aggregate import build_sweep, overrides_of, run_main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -100,7 +101,7 @@ def test_report_has_the_table_the_definitions_and_the_skip_count(written: tuple[
 def test_command_with_another_objective_prints_the_path_and_ranks_by_it(
     one_scenario: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, err = run_main(report.main, [str(one_scenario), "--objective", "fill_rate"], capsys)
+    status, out, err = run_main(cli.report, [str(one_scenario), "--objective", "fill_rate"], capsys)
     assert status == 0, err
     path = one_scenario / "report" / "report.md"
     assert out.splitlines() == [str(path), str(path.with_name("report.html"))]
@@ -112,6 +113,7 @@ def test_command_with_another_objective_prints_the_path_and_ranks_by_it(
     assert f"**{best}**" in text.split("## Finding")[1].split("##")[0]
 
 
+@pytest.mark.slow
 def test_each_scenario_gets_its_finding_and_charts(two_scenarios: Path, tmp_path: Path) -> None:
     sweep = Path(shutil.copytree(two_scenarios, tmp_path / "sweep"))
     text = report.write_report(sweep).read_text()
@@ -153,7 +155,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
         "not a KPI of this sweep (did you mean operating_profit?)": [str(one_scenario), "--objective", "profit"],
     }
     for expected, arguments in cases.items():
-        status, out, err = run_main(report.main, arguments, capsys)
+        status, out, err = run_main(cli.report, arguments, capsys)
         assert status == 2, (arguments, err)
         assert err.count("\n") == 1 and expected in err and "Traceback" not in err, err
         assert out == ""

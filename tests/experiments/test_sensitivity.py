@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from experiments import sensitivity
+from sim import cli
+from sim.analysis import sensitivity
 
 SMALL = {"kind": "company", "skus": 4, "accounts": 15, "sales_reps": 2, "buyers": 2, "suppliers": 3}
 PARAMETERS = {
@@ -39,7 +40,7 @@ def analysis(tmp_path: Path, **changes: Any) -> Path:
 
 def test_morris_runs_and_writes_points_indices_and_charts(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    sensitivity.main(["--config", str(analysis(tmp_path)), "--out", str(out), "--debug"])
+    cli.sensitivity(["--config", str(analysis(tmp_path)), "--out", str(out), "--debug"])
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete"
@@ -90,7 +91,7 @@ def test_bad_parameters_end_with_one_line_and_exit_2(
 ) -> None:
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as exit_:
-        sensitivity.main(["--config", str(analysis(tmp_path, parameters=parameters)), "--out", str(out)])
+        cli.sensitivity(["--config", str(analysis(tmp_path, parameters=parameters)), "--out", str(out)])
     assert exit_.value.code == 2
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1

@@ -15,7 +15,7 @@ from sim.live.serve import CHROMIUM_FLAGS, chromium, served_app
 from sim.play.game import Game, rerun
 from sim.play.seat import BuyerDecision
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"

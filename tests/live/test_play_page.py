@@ -30,6 +30,7 @@ def _start(rc: Any, name: str, weeks: str, role: str = "buyer") -> None:
     rc.find(v.Btn, children=["Start game"]).widget.click()
 
 
+@pytest.mark.slow
 def test_a_buyer_plays_two_weeks_and_bad_entries_are_refused_in_place(tmp_path: Path) -> None:
     _, rc = solara.render(PlayPage(tmp_path), handle_error=False)
     _start(rc, "Zoe", "2")

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.output.metrics import KPI_DEFINITIONS, bullwhip_ratio, forecast_bias_and_error
+from sim.output.kpis import KPI_DEFINITIONS
+from sim.output.metrics import bullwhip_ratio, forecast_bias_and_error
 from sim.policies import levers
 from tests.helpers import company, run, textbook
 

@@ -6,9 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import cli
+from sim import runner
 from sim.configure import load_config
-from sim.output.rundir import RunFolder, config_hash, is_complete, read_manifest, write_atomically
+from sim.model import SalesPurchasingModel
+from sim.output.atomic import write_atomically
+from sim.output.rundir import RunFolder, config_hash
+from sim.output.runfolder import is_complete, read_manifest
 from tests.helpers import textbook
 
 
@@ -64,10 +67,10 @@ def test_a_run_that_fails_is_sealed_as_failed(tmp_path: Path, monkeypatch: pytes
     def explode(self: object) -> None:
         raise RuntimeError("the simulation broke")
 
-    monkeypatch.setattr(cli.SalesPurchasingModel, "run", explode)
+    monkeypatch.setattr(SalesPurchasingModel, "run", explode)
     config = load_config({**textbook(horizon_days=10, warmup_days=0), "output": {"charts": False}})
     with pytest.raises(RuntimeError):
-        cli.run_to_folder(config, tmp_path / "run")
+        runner.run_to_folder(config, tmp_path / "run")
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["status"] == "failed"
     assert "the simulation broke" in manifest["error"]
@@ -77,7 +80,7 @@ def test_a_run_that_fails_is_sealed_as_failed(tmp_path: Path, monkeypatch: pytes
 
 def test_run_to_folder_in_process_writes_what_the_manifest_lists(tmp_path: Path) -> None:
     config = load_config({**textbook(horizon_days=20, warmup_days=5), "output": {"charts": False}})
-    summary = cli.run_to_folder(config, tmp_path / "run")
+    summary = runner.run_to_folder(config, tmp_path / "run")
     assert summary["days"] == 20
     manifest = read_manifest(tmp_path / "run")
     assert manifest["status"] == "complete"

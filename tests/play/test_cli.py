@@ -28,6 +28,7 @@ def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_list_rerun_and_debrief(games: Path) -> None:
     listed = spsim_play("list", str(games))
     assert listed.returncode == 0 and "Ann" in listed.stdout and "finished" in listed.stdout
@@ -75,6 +76,7 @@ def readme_play_lines() -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_the_readme_workshop_commands_run(games: Path, tmp_path: Path) -> None:
     import shlex
 

@@ -8,11 +8,10 @@ import pytest
 
 from sim.configure import load_config
 from sim.model import SalesPurchasingModel
-from sim.output.rundir import is_complete
+from sim.output.runfolder import is_complete, load_run
 from sim.play.game import Game, PlayError, list_games, rerun
 from sim.play.seat import BuyerDecision, SalesDecision, Seat
 from sim.ports import PromotionPlan
-from sim.views.replay import load_run
 from tests.helpers import book_problems, company
 
 pytestmark = pytest.mark.xdist_group("play")
@@ -59,6 +58,7 @@ def test_the_persons_quantities_are_what_the_buyer_orders() -> None:
     assert book_problems(model, tables) == []
 
 
+@pytest.mark.slow
 def test_a_buyer_who_stops_ordering_serves_worse_than_the_agent_same_market(tmp_path: Path) -> None:
     game = Game.start(tmp_path, player="Idle", role="buyer", seat_index=0, weeks=6, lead_in_days=28)
     family = [line.sku for line in game.briefing().lines]
@@ -113,6 +113,7 @@ def test_a_save_interrupted_half_way_leaves_the_last_complete_week(tmp_path: Pat
     assert Game.load(game.folder).info.weeks_played == 2
 
 
+@pytest.mark.slow
 def test_the_sales_lead_sets_the_forecast_and_the_promotion(tmp_path: Path) -> None:
     game = Game.start(tmp_path, player="Dee", role="sales", seat_index=0, weeks=3, lead_in_days=28)
     briefing = game.briefing()

@@ -34,6 +34,7 @@ def paired(kpi: str, policy: dict, base_policy: dict | None = None, **sections: 
     return np.array([summary(s, policy, **sections)[kpi] - summary(s, base_policy, **sections)[kpi] for s in SEEDS])
 
 
+@pytest.mark.slow
 def test_shared_metrics_lower_forecast_inflation_and_refused_expedites():
     shared = {"shared_metrics": {"joint_weight": 1.0}}
     assert paired("sales_forecast_inflation", shared).mean() < -0.03
@@ -41,6 +42,7 @@ def test_shared_metrics_lower_forecast_inflation_and_refused_expedites():
     assert all(summary(s, shared)["expedites_refused"] == 0 for s in SEEDS)  # the margin is theirs
 
 
+@pytest.mark.slow
 def test_shared_metrics_weight_is_a_dose():
     weights = [0.0, 0.5, 1.0]
     inflation = [
@@ -50,11 +52,13 @@ def test_shared_metrics_weight_is_a_dose():
     assert inflation[0] > inflation[1] > inflation[2]
 
 
+@pytest.mark.slow
 def test_regular_meetings_raise_promotion_notice():
     meetings = {"regular_meetings": {"cadence_days": 7, "attendance": 1.0}}
     assert paired("promotion_notice_days", meetings).mean() > 3.0
 
 
+@pytest.mark.slow
 def test_systems_integration_raises_promise_reliability_and_unbiases_the_plan():
     systems = {"systems_integration": {}}
     assert paired("promise_reliability", systems).mean() > 0
@@ -63,6 +67,7 @@ def test_systems_integration_raises_promise_reliability_and_unbiases_the_plan():
     assert (integrated - silo).mean() < 0
 
 
+@pytest.mark.slow
 def test_steering_committee_lowers_the_bias_of_the_forecast_planned_on():
     committee = {"steering_committee": {}}
     silo = np.array([abs(summary(s)["planned_forecast_bias"]) for s in SEEDS])
@@ -107,6 +112,7 @@ def test_rotation_lowers_productivity_while_spells_run():
     assert tables.summary["policy_cost_rotation"] > 0
 
 
+@pytest.mark.slow
 def test_a_daily_committee_costs_more_than_it_saves_on_a_stable_market():
     stable = {"scenario": {"demand_cv": 0.3}}
     daily = paired(

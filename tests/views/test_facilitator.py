@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sim.cli import run_to_folder
 from sim.configure import load_config
+from sim.output.runfolder import RunFolderError as ReplayError
+from sim.runner import run_to_folder
 from sim.views import facilitator
 from sim.views.facilitator import AGENTS, GAME, LEVER, RUN
-from sim.views.replay import ReplayError
 from tests.helpers import company
 
 PNG = b"\x89PNG\r\n\x1a\n"

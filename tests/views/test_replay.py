@@ -17,9 +17,12 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from sim.cli import run_to_folder
+from sim import cli
 from sim.configure import load_config
-from sim.views import animation, captions, debrief, replay, side_by_side, storyboard
+from sim.output import runfolder as replay
+from sim.output.sweepfolder import pick_run
+from sim.runner import run_to_folder
+from sim.views import animation, captions, debrief, debrief_pack, debrief_why, side_by_side, storyboard
 from tests.helpers import company
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -56,7 +59,7 @@ def _copy(run: Path, to: Path) -> Path:
 
 def _replay(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as stopped:
-        replay.main(arguments)
+        cli.replay(arguments)
         raise SystemExit(0)
     out = capsys.readouterr()
     return int(stopped.value.code or 0), out.out, out.err
@@ -175,9 +178,10 @@ def _embedded_pngs(page: str) -> list[bytes]:
     return [base64.b64decode(data) for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)]
 
 
+@pytest.mark.slow
 def test_debrief_of_two_runs_is_one_self_contained_page(runs: dict[str, Path]) -> None:
     silo, meetings = replay.load_run(runs["silo"]), replay.load_run(runs["meetings"])
-    index = debrief.write([silo, meetings], ["operating_profit", "fill_rate"])
+    index = debrief_pack.write([silo, meetings], ["operating_profit", "fill_rate"])
     assert index == silo.path / "replay" / "debrief" / "index.html"
     page = index.read_text()
     images = _embedded_pngs(page)
@@ -203,14 +207,14 @@ def test_debrief_of_one_run_splits_profit_exactly(runs: dict[str, Path]) -> None
     whole = sum(p.kpi("operating_profit") for p in (first, second))
     assert whole == pytest.approx(run.summary["operating_profit"], abs=0.01)
     assert first.measures["meetings"] + second.measures["meetings"] == run.summary["meetings_held"]
-    why = debrief.explain("operating_profit", first, second)
+    why = debrief_why.explain("operating_profit", first, second)
     assert why.figure is not None
     parts = [
         float(m.group(1).replace(",", "")) for p in why.points[1:] if (m := re.match(r".*?: ([+-][\d,]+) to profit", p))
     ]
     change = second.kpi("operating_profit") - first.kpi("operating_profit")
     assert sum(parts) == pytest.approx(change, abs=len(parts) + 1)  # each part rounded to a unit
-    index = debrief.write([run], ["fill_rate", "lost_sales_units"])
+    index = debrief_pack.write([run], ["fill_rate", "lost_sales_units"])
     assert len(_embedded_pngs(index.read_text())) >= 2
 
 
@@ -219,13 +223,14 @@ def test_debrief_of_one_run_splits_profit_exactly(runs: dict[str, Path]) -> None
 
 def test_pick_by_overrides_and_by_config(runs: dict[str, Path]) -> None:
     sweep = runs["sweep"]
-    assert replay.pick_run(sweep, ["policy=regular_meetings", f"seed={SEED}"]) == runs["meetings"]
-    assert replay.pick_run(sweep, ["policy=silo"]) == runs["silo"]
-    assert replay.pick_run(sweep, [f"policy.regular_meetings.cadence_days={MEETING_CADENCE}"]) == runs["meetings"]
-    with pytest.raises(replay.ReplayError, match=r"2 runs .* match"):
-        replay.pick_run(sweep, [f"seed={SEED}"])
+    assert pick_run(sweep, ["policy=regular_meetings", f"seed={SEED}"]) == runs["meetings"]
+    assert pick_run(sweep, ["policy=silo"]) == runs["silo"]
+    assert pick_run(sweep, [f"policy.regular_meetings.cadence_days={MEETING_CADENCE}"]) == runs["meetings"]
+    with pytest.raises(replay.RunFolderError, match=r"2 runs .* match"):
+        pick_run(sweep, [f"seed={SEED}"])
 
 
+@pytest.mark.slow
 def test_console_script_writes_the_storyboard_and_gif(runs: dict[str, Path], tmp_path: Path) -> None:
     run = _copy(runs["silo"], tmp_path / "run")
     script = Path(sys.executable).with_name("spsim-replay")

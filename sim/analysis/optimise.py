@@ -1,6 +1,6 @@
 """Search lever parameters for the best objective with Optuna (``spsim-optimise``).
 
-    spsim-optimise --config configs/analysis/optimise.yaml [--trials N] [--study-dir DIR] [--debug]
+    spsim optimise --config configs/analysis/optimise.yaml [--trials N] [--study-dir DIR] [--debug]
 
 The analysis config (see configs/analysis/optimise.yaml) names a base run config, the
 parameters to search (dotted keys with ranges or choices), the objective (a KPI's mean
@@ -32,24 +32,23 @@ parameters, KPI means and standard deviations, constraint values, feasibility),
 ``optimisation_history.png`` and ``parameters.png``, ``analysis.yaml`` and ``manifest.json``.
 """
 
-import argparse
-import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from experiments import _runs
+from sim.analysis import runs, settings
 from sim.config import ConfigError
+from sim.output.atomic import write_atomically
 
 PROGRAM = "spsim-optimise"
 STUDY_FILE = "study.db"
-SETTINGS = {
+SETTINGS: dict[str, Any] = {
     "study_name": None,
     "base": None,
     "parameters": None,
@@ -92,10 +91,10 @@ class OptimiseSpec:
     study_name: str
     raw_base: Any
     base: dict[str, Any]
-    parameters: list[_runs.Parameter]
+    parameters: list[settings.Parameter]
     seeds: list[int]
     objective: str
-    direction: str
+    direction: Literal["maximize", "minimize"]
     constraints: list[Constraint]
     trials: int
     sampler_seed: int
@@ -110,39 +109,41 @@ class OptimiseSpec:
         Raises:
             ConfigError: one line naming the key and what is allowed.
         """
-        _runs.check_keys(raw, SETTINGS)
+        settings.check_keys(raw, SETTINGS)
         spec = {**SETTINGS, **raw}
         name = spec["study_name"]
         if not isinstance(name, str) or not name or not name.replace("-", "_").isidentifier():
             raise ConfigError(f"study_name = {name!r}: must be a name of letters, digits, - and _")
-        base = _runs.base_config(spec["base"], debug=debug)
+        base = settings.base_config(spec["base"], debug=debug)
         objective = spec["objective"]
         if not isinstance(objective, Mapping):
             raise ConfigError(f"objective = {objective!r}: must be {{kpi: ..., direction: maximize|minimize}}")
-        _runs.check_keys(objective, ("kpi", "direction"), "objective.")
+        settings.check_keys(objective, ("kpi", "direction"), "objective.")
         direction = objective.get("direction", "maximize")
         if direction not in ("maximize", "minimize"):
             raise ConfigError(f"objective.direction = {direction!r}: must be maximize or minimize")
         sampler = spec["sampler"] or {}
         if not isinstance(sampler, Mapping):
             raise ConfigError(f"sampler = {sampler!r}: must be {{seed: ..., n_startup_trials: ...}}")
-        _runs.check_keys(sampler, ("seed", "n_startup_trials"), "sampler.")
+        settings.check_keys(sampler, ("seed", "n_startup_trials"), "sampler.")
         target = spec["trials"] if trials is None else trials
         return cls(
             study_name=name,
             raw_base=spec["base"],
             base=base,
-            parameters=_runs.parse_parameters(spec["parameters"], base, categorical=True),
-            seeds=_runs.seed_list(spec["seeds"]),
-            objective=_runs.kpi_name(objective.get("kpi", "operating_profit"), "objective.kpi"),
-            direction=direction,
+            parameters=settings.parse_parameters(spec["parameters"], base, categorical=True),
+            seeds=settings.seed_list(spec["seeds"]),
+            objective=settings.kpi_name(objective.get("kpi", "operating_profit"), "objective.kpi"),
+            direction="minimize" if direction == "minimize" else "maximize",
             constraints=_constraints(spec["constraints"]),
-            trials=int(_runs.number(target, "trials", integer=True, minimum=1)),
-            sampler_seed=int(_runs.number(sampler.get("seed", 0), "sampler.seed", integer=True, minimum=0)),
+            trials=int(settings.number(target, "trials", integer=True, minimum=1)),
+            sampler_seed=int(settings.number(sampler.get("seed", 0), "sampler.seed", integer=True, minimum=0)),
             startup_trials=int(
-                _runs.number(sampler.get("n_startup_trials", 10), "sampler.n_startup_trials", integer=True, minimum=1)
+                settings.number(
+                    sampler.get("n_startup_trials", 10), "sampler.n_startup_trials", integer=True, minimum=1
+                )
             ),
-            n_jobs=_runs.n_jobs(spec["n_jobs"]),
+            n_jobs=settings.n_jobs(spec["n_jobs"]),
             debug=debug,
         )
 
@@ -194,12 +195,12 @@ def _constraints(raw: Any) -> list[Constraint]:
         where = f"constraints[{position}]"
         if not isinstance(entry, Mapping):
             raise ConfigError(f"{where} = {entry!r}: must be {{kpi: ..., min: ...}} or {{kpi: ..., max: ...}}")
-        _runs.check_keys(entry, ("kpi", "min", "max"), f"{where}.")
+        settings.check_keys(entry, ("kpi", "min", "max"), f"{where}.")
         sides = [side for side in ("min", "max") if side in entry]
         if len(sides) != 1:
             raise ConfigError(f"{where}: give exactly one of min and max")
-        bound = _runs.number(entry[sides[0]], f"{where}.{sides[0]}")
-        found.append(Constraint(_runs.kpi_name(entry.get("kpi"), f"{where}.kpi"), float(bound), sides[0]))
+        bound = settings.number(entry[sides[0]], f"{where}.{sides[0]}")
+        found.append(Constraint(settings.kpi_name(entry.get("kpi"), f"{where}.kpi"), float(bound), sides[0]))
     return found
 
 
@@ -212,7 +213,7 @@ def open_study(spec: OptimiseSpec, folder: Path, allow_code_change: bool = False
 
     folder.mkdir(parents=True, exist_ok=True)
     storage = optuna.storages.RDBStorage(url=f"sqlite:///{(folder / STUDY_FILE).resolve()}")
-    fingerprint = _runs.fingerprint(spec.identity())
+    fingerprint = runs.fingerprint(spec.identity())
     existing = {summary.study_name: summary for summary in optuna.get_all_study_summaries(storage)}
     if spec.study_name in existing:
         stored = existing[spec.study_name].user_attrs.get("fingerprint")
@@ -223,10 +224,10 @@ def open_study(spec: OptimiseSpec, folder: Path, allow_code_change: bool = False
                 "use another --study-dir or study_name"
             )
         began_with = existing[spec.study_name].user_attrs.get("code_version")
-        if began_with != _runs.code_version() and not allow_code_change:
+        if began_with != runs.code_version() and not allow_code_change:
             raise ConfigError(
                 f"study {spec.study_name} in {folder}: the simulator's code or configs changed since the study "
-                f"began (code version {began_with}, now {_runs.code_version()}), so new trials would not be "
+                f"began (code version {began_with}, now {runs.code_version()}), so new trials would not be "
                 "comparable with its earlier ones; use another --study-dir or study_name "
                 "(or --allow-code-change to continue anyway)"
             )
@@ -242,7 +243,7 @@ def open_study(spec: OptimiseSpec, folder: Path, allow_code_change: bool = False
     )
     if done == 0:
         study.set_user_attr("fingerprint", fingerprint)
-        study.set_user_attr("code_version", _runs.code_version())
+        study.set_user_attr("code_version", runs.code_version())
     return study
 
 
@@ -251,15 +252,15 @@ class Objective:
 
     def __init__(self, spec: OptimiseSpec) -> None:
         self.spec = spec
-        self.code_version = _runs.code_version()
+        self.code_version = runs.code_version()
 
     def __call__(self, trial: Any) -> float:
         spec = self.spec
         started = time.perf_counter()
         trial.set_user_attr("code_version", self.code_version)
         values = {p.key: _suggest(trial, p) for p in spec.parameters}
-        raws = [{**_runs.with_values(spec.base, values), "seed": seed} for seed in spec.seeds]
-        frame = pd.DataFrame(_runs.run_summaries(raws, spec.n_jobs))
+        raws = [{**settings.with_values(spec.base, values), "seed": seed} for seed in spec.seeds]
+        frame = pd.DataFrame(runs.run_summaries(raws, spec.n_jobs))
         means = {kpi: float(frame[kpi].mean()) for kpi in spec.tracked}
         for kpi in spec.tracked:
             trial.set_user_attr(f"mean_{kpi}", means[kpi])
@@ -270,7 +271,7 @@ class Objective:
             trial.set_constraint(constraint.name, violation)
             verdict = "ok" if violation <= 0 else "MISSED"
             checks.append(f"{constraint.kpi} {means[constraint.kpi]:.4f} ({verdict} {constraint.describe()})")
-        shown = " ".join(_runs.as_override(key, value) for key, value in values.items())
+        shown = " ".join(runs.as_override(key, value) for key, value in values.items())
         print(
             f"trial {trial.number:>3}: {spec.objective} {means[spec.objective]:,.6g}; "
             + "; ".join(checks)
@@ -280,7 +281,7 @@ class Objective:
         return means[spec.objective]
 
 
-def _suggest(trial: Any, parameter: _runs.Parameter) -> Any:
+def _suggest(trial: Any, parameter: settings.Parameter) -> Any:
     if parameter.kind == "categorical":
         return trial.suggest_categorical(parameter.key, list(parameter.choices))
     if parameter.kind == "int":
@@ -299,12 +300,12 @@ def optimise(spec: OptimiseSpec, folder: Path, command: str = PROGRAM, allow_cod
     remaining = max(0, spec.trials - complete)
     print(
         f"{PROGRAM}: study {spec.study_name} in {folder}: {complete} complete trial(s) of {spec.trials}; "
-        f"running {remaining}, {len(spec.seeds)} seed(s) each on {_runs.cores(spec.n_jobs)} process(es)",
+        f"running {remaining}, {len(spec.seeds)} seed(s) each on {runs.cores(spec.n_jobs)} process(es)",
         flush=True,
     )
-    manifest = _runs.Manifest(folder, command, {"study_name": spec.study_name, "target_trials": spec.trials})
+    manifest = runs.Manifest(folder, command, {"study_name": spec.study_name, "target_trials": spec.trials})
     try:
-        _runs.write_yaml(folder / "analysis.yaml", spec.resolved(), "# The optimisation as configured (resolved).\n")
+        runs.write_yaml(folder / "analysis.yaml", spec.resolved(), "# The optimisation as configured (resolved).\n")
         if remaining:
             study.optimize(Objective(spec), n_trials=remaining)
     finally:
@@ -360,25 +361,26 @@ def best_trial(spec: OptimiseSpec, study: Any) -> tuple[Any, bool]:
 
 
 def overrides_for(spec: OptimiseSpec, params: Mapping[str, Any]) -> list[str]:
-    """spsim overrides that rebuild the base plus ``params`` (``debug=default`` if debug-size)."""
+    """Spsim overrides that rebuild the base plus ``params`` (``debug=default`` if debug-size)."""
     if isinstance(spec.raw_base, list):
         base = list(spec.raw_base)
     else:
         raw = dict(spec.raw_base or {})
         levers = sorted((raw.pop("policy", None) or {}).keys())
         base = [f"policy=[{','.join(levers)}]"] if levers else []
-        base += [_runs.as_override(key, value) for key, value in _runs.flatten(raw).items()]
+        base += [runs.as_override(key, value) for key, value in runs.flatten(raw).items()]
         for lever, values in sorted(((spec.raw_base or {}).get("policy") or {}).items()):
-            base += [_runs.as_override(f"policy.{lever}.{k}", v) for k, v in (values or {}).items()]
-    tail = [_runs.as_override(key, value) for key, value in params.items()]
+            base += [runs.as_override(f"policy.{lever}.{k}", v) for k, v in (values or {}).items()]
+    tail = [runs.as_override(key, value) for key, value in params.items()]
     return [*base, *tail, *(["debug=default"] if spec.debug else [])]
 
 
 def write_best(spec: OptimiseSpec, study: Any, folder: Path) -> None:
+    """``best.yaml``: the best feasible trial (else the least infeasible) as spsim overrides to paste."""
     trial, feasible = best_trial(spec, study)
     path = folder / "best.yaml"
     if trial is None:
-        _runs.write_yaml(path, {"study": spec.study_name, "best": None}, "# No completed trial yet.\n")
+        runs.write_yaml(path, {"study": spec.study_name, "best": None}, "# No completed trial yet.\n")
         return
     overrides = overrides_for(spec, trial.params)
     attrs = trial.user_attrs
@@ -408,155 +410,22 @@ def write_best(spec: OptimiseSpec, study: Any, folder: Path) -> None:
         "params": dict(trial.params),
         "overrides": overrides,
     }
-    _runs.write_yaml(path, data, header)
+    runs.write_yaml(path, data, header)
 
 
 def write_outputs(spec: OptimiseSpec, study: Any, folder: Path) -> list[str]:
+    """The study's tables, its best trial and its charts, in ``folder``; returns the file names."""
     from sim.output.rundir import write_table
 
     table = trials_table(spec, study)
     if table.empty:
         return []
     write_table(folder / "trials.parquet", table)
-    _runs.write_atomically(folder / "trials.csv", lambda tmp: table.to_csv(tmp, index=False))
+    write_atomically(folder / "trials.csv", lambda tmp: table.to_csv(tmp, index=False))
     write_best(spec, study, folder)
     files = ["trials.parquet", "trials.csv", "best.yaml"]
     if table["state"].eq("COMPLETE").any():
+        from sim.analysis.optimise_charts import charts  # matplotlib: only once there is something to draw
+
         files += charts(spec, table, folder)
     return files
-
-
-def charts(spec: OptimiseSpec, table: pd.DataFrame, folder: Path) -> list[str]:
-    """The optimisation history and the objective against each parameter."""
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import MaxNLocator
-
-    from sim.views import style
-
-    style.apply()
-    done = table[table["state"] == "COMPLETE"].sort_values("trial")
-    feasible, infeasible = done[done["feasible"]], done[~done["feasible"]]
-    unit = _runs.kpi_unit(spec.objective)
-    seeds = f"mean over {len(spec.seeds)} seed{'s' if len(spec.seeds) > 1 else ''}"
-    objective_label = f"{spec.objective}\n({unit}, {seeds})" if unit else f"{spec.objective} ({seeds})"
-
-    def points(axis: Any, x: str, y: str, good: pd.DataFrame = feasible, bad: pd.DataFrame = infeasible) -> None:
-        axis.scatter(good[x], good[y], s=55, color=style.COMPANY, zorder=3)
-        axis.scatter(bad[x], bad[y], s=55, marker="x", color=style.NEUTRAL, zorder=3)
-
-    legend = [
-        Line2D([], [], marker="o", linestyle="", color=style.COMPANY, label="feasible trial"),
-        Line2D([], [], marker="x", linestyle="", color=style.NEUTRAL, label="misses a constraint"),
-    ]
-    panels = 1 + len(spec.constraints)
-    figure, axes = plt.subplots(panels, 1, figsize=(11, 4.2 * panels + 0.6), sharex=True, squeeze=False)
-    axis = axes[0][0]
-    points(axis, "trial", spec.objective)
-    if len(feasible):
-        best = feasible[spec.objective].cummax() if spec.direction == "maximize" else feasible[spec.objective].cummin()
-        axis.step(feasible["trial"], best, where="post", color=style.SALES, linewidth=2.2, zorder=2)
-        legend.append(Line2D([], [], color=style.SALES, linewidth=2.2, label="best feasible so far"))
-    axis.set_ylabel(objective_label)
-    if unit == "currency":
-        axis.yaxis.set_major_formatter(_runs.tick_formatter())
-    axis.set_title(f"Optimisation history: {spec.study_name} ({spec.direction} {spec.objective})")
-    axis.legend(handles=legend, loc="best")
-    for position, constraint in enumerate(spec.constraints, start=1):
-        axis = axes[position][0]
-        column = f"mean_{constraint.kpi}"
-        points(axis, "trial", column)
-        axis.axhline(constraint.bound, color=style.SALES, linestyle="--", linewidth=1.5)
-        axis.text(
-            1.0,
-            constraint.bound,
-            f" {'floor' if constraint.side == 'min' else 'ceiling'} {constraint.bound:g}",
-            transform=axis.get_yaxis_transform(),
-            va="center",
-            ha="left",
-            color=style.SALES,
-            fontsize=11,
-        )
-        c_unit = _runs.kpi_unit(constraint.kpi)
-        axis.set_ylabel(f"{constraint.kpi}\n({c_unit + ', ' if c_unit else ''}{seeds})")
-    axes[-1][0].set_xlabel("trial number")
-    axes[-1][0].xaxis.set_major_locator(MaxNLocator(integer=True))
-    files = ["optimisation_history.png"]
-    _runs.save_figure(figure, folder / files[0])
-
-    columns = min(3, len(spec.parameters))
-    rows = -(-len(spec.parameters) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.4 * rows), squeeze=False, sharey=True)
-    for axis, parameter in zip(axes.flat, spec.parameters, strict=False):
-        if parameter.kind == "categorical":  # every choice on the axis, tried or not
-            position = {choice: index for index, choice in enumerate(parameter.choices)}
-            x_column = f"{parameter.key} (position)"
-            good, bad = (
-                frame.assign(**{x_column: frame[parameter.key].map(position)}) for frame in (feasible, infeasible)
-            )
-            points(axis, x_column, spec.objective, good, bad)
-            axis.set_xticks(range(len(parameter.choices)), [str(c) for c in parameter.choices], rotation=20)
-            axis.set_xlim(-0.5, len(parameter.choices) - 0.5)
-        else:
-            points(axis, parameter.key, spec.objective)
-            margin = 0.04 * (parameter.high - parameter.low)
-            axis.set_xlim(parameter.low - margin, parameter.high + margin)  # the whole search range
-        axis.set_xlabel(parameter.key.removeprefix("policy.").removeprefix("org.").removeprefix("scenario."))
-        if unit == "currency":
-            axis.yaxis.set_major_formatter(_runs.tick_formatter())
-    for axis in axes.flat[len(spec.parameters) :]:
-        axis.set_visible(False)
-    for row in axes:
-        row[0].set_ylabel(objective_label)
-    figure.suptitle(f"{spec.objective} against each parameter ({spec.study_name})", fontsize=15, fontweight="bold")
-    figure.legend(handles=legend[:2], loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.04))
-    figure.tight_layout()
-    files.append("parameters.png")
-    _runs.save_figure(figure, folder / files[1])
-    return files
-
-
-# -- the command -------------------------------------------------------------------------------
-
-
-def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=PROGRAM, description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--config", required=True, help="analysis config (YAML), e.g. configs/analysis/optimise.yaml")
-    parser.add_argument("--trials", type=int, help="completed trials the study should have (default: the config's)")
-    parser.add_argument("--study-dir", help="folder of the study (default: results/analysis/optuna-<study_name>)")
-    parser.add_argument("--debug", action="store_true", help="debug-size runs (a separate study: -debug suffix)")
-    parser.add_argument(
-        "--allow-code-change",
-        action="store_true",
-        help="continue a study although the simulator changed since it began (trials record their code version)",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of ``spsim-optimise``."""
-    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
-    try:
-        spec = OptimiseSpec.from_mapping(
-            _runs.read_yaml(arguments.config), debug=arguments.debug, trials=arguments.trials
-        )
-        if arguments.study_dir:
-            folder = Path(arguments.study_dir)
-        else:
-            root = _runs.default_out_dir("x").parent
-            folder = root / f"optuna-{spec.study_name}{'-debug' if spec.debug else ''}"
-        used = sys.argv[1:] if argv is None else list(argv)
-        study = optimise(spec, folder, " ".join([PROGRAM, *used]), arguments.allow_code_change)
-    except ConfigError as error:
-        _runs.fail(PROGRAM, str(error))
-    trial, feasible = best_trial(spec, study)
-    if trial is not None:
-        print(
-            f"\nbest {'feasible ' if feasible else '(no feasible trial; least infeasible) '}trial {trial.number}: "
-            f"{spec.objective} {trial.value:,.6g}; " + " ".join(overrides_for(spec, trial.params))
-        )
-    print(f"results: {folder}")
-
-
-if __name__ == "__main__":
-    main()

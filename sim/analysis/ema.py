@@ -1,6 +1,6 @@
 """The simulation as an EMA Workbench 3 model: levers, uncertainties and outcomes.
 
-    from experiments.ema import build_model
+    from sim.analysis.ema import build_model
     from ema_workbench import Sample, SequentialEvaluator, perform_experiments
 
     model = build_model(levers={"policy.steering_committee.members": [0, 8]}, seeds=[1, 2, 3])
@@ -16,7 +16,7 @@ callable, :class:`SimulationFunction`. Its keyword arguments are the model's par
 each a dotted key of the run config, named in EMA by the key without its section, dots as
 ``__`` (``scenario.demand_cv`` -> ``demand_cv``, ``policy.rotation.share_rotated`` ->
 ``rotation__share_rotated``). Every key and range is checked against the run config
-like the analysis configs are (experiments/_runs.py).
+like the analysis configs are (sim/analysis/settings.py).
 
 Each experiment runs the same seed list (common random numbers: every experiment, and so
 every policy in one market, faces the same demand and supply draws), and each outcome is
@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments import _runs
+from sim.analysis import runs, settings
 from sim.config import ConfigError
 
 with warnings.catch_warnings():  # ipyparallel and altair are optional extras of EMA
@@ -71,7 +71,7 @@ _KINDS = {
 def ema_name(key: str) -> str:
     """EMA's name of a dotted key: without its section, dots as ``__``."""
     section, _, rest = key.partition(".")
-    return (rest if section in _runs.SECTIONS and rest else key).replace(".", "__")
+    return (rest if section in settings.SECTIONS and rest else key).replace(".", "__")
 
 
 class SimulationFunction:
@@ -83,7 +83,7 @@ class SimulationFunction:
     def __init__(
         self,
         base: Mapping[str, Any],
-        parameters: Sequence[_runs.Parameter],
+        parameters: Sequence[settings.Parameter],
         outcomes: Sequence[str],
         seeds: Sequence[int],
         n_jobs: int = 1,
@@ -105,11 +105,11 @@ class SimulationFunction:
                 continue
             value = getattr(value, "value", value)  # a Category carries its value
             values[parameter.key] = value if parameter.kind == "categorical" else parameter.value(value)
-        return _runs.with_values(self.base, values)
+        return settings.with_values(self.base, values)
 
     def __call__(self, **inputs: Any) -> dict[str, Any]:
         raw = self.config(inputs)
-        summaries = _runs.run_summaries([{**raw, "seed": seed} for seed in self.seeds], self.n_jobs)
+        summaries = runs.run_summaries([{**raw, "seed": seed} for seed in self.seeds], self.n_jobs)
         result: dict[str, Any] = {kpi: float(np.mean([summary[kpi] for summary in summaries])) for kpi in self.outcomes}
         for kpi in self.by_seed:
             result[f"{kpi}_by_seed"] = np.array([summary[kpi] for summary in summaries], dtype=float)
@@ -144,22 +144,22 @@ def build_model(
     Raises:
         ConfigError: an unknown key, a bad range or KPI, or two parameters with one EMA name.
     """
-    resolved = _runs.base_config(base, debug=debug)
-    uncertain = _runs.parse_parameters(
+    resolved = settings.base_config(base, debug=debug)
+    uncertain = settings.parse_parameters(
         dict(UNCERTAINTIES if uncertainties is None else uncertainties), resolved, categorical=True, minimum=0
     )
-    chosen = _runs.parse_parameters(dict(levers or {}), resolved, categorical=True, minimum=0)
+    chosen = settings.parse_parameters(dict(levers or {}), resolved, categorical=True, minimum=0)
     names = [ema_name(p.key) for p in (*uncertain, *chosen)]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
         raise ConfigError(f"parameters {', '.join(clash)}: two keys share one EMA name; vary only one of them")
-    kpis = [_runs.kpi_name(kpi, "outcomes") for kpi in (*outcomes, *by_seed)]
+    kpis = [settings.kpi_name(kpi, "outcomes") for kpi in (*outcomes, *by_seed)]
     function = SimulationFunction(
         resolved,
         [*uncertain, *chosen],
         kpis[: len(outcomes)],
-        _runs.seed_list(list(seeds) if not isinstance(seeds, int) else seeds),
-        _runs.n_jobs(n_jobs),
+        settings.seed_list(list(seeds) if not isinstance(seeds, int) else seeds),
+        settings.n_jobs(n_jobs),
         by_seed,
     )
     model = ema.Model(name, function=function)
@@ -170,7 +170,7 @@ def build_model(
     return model
 
 
-def _ema_parameter(parameter: _runs.Parameter) -> Any:
+def _ema_parameter(parameter: settings.Parameter) -> Any:
     name = ema_name(parameter.key)
     if parameter.kind == "categorical":
         return ema.CategoricalParameter(name, list(parameter.choices))
@@ -189,5 +189,5 @@ def evaluator(model: "ema.Model", kind: str = "multiprocessing", processes: int 
     if kind == "sequential":
         return ema.SequentialEvaluator(model)
     if kind == "multiprocessing":
-        return ema.MultiprocessingEvaluator(model, n_processes=_runs.cores(processes))
+        return ema.MultiprocessingEvaluator(model, n_processes=runs.cores(processes))
     raise ValueError(f"evaluator {kind!r}: use multiprocessing or sequential")

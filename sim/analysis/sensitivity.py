@@ -1,6 +1,6 @@
-"""Morris elementary-effects screening: which parameters move a KPI (``spsim-sensitivity``).
+"""Morris elementary-effects screening: which parameters move a KPI (``spsim sensitivity``).
 
-    spsim-sensitivity --config configs/analysis/morris.yaml [--kpi operating_profit] [--out DIR] [--debug]
+    spsim sensitivity --config configs/analysis/morris.yaml [--kpi operating_profit] [--out DIR] [--debug]
 
 The analysis config (see configs/analysis/morris.yaml) names a base run config, the
 parameters to screen as dotted keys with their ranges, the number of trajectories N and
@@ -29,9 +29,7 @@ Writes into the out dir (default ``results/analysis/morris-<time>/``): ``points.
 ``manifest.json`` (``complete`` only once everything is written).
 """
 
-import argparse
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,8 +37,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import _runs
+from sim.analysis import runs, settings
 from sim.config import ConfigError
+from sim.output.atomic import write_atomically
 
 PROGRAM = "spsim-sensitivity"
 SETTINGS = {
@@ -62,7 +61,7 @@ class MorrisSpec:
     """A validated Morris analysis: what to vary, how much to sample, which KPI."""
 
     base: dict[str, Any]
-    parameters: list[_runs.Parameter]
+    parameters: list[settings.Parameter]
     kpi: str
     trajectories: int
     levels: int
@@ -80,28 +79,28 @@ class MorrisSpec:
         Raises:
             ConfigError: one line naming the key and what is allowed.
         """
-        _runs.check_keys(raw, SETTINGS)
+        settings.check_keys(raw, SETTINGS)
         spec = {**SETTINGS, **raw, **{k: v for k, v in overrides.items() if v is not None}}
-        base = _runs.base_config(spec["base"], debug=debug)
-        parameters = _runs.parse_parameters(spec["parameters"], base, minimum=2)
-        trajectories = _runs.number(spec["trajectories"], "trajectories", integer=True, minimum=2)
-        levels = _runs.number(spec["levels"], "levels", integer=True, minimum=2)
+        base = settings.base_config(spec["base"], debug=debug)
+        parameters = settings.parse_parameters(spec["parameters"], base, minimum=2)
+        trajectories = settings.number(spec["trajectories"], "trajectories", integer=True, minimum=2)
+        levels = settings.number(spec["levels"], "levels", integer=True, minimum=2)
         if levels % 2:
             raise ConfigError(f"levels = {levels}: must be even (Morris' step is half the levels)")
-        conf_level = _runs.number(spec["conf_level"], "conf_level")
+        conf_level = settings.number(spec["conf_level"], "conf_level")
         if not 0 < conf_level < 1:
             raise ConfigError(f"conf_level = {conf_level}: must be between 0 and 1")
         return cls(
             base=base,
             parameters=parameters,
-            kpi=_runs.kpi_name(spec["kpi"]),
+            kpi=settings.kpi_name(spec["kpi"]),
             trajectories=int(trajectories),
             levels=int(levels),
-            seeds=_runs.seed_list(spec["seeds"]),
-            n_jobs=_runs.n_jobs(spec["n_jobs"]),
-            sample_seed=int(_runs.number(spec["sample_seed"], "sample_seed", integer=True, minimum=0)),
+            seeds=settings.seed_list(spec["seeds"]),
+            n_jobs=settings.n_jobs(spec["n_jobs"]),
+            sample_seed=int(settings.number(spec["sample_seed"], "sample_seed", integer=True, minimum=0)),
             conf_level=float(conf_level),
-            resamples=int(_runs.number(spec["resamples"], "resamples", integer=True, minimum=10)),
+            resamples=int(settings.number(spec["resamples"], "resamples", integer=True, minimum=10)),
             debug=debug,
         )
 
@@ -143,14 +142,15 @@ def sample(spec: MorrisSpec) -> np.ndarray:
     """SALib's Morris design: one row per point, trajectories one after another."""
     from SALib.sample import morris as morris_sample
 
-    return morris_sample.sample(spec.problem, spec.trajectories, num_levels=spec.levels, seed=spec.sample_seed)
+    design = morris_sample.sample(spec.problem, spec.trajectories, num_levels=spec.levels, seed=spec.sample_seed)
+    return np.asarray(design, dtype=float)
 
 
 def evaluate(spec: MorrisSpec, design: np.ndarray) -> pd.DataFrame:
     """Run every point of ``design`` on every seed; one row per point and seed."""
     values = [{p.key: p.value(x) for p, x in zip(spec.parameters, row, strict=False)} for row in design]
-    raws = [{**_runs.with_values(spec.base, point), "seed": seed} for point in values for seed in spec.seeds]
-    summaries = _runs.run_summaries(raws, spec.n_jobs)
+    raws = [{**settings.with_values(spec.base, point), "seed": seed} for point in values for seed in spec.seeds]
+    summaries = runs.run_summaries(raws, spec.n_jobs, what="Morris points")
     steps = len(spec.names) + 1
     rows = []
     for index, summary in enumerate(summaries):
@@ -199,7 +199,7 @@ def analyse(spec: MorrisSpec, design: np.ndarray, points: pd.DataFrame, kpi: str
     table = table.sort_values("mu_star", ascending=False, ignore_index=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     table["kpi"] = kpi
-    table["unit"] = f"{_runs.kpi_unit(kpi)} per full range"
+    table["unit"] = f"{settings.kpi_unit(kpi)} per full range"
     return table
 
 
@@ -282,7 +282,7 @@ def charts(spec: MorrisSpec, table: pd.DataFrame, folder: Path) -> list[str]:
 
     style.apply()
     colours = _colours()
-    unit = _runs.kpi_unit(spec.kpi)
+    unit = settings.kpi_unit(spec.kpi)
     axis_unit = f"{unit} per full range" if unit else "per full range"
     design = f"{spec.trajectories} trajectories × {len(spec.seeds)} seed(s), {spec.levels} levels"
     size = "debug-size runs" if spec.debug else f"{spec.base.get('horizon_days', 365)}-day runs"
@@ -312,7 +312,7 @@ def charts(spec: MorrisSpec, table: pd.DataFrame, folder: Path) -> list[str]:
                 zorder=3,
                 label="one seed alone" if position == 0 else None,
             )
-    axis.xaxis.set_major_formatter(_runs.tick_formatter())
+    axis.xaxis.set_major_formatter(runs.tick_formatter())
     axis.set_xlabel(
         f"μ*: mean |elementary effect| on {spec.kpi}\n"
         f"({axis_unit}; whiskers: {spec.conf_level:.0%} CI; dots: μ* of each seed alone)"
@@ -324,7 +324,7 @@ def charts(spec: MorrisSpec, table: pd.DataFrame, folder: Path) -> list[str]:
     axis.grid(axis="y", visible=False)
     axis.legend(handles=legend, loc="lower right", bbox_to_anchor=(1.0, 0.06))
     files = ["morris_mu_star.png"]
-    _runs.save_figure(figure, folder / files[0])
+    runs.save_figure(figure, folder / files[0])
 
     # mu* against sigma: labels for the parameters that stand out, the rest listed below
     figure, axis = plt.subplots(figsize=(10, 8.5))
@@ -361,7 +361,11 @@ def charts(spec: MorrisSpec, table: pd.DataFrame, folder: Path) -> list[str]:
         color="#555555",
     )
     visible = (table["mu_star"] >= LABEL_SHARE * top) | (table["sigma"] >= LABEL_SHARE * top)
-    points = [(_label(r.parameter), r.mu_star / top, r.sigma / top) for r in table[visible].itertuples()]
+    shown = table[visible]
+    points = [
+        (_label(str(name)), float(mu_star) / top, float(sigma) / top)
+        for name, mu_star, sigma in zip(shown["parameter"], shown["mu_star"], shown["sigma"], strict=True)
+    ]
     for text, (x, y), (label_x, label_y) in zip(
         [p[0] for p in points], [(p[1], p[2]) for p in points], _spread_labels(points), strict=True
     ):
@@ -390,38 +394,38 @@ def charts(spec: MorrisSpec, table: pd.DataFrame, folder: Path) -> list[str]:
         )
     axis.set_xlim(0, top)
     axis.set_ylim(0, top)
-    axis.xaxis.set_major_formatter(_runs.tick_formatter())
-    axis.yaxis.set_major_formatter(_runs.tick_formatter())
+    axis.xaxis.set_major_formatter(runs.tick_formatter())
+    axis.yaxis.set_major_formatter(runs.tick_formatter())
     axis.set_xlabel(f"μ*: mean |elementary effect| on {spec.kpi} ({axis_unit})")
     axis.set_ylabel(f"σ: spread of the effects ({axis_unit})")
     axis.set_title(f"Morris screening of {spec.kpi}: effect against interaction")
     axis.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     files.append("morris_mu_sigma.png")
-    _runs.save_figure(figure, folder / files[1])
+    runs.save_figure(figure, folder / files[1])
     return files
 
 
-# -- the command -----------------------------------------------------------------------------
+# -- the analysis, whole ----------------------------------------------------------------------
 
 
 def run(spec: MorrisSpec, folder: Path, command: str = PROGRAM) -> pd.DataFrame:
     """Sample, run, analyse and write everything into ``folder``; returns the indices."""
     from sim.output.rundir import write_table
 
-    manifest = _runs.Manifest(folder, command, {"kpi": spec.kpi, "runs": spec.runs})
+    manifest = runs.Manifest(folder, command, {"kpi": spec.kpi, "runs": spec.runs})
     try:
-        _runs.write_yaml(folder / "analysis.yaml", spec.resolved(), "# The Morris analysis as run (resolved).\n")
+        runs.write_yaml(folder / "analysis.yaml", spec.resolved(), "# The Morris analysis as run (resolved).\n")
         design = sample(spec)
-        workers = _runs.cores(spec.n_jobs)
+        workers = runs.cores(spec.n_jobs)
         print(
             f"{PROGRAM}: {len(design)} points × {len(spec.seeds)} seed(s) = {spec.runs} runs "
             f"on {workers} process(es) ...",
             flush=True,
         )
-        points, seconds = _runs.timed(lambda: evaluate(spec, design))
+        points, seconds = runs.timed(lambda: evaluate(spec, design))
         write_table(folder / "points.parquet", points)
         table = analyse(spec, design, points)
-        _runs.write_atomically(folder / "morris_indices.csv", lambda tmp: table.to_csv(tmp, index=False))
+        write_atomically(folder / "morris_indices.csv", lambda tmp: table.to_csv(tmp, index=False))
         write_table(folder / "morris_indices.parquet", table)
         manifest.add("analysis.yaml", "points.parquet", "morris_indices.csv", "morris_indices.parquet")
         manifest.add(*charts(spec, table, folder))
@@ -434,41 +438,7 @@ def run(spec: MorrisSpec, folder: Path, command: str = PROGRAM) -> pd.DataFrame:
 
 
 def print_table(table: pd.DataFrame) -> None:
+    """The indices as a table on stdout, largest mu* first."""
     shown = table[["rank", "parameter", "mu_star", "mu_star_conf", "mu_star_seed_sd", "sigma", "mu"]]
     with pd.option_context("display.width", 140, "display.float_format", "{:,.4g}".format):
         print(shown.to_string(index=False))
-
-
-def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=PROGRAM, description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--config", required=True, help="analysis config (YAML), e.g. configs/analysis/morris.yaml")
-    parser.add_argument("--kpi", help="KPI to screen (default: the config's kpi, else operating_profit)")
-    parser.add_argument("--out", help="output folder (default: results/analysis/morris-<time>/)")
-    parser.add_argument("--debug", action="store_true", help="debug-size runs (56 days after 14 warm-up days)")
-    parser.add_argument("--trajectories", type=int, help="override the number of trajectories N")
-    parser.add_argument("--n-jobs", type=int, help="processes (-1: all cores)")
-    return parser.parse_args(argv)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of ``spsim-sensitivity``."""
-    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
-    try:
-        spec = MorrisSpec.from_mapping(
-            _runs.read_yaml(arguments.config),
-            debug=arguments.debug,
-            kpi=arguments.kpi,
-            trajectories=arguments.trajectories,
-            n_jobs=arguments.n_jobs,
-        )
-    except ConfigError as error:
-        _runs.fail(PROGRAM, str(error))
-    folder = Path(arguments.out) if arguments.out else _runs.default_out_dir("morris")
-    argv_used = sys.argv[1:] if argv is None else list(argv)
-    table = run(spec, folder, " ".join([PROGRAM, *argv_used]))
-    print_table(table)
-    print(f"\nresults: {folder}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""What the analysis commands share: their YAML configs, parameters as dotted keys, parallel runs.
+"""The settings of an analysis (sensitivity, optimisation, exploratory modelling): its YAML config, checked.
 
 An analysis config names a *base* run config and the *parameters* it varies. The base is
 either a mapping (what ``load_config`` takes: ``scenario``, ``org``, ``policy``, ...) or a
@@ -11,46 +11,26 @@ Every key and bound is checked by building the run config with ``load_config``, 
 analysis config is held to the same rules as a run: a problem is a :class:`ConfigError`
 of one line, which the commands print on stderr before exiting with status 2.
 
-Runs go through :func:`run_summaries` (joblib processes, all cores by default); each
-returns the run's KPI summary. Seeds are shared by every point of an analysis (common
-random numbers), so differences between points are differences of parameters, not luck.
+Runs go through :func:`sim.analysis.runs.run_summaries` (joblib processes, all cores by
+default); each returns the run's KPI summary. Seeds are shared by every point of an
+analysis (common random numbers), so differences between points are differences of
+parameters, not luck.
 """
 
 import copy
-import json
-import logging
 import math
-import os
-import sys
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import yaml
-from joblib import Parallel, delayed
 
-from sim import SalesPurchasingModel, load_config
 from sim.config import ConfigError
-from sim.output.metrics import KPI_DEFINITIONS
-from sim.output.rundir import git_commit, package_versions, write_atomically, write_json
+from sim.configure import load_config
+from sim.output import kpis
 
-REPO = Path(__file__).resolve().parents[1]
-CONFIGS = REPO / "configs"
-USAGE_ERROR = 2
 SECTIONS = ("scenario", "org", "policy")
-PACKAGES = ("sim", "numpy", "pandas", "joblib", "SALib", "optuna", "ema_workbench", "matplotlib")
-
-
-# -- messages ------------------------------------------------------------------------------
-
-
-def fail(program: str, message: str) -> NoReturn:
-    """One line on stderr and exit status 2, as ``spsim`` does for bad input."""
-    print(f"{program}: error: {message}", file=sys.stderr)
-    sys.exit(USAGE_ERROR)
 
 
 # -- reading analysis configs --------------------------------------------------------------
@@ -113,7 +93,7 @@ def seed_list(raw: Any, key: str = "seeds") -> list[int]:
 
 
 def n_jobs(raw: Any, key: str = "n_jobs") -> int:
-    """joblib's n_jobs: a positive count, or -1 for all cores."""
+    """Joblib's n_jobs: a positive count, or -1 for all cores."""
     number(raw, key, integer=True)
     if raw == 0 or raw < -1:
         raise ConfigError(f"{key} = {raw!r}: must be a positive number of processes, or -1 for all cores")
@@ -121,12 +101,6 @@ def n_jobs(raw: Any, key: str = "n_jobs") -> int:
 
 
 # -- the base run config -------------------------------------------------------------------
-
-
-def debug_settings() -> dict[str, Any]:
-    """The run length of ``spsim debug=default`` (configs/debug/default.yaml)."""
-    loaded = yaml.safe_load((CONFIGS / "debug" / "default.yaml").read_text()) or {}
-    return {key: loaded[key] for key in ("horizon_days", "warmup_days") if key in loaded}
 
 
 def base_config(raw: Any, *, debug: bool = False, key: str = "base") -> dict[str, Any]:
@@ -153,6 +127,8 @@ def base_config(raw: Any, *, debug: bool = False, key: str = "base") -> dict[str
     base.pop("seed", None)
     base["output"] = {"charts": False, "print_summary": False}
     if debug:
+        from sim.compose import debug_settings
+
         base.update(debug_settings())
     try:
         load_config(base)
@@ -162,7 +138,7 @@ def base_config(raw: Any, *, debug: bool = False, key: str = "base") -> dict[str
 
 
 def _compose(overrides: list[str], key: str) -> dict[str, Any]:
-    from sim.cli import compose_config  # Hydra is needed only for override lists
+    from sim.compose import compose_config  # Hydra is needed only for override lists
 
     try:
         return compose_config(list(overrides))
@@ -336,174 +312,14 @@ def _check_value(base: Mapping[str, Any], key: str, value: Any, where: str) -> N
 
 
 def kpi_name(raw: Any, key: str = "kpi") -> str:
-    """A KPI of the run summary (docs/KPIS.md), else a ConfigError listing a few."""
+    """A KPI of the run summary (the registry, docs/KPIS.md), else a ConfigError naming a few."""
     from sim.policies import levers
 
-    names = [name for name in KPI_DEFINITIONS if "<" not in name]
-    names += [f"policy_cost_{lever}" for lever in levers()]
-    if raw not in names:
+    if raw not in kpis.names(tuple(levers())):
         raise ConfigError(f"{key} = {raw!r}: unknown KPI; e.g. operating_profit, fill_rate (all: docs/KPIS.md)")
     return str(raw)
 
 
 def kpi_unit(kpi: str) -> str:
-    """The unit of a KPI for axis labels, from its definition."""
-    definition = KPI_DEFINITIONS.get(kpi, KPI_DEFINITIONS["policy_cost_<lever>"] if "policy_cost" in kpi else "")
-    if definition.startswith("currency"):
-        return "currency"
-    shares = ("rate", "fill_rate", "level", "in_full", "reliability", "trust_", "productivity", "relationship")
-    if any(part in kpi for part in shares) and "turns" not in kpi:
-        return "share, 0–1"
-    if definition.startswith("units"):
-        return "units"
-    return ""
-
-
-# -- running -------------------------------------------------------------------------------
-
-
-def run_summary(raw: Mapping[str, Any]) -> dict[str, float]:
-    """One run's KPI summary (validated config, no files written)."""
-    logging.getLogger("MESA").setLevel(logging.WARNING)
-    return dict(SalesPurchasingModel(load_config(raw)).run().summary)
-
-
-def run_summaries(raws: Sequence[Mapping[str, Any]], jobs: int = -1) -> list[dict[str, float]]:
-    """The summaries of many runs, in order; in parallel processes unless ``jobs`` is 1."""
-    if jobs == 1 or len(raws) <= 1:
-        return [run_summary(raw) for raw in raws]
-    return list(Parallel(n_jobs=jobs)(delayed(run_summary)(raw) for raw in raws))
-
-
-def cores(jobs: int) -> int:
-    """How many processes ``jobs`` means on this machine."""
-    return (os.cpu_count() or 1) if jobs == -1 else jobs
-
-
-# -- output folders ------------------------------------------------------------------------
-
-
-def default_out_dir(prefix: str) -> Path:
-    """``results/analysis/<prefix>-<time>`` (``$SPSIM_RESULTS`` replaces ``results``)."""
-    root = Path(os.environ.get("SPSIM_RESULTS", "results"))
-    return root / "analysis" / f"{prefix}-{datetime.now():%Y-%m-%d_%H-%M-%S}"
-
-
-def write_yaml(path: Path, data: Any, header: str = "") -> None:
-    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    write_atomically(path, lambda tmp: tmp.write_text(text))
-
-
-def tick_formatter() -> Any:
-    """Tick labels like 250k or 5.05M, with as many decimals as the tick step needs."""
-    from matplotlib.ticker import Formatter
-
-    class Ticks(Formatter):  # type: ignore[misc]
-        ticks: list[float] = []  # noqa: RUF012 (replaced per axis by set_locs)
-
-        def set_locs(self, locs: Any) -> None:
-            self.ticks = [float(v) for v in locs]
-
-        def __call__(self, value: float, position: Any = None) -> str:
-            size = max([abs(v) for v in self.ticks] or [abs(value)])
-            scale, suffix = (1e6, "M") if size >= 1e6 else (1e3, "k") if size >= 1e3 else (1.0, "")
-            steps = sorted({round(abs(b - a), 9) for a, b in zip(self.ticks, self.ticks[1:], strict=False)} - {0})
-            step = steps[0] / scale if steps else 1.0
-            decimals = next((d for d in range(5) if math.isclose(round(step, d), step, rel_tol=1e-6)), 4)
-            return "0" if value == 0 else f"{value / scale:,.{decimals}f}{suffix}"
-
-    return Ticks()
-
-
-def save_figure(figure: Any, path: Path) -> None:
-    """Save a matplotlib figure atomically as PNG and close it."""
-    import matplotlib.pyplot as plt
-
-    write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", bbox_inches="tight"))
-    plt.close(figure)
-
-
-class Manifest:
-    """``manifest.json`` of an analysis folder: ``running`` first, ``complete`` last."""
-
-    def __init__(self, folder: Path, command: str, settings: Mapping[str, Any]) -> None:
-        self.folder = folder
-        self.started = time.perf_counter()
-        folder.mkdir(parents=True, exist_ok=True)
-        self.data: dict[str, Any] = {
-            "status": "running",
-            "command": command,
-            "started": datetime.now().isoformat(timespec="seconds"),
-            "git_commit": git_commit(),
-            "code_version": code_version(),
-            "packages": package_versions(PACKAGES),
-            **settings,
-            "files": [],
-        }
-        write_json(folder / "manifest.json", self.data)
-
-    def add(self, *names: str) -> None:
-        self.data["files"].extend(names)
-
-    def finish(self, status: str = "complete", **facts: Any) -> None:
-        self.data.update(facts)
-        self.data["status"] = status
-        self.data["wall_time_s"] = round(time.perf_counter() - self.started, 2)
-        write_json(self.folder / "manifest.json", self.data)
-
-
-def code_version() -> str:
-    """A digest of the simulator's code and configs (sim/**/*.py, configs/ but configs/analysis).
-
-    Results from different digests are not comparable, even with the same config and seed.
-    """
-    import hashlib
-
-    digest = hashlib.sha256()
-    files = sorted(REPO.joinpath("sim").rglob("*.py")) + sorted(
-        path for path in CONFIGS.rglob("*.yaml") if "analysis" not in path.relative_to(CONFIGS).parts
-    )
-    for path in files:
-        digest.update(str(path.relative_to(REPO)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def fingerprint(data: Any) -> str:
-    """A stable digest of a JSON-able structure."""
-    import hashlib
-
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def timed[T](action: Callable[[], T]) -> tuple[T, float]:
-    """``action()`` and its wall time in seconds."""
-    started = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - started
-
-
-def as_override(key: str, value: Any) -> str:
-    """``key=value`` as spsim (Hydra) reads it."""
-    if value is None:
-        text = "null"
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, float):
-        text = repr(value)
-    else:
-        text = str(value)
-    return f"{key}={text}"
-
-
-def flatten(raw: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Dotted keys of a nested mapping's leaves (an empty mapping is a leaf)."""
-    flat: dict[str, Any] = {}
-    for key, value in raw.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            flat |= flatten(value, f"{dotted}.")
-        else:
-            flat[dotted] = value
-    return flat
+    """The unit of a KPI's values for axis labels (the registry's: ``currency``, ``share, 0–1``, ...)."""
+    return kpis.raw_unit_text(kpi)

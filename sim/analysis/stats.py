@@ -2,13 +2,16 @@
 
 Seeds are the replications. Two arms run on the same seed face the same market (common
 random numbers), so the difference on each seed is one observation of the effect, and
-the 95% interval of their mean follows the t distribution with n - 1 degrees of freedom.
+the 95% interval of their mean follows the t distribution with n - 1 degrees of freedom:
+``scipy.stats.ttest_rel(...).confidence_interval()`` for the paired difference, and
+``scipy.stats.t`` for the one-sample interval of a mean.
 """
 
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy import stats
 
 CONFIDENCE = 0.95
 
@@ -18,9 +21,7 @@ def t_critical(n: int, confidence: float = CONFIDENCE) -> float:
     """The two-sided t quantile for a mean of ``n`` observations (nan below two)."""
     if n < 2:
         return float("nan")
-    from scipy.stats import t  # scipy is slow to import: only when an interval is needed
-
-    return float(t.ppf(0.5 + confidence / 2.0, n - 1))
+    return float(stats.t.ppf(0.5 + confidence / 2.0, n - 1))
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Interval:
 
 
 def mean_interval(values: np.ndarray) -> Interval:
-    """The mean of the finite ``values`` and its t interval."""
+    """The mean of the finite ``values`` and its t interval (``scipy.stats.t``)."""
     finite = np.asarray(values, dtype=np.float64)
     finite = finite[np.isfinite(finite)]
     n = len(finite)
@@ -47,8 +48,11 @@ def mean_interval(values: np.ndarray) -> Interval:
     mean = float(finite.mean())
     if n < 2:
         return Interval(mean, float("nan"), float("nan"), 1)
-    half = t_critical(n) * float(finite.std(ddof=1)) / np.sqrt(n)
-    return Interval(mean, mean - half, mean + half, n)
+    spread = float(finite.std(ddof=1))
+    if spread == 0.0:  # every observation the same: a point, not a degenerate t interval
+        return Interval(mean, mean, mean, n)
+    low, high = stats.t.interval(CONFIDENCE, n - 1, loc=mean, scale=spread / np.sqrt(n))
+    return Interval(mean, float(low), float(high), n)
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,22 @@ class PairedDifference:
 
 
 def paired_difference(arm: np.ndarray, baseline: np.ndarray) -> PairedDifference:
-    """``arm - baseline`` seed by seed (aligned arrays); seeds where either is nan are left out."""
+    """``arm - baseline`` seed by seed (aligned arrays); seeds where either is nan are left out.
+
+    The interval is the paired t test's (``scipy.stats.ttest_rel``), of the mean difference.
+    """
     arm = np.asarray(arm, dtype=np.float64)
     baseline = np.asarray(baseline, dtype=np.float64)
     both = np.isfinite(arm) & np.isfinite(baseline)
     differences = arm[both] - baseline[both]
+    n = len(differences)
+    if n < 2 or float(differences.std(ddof=1)) == 0.0:
+        interval = mean_interval(differences)  # one seed, or the same difference on every seed
+    else:
+        bounds = stats.ttest_rel(arm[both], baseline[both]).confidence_interval(CONFIDENCE)
+        interval = Interval(float(differences.mean()), float(bounds.low), float(bounds.high), n)
     return PairedDifference(
-        interval=mean_interval(differences),
+        interval=interval,
         baseline_mean=float(baseline[both].mean()) if both.any() else float("nan"),
         higher=int((differences > 0).sum()),
         lower=int((differences < 0).sum()),

@@ -1,0 +1,1 @@
+"""The shipped configs, installed as the package ``sim.configs`` (see sim/config_files.py): YAML only."""

@@ -1,0 +1,124 @@
+"""The workshop's commands: ``spsim replay`` (a run's story), ``spsim viz`` (the live app), ``spsim play`` (games)."""
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.commands.common import program
+from sim.usage import InputError
+
+DEFAULT_GAMES = Path("results/games")
+GAMES_ENV = "SPSIM_GAMES"
+DEFAULT_PORT = 8765
+
+
+# -- replay --------------------------------------------------------------------------------------
+
+
+def replay(context: typer.Context) -> None:
+    """Replay finished runs for a workshop: storyboard, animation, side by side, debrief (spsim replay --help)."""
+    from sim.views import replay as replaying
+
+    options = replaying.parse(context.args, prog=program(context))
+    replaying.run(options)
+
+
+# -- viz -------------------------------------------------------------------------------------------
+
+
+def viz(
+    context: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on (0.0.0.0: a room's laptops)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = DEFAULT_PORT,
+    games: Annotated[Path | None, typer.Option(help="folder of saved games (default: results/games)")] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="open a browser on the app")] = False,
+) -> None:
+    """The live workshop app in a browser: dashboard (/), play mode (/play), facilitator view (/debrief)."""
+    if not 0 < port < 65536:
+        raise InputError(f"--port = {port}: must be between 1 and 65535")
+    environment = dict(os.environ)
+    if games is not None:
+        if games.exists() and not games.is_dir():
+            raise InputError(f"--games = {games}: not a folder")
+        environment[GAMES_ENV] = str(games.resolve())
+    command = [sys.executable, "-m", "solara", "run", "sim.live.app", "--production"]
+    command += ["--host", host, "--port", str(port), "--open" if open_browser else "--no-open"]
+    print(f"{program(context)}: http://{host}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)", flush=True)
+    # Solara's server takes this process over: stopping the command stops the server (a
+    # child process would outlive a terminated parent, still serving).
+    os.execve(sys.executable, command, environment)
+
+
+# -- play ------------------------------------------------------------------------------------------
+
+play = typer.Typer(
+    help="Saved workshop games: list, re-run, debrief (the games are played in spsim viz).",
+    rich_markup_mode=None,
+)
+
+
+@play.command(name="list")
+def list_games(
+    games: Annotated[Path | None, typer.Argument(help=f"folder of games (default: {DEFAULT_GAMES})")] = None,
+) -> None:
+    """The saved games in a folder, and how far each got."""
+    folder = games if games is not None else DEFAULT_GAMES
+    if games is not None and not games.is_dir():
+        raise InputError(f"{games}: no such folder of games")
+    from sim.play.game import list_games as saved_games  # the model: only to read real games
+
+    found = saved_games(folder)
+    if not found:
+        print(f"no saved games in {folder}")
+    for info in found:
+        status = "finished" if info["finished"] else f"week {info['weeks_played'] + 1} of {info['weeks_planned']}"
+        print(f"{info['folder']}  {info['player']}  {info['seat']}  {status}")
+
+
+class SeatChoice(StrEnum):
+    """Who sits in the game's seat in a re-run."""
+
+    agent = "agent"
+    player = "player"
+
+
+@play.command()
+def rerun(
+    game: Annotated[Path, typer.Argument(help="a saved game's folder", show_default=False)],
+    seat: Annotated[SeatChoice, typer.Option(help="who sits in the seat")] = SeatChoice.agent,
+    lever: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="a lever to switch on (repeat for several), e.g. rotation")
+    ] = None,
+) -> None:
+    """The same market as a game, to the same day: the agent (or the person's decisions) in the seat."""
+    from sim.play.game import rerun as rerun_game
+
+    print(rerun_game(game, seat=seat.value, levers=lever or []))
+
+
+@play.command()
+def debrief(
+    games: Annotated[list[Path], typer.Argument(help="game folders, or a folder of games", show_default=False)],
+    out: Annotated[Path | None, typer.Option(help="where to write (default: <first folder>/debrief)")] = None,
+) -> None:
+    """Several games on one chart and one table (facilitator.png, .csv, .md)."""
+    from sim.views import facilitator
+
+    chosen: list[Path] = []
+    for path in games:
+        if path.is_dir() and not (path / "game.json").is_file() and not (path / "manifest.json").is_file():
+            found = facilitator.find_games(path)
+            for line in found.skipped:
+                print(f"skipped: {line}", file=sys.stderr)
+            chosen.extend(found.paths)
+        else:
+            chosen.append(path)
+    if not chosen:
+        raise InputError(f"{', '.join(map(str, games))}: no finished or started games to compare")
+    target = out if out is not None else (games[0] if len(games) == 1 else games[0].parent) / "debrief"
+    for written in facilitator.write(chosen, target):
+        print(written)
