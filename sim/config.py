@@ -60,42 +60,42 @@ class CompanyScenario(_Section):
     # customer accounts and their demand
     key_account_share: Share = 0.1
     lines_per_account: Annotated[float, Field(ge=1, le=100)] = 3.0
-    catalogue_skew: Annotated[float, Field(ge=0, le=3)] = 0.8  # SKU k's share of demand falls as 1 / k^skew
+    catalogue_skew: Annotated[float, Field(ge=0, le=3)] = 1.3  # SKU k's share of demand falls as 1 / k^skew
     order_interval_days: PositiveInt = 7
-    requested_lead_days: Days = 2
-    requested_lead_spread_days: Days = 0  # each account asks for the mean ± up to this many days
-    announced_orders_per_account_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
-    announced_orders_per_key_account_per_year: Annotated[float, Field(ge=0, le=52)] = 0.0
-    announced_order_weeks: Annotated[float, Field(gt=0, le=52)] = 6.0  # size: weeks of the line's usual volume
+    requested_lead_days: Days = 1
+    requested_lead_spread_days: Days = 2  # each account asks for the mean ± up to this many days
+    announced_orders_per_account_per_year: Annotated[float, Field(ge=0, le=52)] = 0.5
+    announced_orders_per_key_account_per_year: Annotated[float, Field(ge=0, le=52)] = 8.5
+    announced_order_weeks: Annotated[float, Field(gt=0, le=52)] = 11.0  # size: weeks of the line's usual volume
     announcement_days: Annotated[int, Field(ge=0, le=365)] = 28  # told to the rep this long before
     patience_days: Days = 14
-    walk_away_share: Share = 0.0
+    walk_away_share: Share = 0.55
     demand_rate_mean: Annotated[float, Field(gt=0)] = 1.5
     demand_rate_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.8
-    demand_cv: Annotated[float, Field(ge=0, le=5)] = 0.5
+    demand_cv: Annotated[float, Field(ge=0, le=5)] = 1.15
     trend_per_year: Annotated[float, Field(ge=-0.9, le=5)] = 0.0
-    seasonality_amplitude: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    seasonality_amplitude: Annotated[float, Field(ge=0, lt=1)] = 0.15
     seasonality_peak_day: Annotated[int, Field(ge=0, le=365)] = 330
     # prices and costs
     unit_cost_mean: Annotated[float, Field(gt=0)] = 20.0
     unit_cost_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.6
-    gross_margin: Annotated[float, Field(gt=0, lt=1)] = 0.3
-    gross_margin_dispersion: Annotated[float, Field(ge=0, le=0.5)] = 0.0  # sd of SKUs' margins around it
+    gross_margin: Annotated[float, Field(gt=0, lt=1)] = 0.26
+    gross_margin_dispersion: Annotated[float, Field(ge=0, le=0.5)] = 0.06  # sd of SKUs' margins around it
     supplier_price_spread: Annotated[float, Field(ge=0, lt=1)] = 0.08
-    holding_rate_per_year: Annotated[float, Field(ge=0, le=5)] = 0.25
+    holding_rate_per_year: Annotated[float, Field(ge=0, le=5)] = 0.2
     late_penalty_rate: Annotated[float, Field(ge=0, le=1)] = 0.02
     # operating expenses: what the departments and the company cost whatever they decide
-    rep_salary_per_year: Annotated[float, Field(ge=0, le=1e7)] = 0.0
-    buyer_salary_per_year: Annotated[float, Field(ge=0, le=1e7)] = 0.0
-    overhead_per_year: Annotated[float, Field(ge=0, le=1e10)] = 0.0
+    rep_salary_per_year: Annotated[float, Field(ge=0, le=1e7)] = 75000.0
+    buyer_salary_per_year: Annotated[float, Field(ge=0, le=1e7)] = 65000.0
+    overhead_per_year: Annotated[float, Field(ge=0, le=1e10)] = 3900000.0
     # stock that ages out, and standard costs
-    shelf_life_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    shelf_life_days: Annotated[int, Field(ge=1, le=3650)] | None = 365
     salvage_share: Share = 0.3
-    reset_standards_yearly: bool = False
+    reset_standards_yearly: bool = True
     # suppliers
-    lead_time_mean_days: Annotated[float, Field(ge=0)] = 10.0
-    lead_time_sd_days: Annotated[float, Field(ge=0)] = 3.0
-    lead_time_spread_days: Annotated[float, Field(ge=0)] = 4.0
+    lead_time_mean_days: Annotated[float, Field(ge=0)] = 48.0
+    lead_time_sd_days: Annotated[float, Field(ge=0)] = 11.0
+    lead_time_spread_days: Annotated[float, Field(ge=0)] = 15.0
     on_time_probability: Share = 0.9
     late_days_mean: Annotated[float, Field(ge=0)] = 4.0
     in_full_probability: Share = 0.95
@@ -103,22 +103,22 @@ class CompanyScenario(_Section):
     capacity_headroom: Annotated[float, Field(gt=0)] | None = 2.0
     other_customers_load: Share = 0.4
     other_customers_load_cv: Annotated[float, Field(ge=0, le=3)] = 0.3
-    price_break_weeks: Annotated[float, Field(ge=0, le=104)] = 3.0
-    minimum_order_weeks: Annotated[float, Field(ge=0, le=104)] = 0.0  # suppliers' minimum order: weeks of demand
-    case_pack_units: Annotated[int, Field(ge=1, le=100_000)] = 1  # suppliers ship whole cases of this many units
-    price_break_discount: Annotated[float, Field(ge=0, lt=1)] = 0.05
+    price_break_weeks: Annotated[float, Field(ge=0, le=104)] = 3.5
+    minimum_order_weeks: Annotated[float, Field(ge=0, le=104)] = 2.0  # suppliers' minimum order: weeks of demand
+    case_pack_units: Annotated[int, Field(ge=1, le=100_000)] = 130  # suppliers ship whole cases of this many units
+    price_break_discount: Annotated[float, Field(ge=0, lt=1)] = 0.04
     expedite_premium: Annotated[float, Field(ge=0)] = 0.3
     expedite_lead_days: Days = 2
     initial_relationship: Share = 0.6
     # promotions and deals: how the market responds
-    promotion_uplift_per_discount: Annotated[float, Field(ge=0, le=50)] = 3.0
-    promotion_response_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.0  # lognormal sigma across SKUs
+    promotion_uplift_per_discount: Annotated[float, Field(ge=0, le=50)] = 4.0
+    promotion_response_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.6  # lognormal sigma across SKUs
     promotion_dip_share: Share = 0.3
     promotion_dip_days: Days = 14
     deal_uplift_per_discount: Annotated[float, Field(ge=0)] = 1.5
     # customers: satisfaction, churn, new business
     satisfaction_learning: Share = 0.1
-    key_account_sensitivity: Annotated[float, Field(ge=0, le=10)] = 1.0
+    key_account_sensitivity: Annotated[float, Field(ge=0, le=10)] = 2.0
     churn_threshold: Share = 0.6
     churn_rate_per_order: Share = 0.05
     new_account_rate_per_rep_per_year: Annotated[float, Field(ge=0, le=365)] = 4.0
@@ -152,13 +152,13 @@ class OrgConfig(_Section):
     shared_data: bool = False  # purchasing sees the CRM and announced orders as entered; sales sees live stock
     campaigns_must_pay: bool = False  # a campaign runs only if the company expects it to pay
     # purchasing
-    review_period_days: PositiveInt = 7
-    forecast_window_days: PositiveInt = 28
-    safety_z: Annotated[float, Field(ge=-5, le=5)] = 1.65
+    review_period_days: PositiveInt = 14
+    forecast_window_days: PositiveInt = 168
+    safety_z: Annotated[float, Field(ge=-5, le=5)] = 1.8
     replenishment: Literal["order_up_to", "s_S"] = "order_up_to"
     s_S_lot_days: Annotated[float, Field(ge=0)] = 14.0  # noqa: N815 (s and S are the textbook names)
     price_break_chasing: bool = True
-    inventory_budget_weeks: Annotated[float, Field(gt=0)] = 6.0
+    inventory_budget_weeks: Annotated[float, Field(gt=0)] = 15.0
     price_break_reach: Share = 0.5
     sales_forecast_max_weight: Share = 0.6
     buyer_price_weight: Share = 0.7
@@ -172,15 +172,15 @@ class OrgConfig(_Section):
     relationship_recovery_per_year: Share = 0.5
     # sales
     sales_forecast_window_days: PositiveInt = 28
-    forecast_optimism: Annotated[float, Field(ge=-0.5, le=1)] = 0.03
-    shortage_gaming: Annotated[float, Field(ge=0, le=20)] = 3.0
+    forecast_optimism: Annotated[float, Field(ge=-0.5, le=1)] = 0.05
+    shortage_gaming: Annotated[float, Field(ge=0, le=20)] = 1.0
     shortage_memory: Share = 0.3
     quota_from_forecast: bool = False
     sandbagging: Share = 0.1
     quota_stretch: Annotated[float, Field(gt=0, le=3)] = 1.05
     promotions: bool = True
     promotion_trigger: Share = 0.05
-    promotion_discount: Annotated[float, Field(ge=0, lt=1)] = 0.1
+    promotion_discount: Annotated[float, Field(ge=0, lt=1)] = 0.15
     promotion_days: PositiveInt = 14
     promotion_lead_days: Days = 21
     promotion_skus: PositiveInt = 2

@@ -15,11 +15,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sim"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # lowest first: a module may import its own layer and those below it, never above
     ("sim.clock", "sim.streams", "sim.config", "sim.lazy_mesa", "sim.flags", "sim.usage", "sim.config_files"),
-    ("sim.output.events", "sim.output.kpis", "sim.output.atomic"),
-    ("sim.behaviour", "sim.books", "sim.market", "sim.world", "sim.output"),
+    ("sim.output.event_kinds", "sim.output.events", "sim.output.kpi_units", "sim.output.kpis", "sim.output.atomic"),
+    ("sim.behaviour", "sim.books", "sim.market", "sim.specs", "sim.accounts", "sim.world", "sim.output"),
     ("sim.ports",),
     ("sim.agents", "sim.policies"),
-    ("sim.model", "sim.configure", "sim.lean"),
+    ("sim.news", "sim.period_end", "sim.model", "sim.configure", "sim.lean"),
     ("sim.runner", "sim.compose", "sim.analysis", "sim.views", "sim.play", "sim.live"),
     ("sim.hydra_app", "sim.commands", "sim.quick_check", "sim.cli"),
 )

@@ -48,7 +48,6 @@ def test_every_kind_has_a_code_and_a_record_whose_fields_name_table_columns() ->
         assert set(kind.columns.values()) <= set(kind.record._fields)
         assert {"time", "agent"} <= set(kind.columns), name
     assert set(events.CONFLICTS) == {
-        "escalation",
         "expedite_refused",
         "excess_stock",
         "unannounced_promotion",
