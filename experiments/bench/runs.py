@@ -91,7 +91,7 @@ def time_one_run(overrides: Mapping[str, Any]) -> tuple[RunTiming, int]:
     model.tables()
     done = time.perf_counter()
     timing = RunTiming(
-        built - start, simulated - built, done - simulated, simulated_cpu - start_cpu, model.recorder.event_count()
+        built - start, simulated - built, done - simulated, simulated_cpu - start_cpu, model.recorder.event_count
     )
     return timing, model.config.total_days
 
