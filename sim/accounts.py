@@ -104,9 +104,9 @@ class AccountFactory:
             if key_account
             else scenario.announced_orders_per_account_per_year
         )
-        if per_year <= 0 or not lines:
-            return ()
         days = self.days - first_day
+        if per_year <= 0 or not lines or days <= 0:  # no announcement within the run (a short horizon)
+            return ()
         count = int(rng.poisson(per_year * days / 365.0))
         announce = np.sort(first_day + rng.integers(0, max(1, days), count))
         rates = np.array([line.daily_rate for line in lines])

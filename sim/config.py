@@ -182,7 +182,7 @@ class OrgConfig(_Section):
     promotion_trigger: Share = 0.05
     promotion_discount: Annotated[float, Field(ge=0, lt=1)] = 0.15
     promotion_days: PositiveInt = 14
-    promotion_lead_days: Days = 21
+    promotion_lead_days: Days = 63
     promotion_skus: PositiveInt = 2
     promotion_notice: Literal["by_trust", "early", "late", "none"] = "by_trust"
     promotion_notice_propensity: Share = 0.5

@@ -223,8 +223,10 @@ class Buyer(Staff):
         if len(candidates) == 1:
             self._main_supplier[sku] = candidates[0]
             return suppliers[candidates[0]]
-        weights = incentives.supplier_weights(self.own_weights, self.joint_weight)
-        chosen = best_offer([suppliers[s].offer(sku, day) for s in candidates], weights)
+        offers = [suppliers[s].offer(sku, day) for s in candidates]
+        lateness = suppliers[candidates[0]].spec.late_days_mean
+        holding = self.model.world.holding_rate_per_day
+        chosen = best_offer(offers, self.own_weights, self.joint_weight, holding, lateness)
         self._main_supplier[sku] = chosen
         return suppliers[chosen]
 
@@ -405,12 +407,13 @@ class Buyer(Staff):
         org = self.model.world.org
         yield env.timeout(interval + REVIEW)
         while True:
-            weights = incentives.supplier_weights(self.own_weights, self.joint_weight)
-            if incentives.presses_suppliers(weights.price) and self._main_supplier:
-                counts: dict[int, int] = {}
-                for supplier in self._main_supplier.values():
-                    counts[supplier] = counts.get(supplier, 0) + 1
-                target = self.model.suppliers[max(sorted(counts), key=counts.__getitem__)]
+            target = self._main_source()
+            if target is not None and incentives.presses_suppliers(
+                self.own_weights.price,
+                self.joint_weight,
+                target.current_relationship(),
+                target.spec.initial_relationship,
+            ):
                 target.concede(org.negotiation_price_cut, org.negotiation_relationship_cost)
                 detail = (
                     f"pressed {target.label} for {100 * org.negotiation_price_cut:.0f}% "
@@ -420,6 +423,15 @@ class Buyer(Staff):
                     events.Negotiation(env.now, self.label, target.spec.index, target.relationship, detail)
                 )
             yield env.timeout(interval)
+
+    def _main_source(self) -> Any:
+        """The supplier most of the buyer's SKUs were last ordered from (None before any order)."""
+        if not self._main_supplier:
+            return None
+        counts: dict[int, int] = {}
+        for supplier in self._main_supplier.values():
+            counts[supplier] = counts.get(supplier, 0) + 1
+        return self.model.suppliers[max(sorted(counts), key=counts.__getitem__)]
 
     def _reviewing(self) -> Generator[simpy.Event, Any, None]:
         env = self.model.env

@@ -80,21 +80,6 @@ class SupplierWeights:
     relationship: float
 
 
-COMPANY_WEIGHTS = SupplierWeights(price=0.3, lead_time=0.3, reliability=0.3, relationship=0.1)
-"""What the company objective weighs: total cost, of which price is only a part."""
-
-
-def supplier_weights(own: SupplierWeights, joint_weight: float) -> SupplierWeights:
-    """The buyer's own weights, moved toward the company's by the joint KPI's share."""
-    w = joint_weight
-    return SupplierWeights(
-        price=(1 - w) * own.price + w * COMPANY_WEIGHTS.price,
-        lead_time=(1 - w) * own.lead_time + w * COMPANY_WEIGHTS.lead_time,
-        reliability=(1 - w) * own.reliability + w * COMPANY_WEIGHTS.reliability,
-        relationship=(1 - w) * own.relationship + w * COMPANY_WEIGHTS.relationship,
-    )
-
-
 def chase_price_break(
     *, units: int, break_units: int, reach: float, saving: float, extra_holding: float, joint_weight: float
 ) -> bool:
@@ -108,6 +93,14 @@ def chase_price_break(
     return saving - joint_weight * extra_holding > 0
 
 
-def presses_suppliers(price_weight: float) -> bool:
-    """Whether the buyer negotiates prices down at the relationship's expense."""
-    return price_weight > 0.45
+def presses_suppliers(own_price_weight: float, joint_weight: float, relationship: float, standing: float) -> bool:
+    """Whether the buyer negotiates prices down at the relationship's expense.
+
+    A buyer rewarded on price presses whatever it does to the supplier. The company presses
+    only while the relationship is at least where it stood (``standing``): a supplier gives
+    a cut in proportion to the relationship, so burning it costs later cuts and, in a
+    shortage, a share of the supplier's capacity. A joint KPI weighs the two views.
+    """
+    own = 1.0 if own_price_weight > 0.45 else 0.0
+    company = 1.0 if relationship >= standing else 0.0
+    return (1.0 - joint_weight) * own + joint_weight * company >= 0.5

@@ -17,24 +17,49 @@ class Offer:
     relationship: float  # 0..1
 
 
-def best_offer(offers: Sequence[Offer], weights: SupplierWeights) -> int:
+def best_offer(
+    offers: Sequence[Offer],
+    weights: SupplierWeights,
+    joint_weight: float = 0.0,
+    holding_rate_per_day: float = 0.0,
+    lateness_days: float = 0.0,
+) -> int:
     """The supplier with the highest score (ties to the lowest index).
 
-    Price and lead time count relative to the best offer (10% dearer costs as much as
-    a full point of reliability at equal weights); reliability and relationship as they are.
+    The buyer's own score: price and lead time relative to the best offer (10% dearer
+    costs as much as a full point of reliability at equal weights), reliability and
+    relationship as they are. The company's score is its total cost of a unit
+    (:func:`landed_cost`), relative to the lowest, on the price's scale. A joint KPI of
+    weight ``joint_weight`` blends the two.
     """
     if len(offers) == 1:
         return offers[0].supplier
     cheapest = min(o.unit_price for o in offers)
     fastest = max(1.0, min(o.lead_time_days for o in offers))
+    costs = [landed_cost(o, holding_rate_per_day, lateness_days) for o in offers]
+    lowest = min(costs)
 
-    def score(offer: Offer) -> tuple[float, int]:
-        value = (
+    def score(item: tuple[Offer, float]) -> tuple[float, int]:
+        offer, cost = item
+        own = (
             -weights.price * 10.0 * (offer.unit_price / cheapest - 1.0)
             - weights.lead_time * (offer.lead_time_days / fastest - 1.0)
             + weights.reliability * offer.reliability
             + weights.relationship * offer.relationship
         )
-        return (-value, offer.supplier)
+        company = -10.0 * (cost / lowest - 1.0)
+        return (-((1.0 - joint_weight) * own + joint_weight * company), offer.supplier)
 
-    return min(offers, key=score).supplier
+    return min(zip(offers, costs, strict=True), key=score)[0].supplier
+
+
+def landed_cost(offer: Offer, holding_rate_per_day: float, lateness_days: float) -> float:
+    """What a unit costs the company from this supplier: its price and the capital in the pipeline.
+
+    The capital is tied up while the unit is on its way (the quoted lead time and the expected
+    lateness, ``(1 - reliability) x lateness_days``), at the holding rate (Silver, Pyke &
+    Peterson 1998, total cost of an order source). Safety stock grows with lead-time
+    uncertainty too, but only as its square root: the pipeline term dominates.
+    """
+    days_in_pipeline = offer.lead_time_days + (1.0 - offer.reliability) * lateness_days
+    return offer.unit_price * (1.0 + holding_rate_per_day * days_in_pipeline)

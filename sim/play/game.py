@@ -258,6 +258,10 @@ def _write_tables(run: RunFolder, tables: RunTables) -> None:
 def _config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizon: int) -> RunConfig:
     overrides = [f"scenario={scenario}", f"seed={seed}", f"warmup_days={warmup}", f"horizon_days={horizon}"]
     overrides += ["output.charts=false", "output.print_summary=false"]
+    # A turn of play is a week: in a game the buyers review weekly (the default company reviews
+    # every two weeks), so a person decides as often as a workshop can follow; the agents' re-run
+    # of the same game uses the same config, so the comparison stays fair.
+    overrides.append("org.review_period_days=7")
     if levers:
         overrides.append(f"policy=[{','.join(levers)}]")
     try:

@@ -38,6 +38,7 @@ IMPORTANCE: dict[str, float] = {
     "meeting_skipped": 3.5,
     "expedite_requested": 3.5,
     "account_won": 3.0,
+    "write_off": 3.0,
 }
 """Kinds captioned for the story, by importance (routine bookkeeping is left out)."""
 
@@ -54,6 +55,10 @@ ROUTINE: dict[str, str] = {
     "holding_cost": "holding cost booked",
     "opening_stock": "opening stock of {units:,} units",
     "policy_cost": "lever cost booked: {detail} ({money})",
+    "operating_expenses": "operating expenses booked: {detail} ({money})",
+    "stock_provision": "provision for {units:,} units of closing stock that will age out unsold ({money})",
+    "backlog_provision": "provision for the margin of {units:,} units still owed to customers ({money})",
+    "revaluation": "standard costs reset on {n} SKU(s): stock revalued by {money}",
 }
 """Plain words for the routine kinds, used only where a comparison needs them."""
 
@@ -396,9 +401,13 @@ def _text(kind: str, group: list[_Row]) -> str:
         return "regular meeting skipped (not enough attendance)"
     if kind == "account_won":
         return f"{agent} won a new account" if n == 1 else f"{n} new accounts won ({agents})"
+    if kind == "write_off":
+        skus = _names([f"SKU {r.sku}" for r in group])
+        return f"{_plural(units, 'unit')} of {skus} written off past their shelf life ({money:,.0f})"
     if kind in ROUTINE:
         details = sorted({str(r.detail) for r in group if str(r.detail)})
-        text = ROUTINE[kind].format(n=n, units=units, money=f"{money:,.0f}", detail="; ".join(details[:2]))
+        shown = f"{money:+,.0f}" if kind == "revaluation" else f"{money:,.0f}"  # a revaluation has either sign
+        text = ROUTINE[kind].format(n=n, units=units, money=shown, detail="; ".join(details[:2]))
         return f"{text} ({agents})" if kind == "policy_cost" and agents else text
     return f"{_plural(n, kind.replace('_', ' '))}"
 

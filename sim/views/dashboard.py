@@ -22,6 +22,18 @@ from sim.views import style, weeks
 
 HEADLINE = ("revenue", "operating_profit", "fill_rate", "on_time_in_full", "inventory_turns", "bullwhip_ratio")
 FILE = "dashboard.png"
+STACKED = (  # (daily column, its KPI, colour): the costs below gross margin, stacked week by week
+    ("holding_cost", "holding_cost", style.PURCHASING),
+    ("penalty_cost", "penalty_cost", style.SALES),
+    ("expediting_cost", "expediting_cost", "#e7298a"),
+    ("policy_cost", "policy_cost_total", style.COMPANY),
+    ("obsolescence_cost", "obsolescence_cost", "#a6761d"),
+    ("backlog_provision", "closing_backlog_cost", "#e6ab02"),
+)
+NOTED = (("operating_expenses", "operating_expenses"), ("revaluation", "revaluation"))
+"""Lines of operating profit written beside the stack, not in it: a fixed cost that would dwarf
+it, and a year end's revaluation of the stock (either sign). Operating profit = gross margin +
+revaluation - the stacked costs - operating expenses."""
 FLOWS = [
     "demand",
     "purchased",
@@ -31,10 +43,8 @@ FLOWS = [
     "lines_closed",
     "sales_forecast",
     "planned_forecast",
-    "holding_cost",
-    "penalty_cost",
-    "expediting_cost",
-    "policy_cost",
+    *(column for column, _, _ in STACKED),
+    *(column for column, _ in NOTED),
 ]
 LEVELS = ["on_hand", "backordered", "on_order"]
 PNG_OPTIONS: dict[str, Any] = {"compress_level": 3}  # zlib's default 6 costs twice the time for a few % of size
@@ -67,12 +77,13 @@ def render(
 def draw(daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: str) -> Figure:
     """The dashboard as a figure: six headline cards above six weekly panels."""
     style.apply()
+    daily = daily.assign(**{c: 0.0 for c in FLOWS if c not in daily})  # a run saved before a cost line existed
     weekly = weeks.weekly(daily, FLOWS, LEVELS)
     x = weekly["start"]
     figure = Figure(figsize=(16, 10))
     FigureCanvasAgg(figure)
     grid = figure.add_gridspec(
-        3, 3, height_ratios=[0.45, 1, 1], left=0.055, right=0.985, top=0.92, bottom=0.06, hspace=0.42, wspace=0.2
+        3, 3, height_ratios=[0.45, 1, 1], left=0.085, right=0.985, top=0.92, bottom=0.06, hspace=0.42, wspace=0.24
     )
     figure.suptitle(f"Run dashboard: {title}", fontsize=18)
     _cards(figure.add_subplot(grid[0, :]), summary)
@@ -105,24 +116,49 @@ def draw(daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: str
     forecast.plot(x, weekly["planned_forecast"] / 7, color=style.PURCHASING, linestyle="--", label="purchasing's plan")
     forecast.set(title="Forecasts vs demand", ylabel="units / day")
 
-    costs = weekly[["holding_cost", "penalty_cost", "expediting_cost", "policy_cost"]]
+    stacked = weekly[[column for column, _, _ in STACKED]]
     money.stackplot(
         x,
-        costs.T.to_numpy(),
-        labels=["holding", "penalties", "expediting", "policies"],
-        colors=[style.PURCHASING, style.SALES, "#e7298a", style.COMPANY],
+        stacked.T.to_numpy(),
+        labels=[kpis.label(kpi) for _, kpi, _ in STACKED],
+        colors=[colour for _, _, colour in STACKED],
         alpha=0.8,
     )
     money.set(title="Costs below gross margin", ylabel="currency / week")
+    money.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    highest = float(stacked.sum(axis=1).max()) if len(stacked) else 0.0
+    money.set_ylim(0, max(highest, 1.0) * 2.1)  # the top half keeps the legend clear of the costs
 
     for axis in panels:
         axis.set_xlabel("day")
         if warmup:
             axis.axvspan(0, warmup, color=style.WARMUP, zorder=0)
-        if axis is not profit:
-            axis.legend(loc="upper left" if axis is money else "best")
+        if axis is money:
+            axis.legend(
+                loc="upper left",
+                ncols=2,
+                fontsize=10,
+                columnspacing=1.0,
+                handlelength=1.2,
+                title=_noted(daily),
+                title_fontsize=10,
+                alignment="left",
+            )
+        elif axis is not profit:
+            axis.legend(loc="best")
     flows.text(warmup / 2, flows.get_ylim()[1], "warm-up", ha="center", va="top", color=style.NEUTRAL, fontsize=11)
     return figure
+
+
+def _noted(daily: pd.DataFrame) -> str:
+    """The lines of operating profit not stacked: operating expenses per week, and any revaluation."""
+    per_week = 7 * float(daily["operating_expenses"].mean()) if len(daily) else 0.0
+    lines = [f"Not stacked: {kpis.label('operating_expenses')} {per_week:,.0f} / week"]
+    revalued = daily.loc[daily["revaluation"] != 0, ["day", "revaluation"]]
+    if len(revalued):
+        days = ", ".join(str(int(day)) for day in revalued["day"])
+        lines.append(f"{kpis.label('revaluation')} {revalued['revaluation'].sum():+,.0f} (day {days})")
+    return "\n".join(lines)
 
 
 def _cards(axis: Axes, summary: dict[str, float]) -> None:

@@ -15,18 +15,33 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from sim.output import kpis
 from sim.output.runfolder import Run
 from sim.views import captions, side_by_side
 
-PROFIT_PARTS = (  # (daily column, words, sign in operating profit, department)
+
+def _words(kpi: str) -> str:
+    """A KPI's label as words inside a sentence (``Backlog provision`` -> ``backlog provision``)."""
+    label = kpis.label(kpi)
+    return label[:1].lower() + label[1:]
+
+
+PROFIT_COLUMNS = (  # (daily column, its KPI in summary.json, sign in operating profit, department)
     ("revenue", "revenue", 1, captions.SALES),
-    ("cogs", "cost of goods shipped", -1, captions.PURCHASING),
-    ("ppv", "price paid above standard cost", -1, captions.PURCHASING),
-    ("holding_cost", "holding cost of stock", -1, captions.PURCHASING),
-    ("expediting_cost", "expediting premiums", -1, captions.PURCHASING),
-    ("penalty_cost", "late-delivery penalties", -1, captions.SALES),
-    ("policy_cost", "cost of the levers", -1, captions.COMPANY),
+    ("cogs", "cogs", -1, captions.PURCHASING),
+    ("ppv", "purchase_price_variance", -1, captions.PURCHASING),
+    ("revaluation", "revaluation", 1, captions.PURCHASING),
+    ("holding_cost", "holding_cost", -1, captions.PURCHASING),
+    ("expediting_cost", "expediting_cost", -1, captions.PURCHASING),
+    ("penalty_cost", "penalty_cost", -1, captions.SALES),
+    ("policy_cost", "policy_cost_total", -1, captions.COMPANY),
+    ("operating_expenses", "operating_expenses", -1, captions.COMPANY),
+    ("obsolescence_cost", "obsolescence_cost", -1, captions.PURCHASING),
+    ("backlog_provision", "closing_backlog_cost", -1, captions.SALES),
 )
+"""Every line of operating profit in the daily table (sim/output/timeseries.py), and its KPI."""
+PROFIT_PARTS = tuple((column, _words(kpi), sign, department) for column, kpi, sign, department in PROFIT_COLUMNS)
+"""(daily column, words, sign in operating profit, department): signed, they add up to operating profit."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,9 @@ MEASURES = (
     Measure("churn", "accounts lost over service", captions.SALES),
     Measure("accounts_won", "accounts won", captions.SALES),
     Measure("negotiations", "price negotiations pressed on suppliers", captions.PURCHASING),
+    Measure("units_written_off", "units written off past their shelf life", captions.PURCHASING, "units"),
+    Measure("units_owed_at_end", "units owed to customers at the period's end", captions.SALES, "units"),
+    Measure("standard_resets", "standard costs reset at a year end (SKUs)", captions.PURCHASING),
     Measure("committee_meetings", "steering committee meetings", captions.COMPANY),
     Measure("promotions_rejected", "promotions the committee rejected", captions.COMPANY),
     Measure("arbitrations_granted", "escalated expedites the committee granted", captions.COMPANY),
@@ -112,6 +130,10 @@ class Period:
         """Sum of a daily column over the period (0 if the run has no such column)."""
         return float(self.daily[column].sum()) if column in self.daily else 0.0
 
+    def profit_bridge(self) -> dict[str, float]:
+        """Each line of :data:`PROFIT_PARTS` over the period, signed: together they are its operating profit."""
+        return {column: sign * self.total(column) for column, _, sign, _ in PROFIT_PARTS}
+
     def kpi(self, key: str) -> float:
         """A KPI over the period: from summary.json for a whole measured run, else from the tables."""
         whole = self.first == self.run.warmup and self.last == self.run.days - 1
@@ -134,11 +156,18 @@ class Period:
             "penalty_cost": self.total("penalty_cost"),
             "policy_cost_total": self.total("policy_cost"),
             "operating_profit": self.total("operating_profit"),
+            "operating_expenses": self.total("operating_expenses"),
+            "obsolescence_cost": self.total("obsolescence_cost"),
+            "closing_backlog_cost": self.total("backlog_provision"),
+            "revaluation": self.total("revaluation"),
             "demand_units": demand,
             "shipped_units": self.total("shipped"),
             "lost_sales_units": self.total("lost"),
             "fill_rate": served / demand if demand else float("nan"),
-            "on_time_in_full": _ratio(self.total("lines_on_time_in_full"), self.total("lines_closed")),
+            "on_time_in_full": 1.0 - _ratio(self.total("orders_failed"), self.total("orders"))
+            if self.total("orders")
+            else float("nan"),
+            "line_fill_on_time": _ratio(self.total("lines_on_time_in_full"), self.total("lines_closed")),
             "avg_on_hand": float(self.daily["on_hand"].mean()),
             "avg_backorders": float(self.daily["backordered"].mean()),
             "expedite_count": float(self.count("expedite")),
@@ -158,6 +187,7 @@ class Period:
             values["trust_purchasing_in_sales"] = float(last["trust_in_sales"])
         if "inventory_value" in self.daily and len(self.daily):
             value = float(self.daily["inventory_value"].mean())
+            values["closing_stock_value"] = float(self.daily["inventory_value"].iloc[-1])
             values["avg_inventory_value"] = value
             values["inventory_turns"] = _ratio(values["cogs"] * 365.0 / len(self.daily), value)
         values["gross_margin_rate"] = _ratio(values["gross_margin"], values["revenue"])
@@ -197,6 +227,9 @@ class Period:
             "churn": float(self.count("churn")),
             "accounts_won": float(self.count("account_won")),
             "negotiations": float(self.count("negotiation")),
+            "units_written_off": self.total("written_off"),
+            "units_owed_at_end": float(self.daily["backordered"].iloc[-1]),
+            "standard_resets": float(self.count("revaluation")),
             "committee_meetings": float(self.count("committee")),
             "promotions_rejected": float(self.count("promotion_rejected")),
             "arbitrations_granted": float(self.count("arbitration", verdict=1)),
@@ -299,6 +332,13 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
             f"{m['churn']:.0f} accounts left over poor service{example('churn')}: what would you have "
             "traded to keep them?"
         )
+    backlog = whole.total("backlog_provision")
+    if backlog >= 0.5:
+        sales.append(
+            f"Customers were still owed {m['units_owed_at_end']:,.0f} units at the end, and the books provide "
+            f"{backlog:,.0f} for the margin of those who will give up waiting: which promises would you "
+            "make differently?"
+        )
     if m["trust_sales"] < m["trust_sales_start"] - 0.02:
         sales.append(
             f"Over the measured days your trust in purchasing fell from {m['trust_sales_start']:.2f} "
@@ -319,6 +359,15 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
         purchasing.append(
             f"{m['excess_stock']:.0f} times stock sat above target while sales' forecast ran above "
             f"demand{example('excess_stock')}: how much of sales' forecast should you have believed?"
+        )
+    obsolete = whole.total("obsolescence_cost")
+    if obsolete >= 0.5:
+        provision = whole.count("stock_provision")
+        provided = " and a provision for closing stock that will age out unsold" if provision else ""
+        purchasing.append(
+            f"Stock that outlived its shelf life cost {obsolete:,.0f} in obsolescence "
+            f"({m['units_written_off']:,.0f} units written off{provided}): which buys, price breaks or "
+            "forecasts left it on the shelf?"
         )
     if unannounced:
         purchasing.append(

@@ -38,8 +38,14 @@ CARDS = (
     "trust_sales_in_purchasing",
     "trust_purchasing_in_sales",
     "policy_cost_total",
+    "operating_expenses",
+    "obsolescence_cost",
+    "closing_backlog_cost",
+    "revaluation",
 )
 """The headline KPIs on the page's cards (and any KPI the page explains)."""
+IF_BOOKED = ("operating_expenses", "obsolescence_cost", "closing_backlog_cost", "revaluation")
+"""Lines of operating profit a run may not book at all: a card only where some run booked them."""
 PROMPT_HEADINGS = (("sales", "For sales"), ("purchasing", "For purchasing"), ("together", "For both, together"))
 
 _TEMPLATES = Environment(
@@ -139,6 +145,8 @@ def _cards(runs: list[Run], explained: list[str]) -> list[_Card]:
     cards = []
     for name in shown:
         if name not in runs[0].summary:
+            continue
+        if name in IF_BOOKED and name not in explained and not any(run.summary.get(name) for run in runs):
             continue
         value_a = float(runs[0].summary[name])
         if len(runs) == 2:

@@ -1,10 +1,11 @@
 """Why did a KPI move? Its change between two periods, traced to the mechanism measures behind it.
 
 Operating profit is split exactly into its parts (revenue, cost of goods, ..., lever
-costs), each with the measure that moves it; fill rate into the units not shipped from
-stock, on promoted SKUs during their promotion and elsewhere; any other KPI into the
-mechanism measures (:data:`sim.views.debrief.MEASURES`) that changed most. Each
-explanation has sentences, a chart and the table of measures.
+costs, operating expenses, obsolescence, backlog provision, revaluation: every line of
+:data:`sim.views.debrief.PROFIT_PARTS`), each with the measure that moves it; fill rate
+into the units not shipped from stock, on promoted SKUs during their promotion and
+elsewhere; any other KPI into the mechanism measures (:data:`sim.views.debrief.MEASURES`)
+that changed most. Each explanation has sentences, a chart and the table of measures.
 """
 
 import textwrap
@@ -60,14 +61,24 @@ def explain(kpi: str, before: Period, after: Period) -> Why:
     return Why(kpi, headline, points, figure, _table(before, after))
 
 
+PROFIT_MEASURES = {
+    "policy_cost",
+    "avg_on_hand",
+    "expedites_approved",
+    "units_written_off",
+    "units_owed_at_end",
+    "standard_resets",
+}
+"""Measures the profit explanation already gives beside a part (not repeated among the others)."""
+
+
 def _why_profit(before: Period, after: Period) -> tuple[list[str], Figure]:
     """Operating profit split exactly into its parts, each with the measure that moves it."""
-    parts = [
-        (words, sign * (after.total(column) - before.total(column)), department, column)
-        for column, words, sign, department in PROFIT_PARTS
-    ]
+    old, new = before.profit_bridge(), after.profit_bridge()
+    parts = [(words, new[column] - old[column], department, column) for column, words, _, department in PROFIT_PARTS]
     total = after.total("operating_profit") - before.total("operating_profit")
     b, a = before.measures, after.measures
+    days_b, days_a = len(before.daily), len(after.daily)
     because = {
         "revenue": f"units shipped {before.total('shipped'):,.0f} → {after.total('shipped'):,.0f}; "
         f"promotions {b['promotions_started']:.0f} → {a['promotions_started']:.0f}; "
@@ -80,12 +91,20 @@ def _why_profit(before: Period, after: Period) -> tuple[list[str], Figure]:
         f"(of which granted by the committee {a['arbitrations_granted']:.0f})",
         "penalty_cost": f"delivery promises broken {b['late_lines']:,.0f} → {a['late_lines']:,.0f}",
         "policy_cost": _lever_costs(after) or "no lever",
+        "operating_expenses": f"staff and overhead, a fixed cost per day: {days_b:,} → {days_a:,} days",
+        "obsolescence_cost": f"units written off past their shelf life {b['units_written_off']:,.0f} → "
+        f"{a['units_written_off']:,.0f}; provision for closing stock that will age out unsold "
+        f"{_booked(before, 'stock_provision'):,.0f} → {_booked(after, 'stock_provision'):,.0f} currency",
+        "backlog_provision": f"units owed to customers at the period's end {b['units_owed_at_end']:,.0f} → "
+        f"{a['units_owed_at_end']:,.0f}; provided for when the books close",
+        "revaluation": f"SKUs whose standard cost was reset at a year end {b['standard_resets']:.0f} → "
+        f"{a['standard_resets']:.0f}",
     }
     points = [f"Together the parts add up to the change: {total:+,.0f} currency."]
     for words, change, _, column in sorted(parts, key=lambda p: -abs(p[1])):
         if abs(change) >= 0.5:
             points.append(f"{words}: {change:+,.0f} to profit ({because[column]}).")
-    points += _mechanism_points(before, after, 4, skip={"policy_cost", "avg_on_hand", "expedites_approved"})
+    points += _mechanism_points(before, after, 4, skip=PROFIT_MEASURES)
 
     style.apply()
     figure, axis = plt.subplots(figsize=(14, 6.5), layout="constrained")
@@ -108,7 +127,7 @@ def _why_profit(before: Period, after: Period) -> tuple[list[str], Figure]:
     axis.margins(x=0.25)
     axis.set_xlabel("effect on operating profit (currency)")
     axis.xaxis.set_major_formatter("{x:,.0f}")
-    axis.set_title(f"Operating profit, {after.label} vs {before.label}: {total:+,.0f}, part by part")
+    axis.set_title(f"Operating profit, {after.label} vs {before.label}:\n{total:+,.0f}, part by part")
     return points, figure
 
 
@@ -262,6 +281,11 @@ def _table(before: Period, after: Period) -> list[tuple[Measure, float, float]]:
         if (old == old and old != 0) or (new == new and new != 0):
             rows.append((measure, old, new))
     return rows
+
+
+def _booked(period: Period, kind: str) -> float:
+    """The money of the period's events of ``kind`` (their ``value``)."""
+    return float(period.events.loc[period.kinds == kind, "value"].sum())
 
 
 def _lever_costs(period: Period) -> str:

@@ -8,7 +8,9 @@ operating profit -- and draws one chart for the debrief. :func:`write` puts
 
 Every measure is read from the folder's ``summary.json``, which covers the measured
 days (after the warm-up; for a game, the days actually played). Supply-chain cost is
-defined once, in :func:`supply_chain_cost` (and in docs/KPIS.md).
+defined once, in :func:`supply_chain_cost` (and in docs/KPIS.md): what operating profit
+loses below the margin at standard cost, apart from the operating expenses (staff and
+overhead), a fixed cost no decision in a game changes, listed on their own.
 """
 
 import io
@@ -48,8 +50,10 @@ __all__ = [
     "COLUMNS",
     "COST_NOTE",
     "COST_PARTS",
+    "COST_WORDS",
     "DEBRIEF_DIR",
     "FILES",
+    "FIXED_COST",
     "GAME",
     "LEVER",
     "MEASURES",
@@ -69,8 +73,24 @@ __all__ = [
     "write_games",
 ]
 
-COST_PARTS = ("holding_cost", "expediting_cost", "penalty_cost", "purchase_price_variance", "policy_cost_total")
-"""The summary KPIs whose sum is the debrief's supply-chain cost."""
+COST_PARTS: dict[str, int] = {
+    "holding_cost": 1,
+    "expediting_cost": 1,
+    "penalty_cost": 1,
+    "purchase_price_variance": 1,
+    "policy_cost_total": 1,
+    "obsolescence_cost": 1,
+    "closing_backlog_cost": 1,
+    "revaluation": -1,
+}
+"""The summary KPIs whose signed sum is the debrief's supply-chain cost (a revaluation gain lowers it)."""
+FIXED_COST = "operating_expenses"
+"""The line of operating profit left out of the supply-chain cost: staff and overhead, a cost per day."""
+COST_WORDS = (
+    "holding + expediting + penalties + purchase price variance + lever costs + obsolescence "
+    "+ backlog provision - revaluation"
+)
+"""The supply-chain cost in words, as the table's note and the chart's legend give it."""
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
     ("cost", "Supply-chain cost", "lower is better"),
@@ -100,19 +120,25 @@ COLUMNS = (
     "operating_profit",
     "cost_per_week",
     *COST_PARTS,
+    FIXED_COST,
     "folder",
 )
 """The comparison table's columns, in order."""
 
 
 def supply_chain_cost(summary: dict[str, float]) -> float:
-    """Holding + expediting + penalties + purchase price variance + lever costs.
+    """What operating profit loses below the margin at standard cost, operating expenses aside.
 
-    It is everything operating profit loses below the margin at standard cost:
-    ``revenue - cogs - operating_profit``. Price variance is negative when a buyer paid
-    below standard cost, so savings lower the cost.
+    Holding + expediting + penalties + purchase price variance + lever costs + obsolescence
+    + backlog provision - revaluation = ``revenue - cogs - operating_expenses -
+    operating_profit``. Staff and overhead cost the same per day whatever the players
+    decide, so counting them would only add the same amount to every game of a length.
+    Price variance is negative when a buyer paid below standard cost, so savings lower the
+    cost; a revaluation of the stock at a year end's new standard costs is a gain (or,
+    negative, a loss) and lowers (raises) it. A line a summary lacks (a run saved before
+    the line existed) counts as 0.
     """
-    return float(sum(float(summary.get(part, 0.0)) for part in COST_PARTS))
+    return float(sum(sign * float(summary.get(part, 0.0)) for part, sign in COST_PARTS.items()))
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -150,6 +176,7 @@ def comparison_table(games: Sequence[Game]) -> pd.DataFrame:
                 "operating_profit": _number(summary, "operating_profit"),
                 "cost_per_week": supply_chain_cost(summary) * 7 / days if days > 0 else math.nan,
                 **{part: _number(summary, part) for part in COST_PARTS},
+                FIXED_COST: _number(summary, FIXED_COST),
                 "folder": str(game.path),
             }
         )
@@ -199,8 +226,9 @@ def formatted(table: pd.DataFrame) -> pd.DataFrame:
 
 
 COST_NOTE = (
-    "Cost = holding + expediting + penalties + purchase price variance + lever costs "
-    "(= revenue - cost of goods at standard - operating profit), over the days played after the warm-up."
+    f"Cost = {COST_WORDS} (= revenue - cost of goods at standard - operating expenses - operating profit), "
+    "over the days played after the warm-up. Operating expenses (staff and overhead, the same per day "
+    "whatever is decided) are left out; facilitator.csv lists them."
 )
 
 
@@ -354,8 +382,8 @@ def figure(table: pd.DataFrame) -> Figure:
         loc="outside lower left",
         ncols=4,
         fontsize=12,
-        title="Cost = holding + expediting + penalties + purchase price variance + lever costs, over the days "
-        "played; below 0: price savings beat those costs.  ★ = best.",
+        title=f"Cost = {COST_WORDS}, over the days played (operating expenses left out);\n"
+        "below 0: price savings beat those costs.  ★ = best.",
         title_fontsize=11,
         alignment="left",
     )

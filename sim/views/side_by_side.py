@@ -383,6 +383,10 @@ def markdown(a: Run, b: Run, drawn: SideBySide) -> str:
         "expedites_refused",
         "conflict_count",
         "policy_cost_total",
+        "operating_expenses",
+        "obsolescence_cost",
+        "closing_backlog_cost",
+        "revaluation",
         "trust_sales_in_purchasing",
         "trust_purchasing_in_sales",
     ):

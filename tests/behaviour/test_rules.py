@@ -5,7 +5,6 @@ the direction MODEL.md gives it (what raises it, what lowers it, what bounds it)
 (Replenishment and the moving window have their own test files.)
 """
 
-import dataclasses
 import math
 
 import pytest
@@ -13,9 +12,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sim.behaviour import expediting, incentives, trust
-from sim.behaviour.incentives import COMPANY_WEIGHTS, SupplierWeights
+from sim.behaviour.incentives import SupplierWeights
 from sim.behaviour.promotions import Promotion, notice_day, promotion_uplift
-from sim.behaviour.supplier_choice import Offer, best_offer
+from sim.behaviour.supplier_choice import Offer, best_offer, landed_cost
 from sim.config import OrgConfig
 
 shares = st.floats(0.0, 1.0)
@@ -161,38 +160,11 @@ SILO_WEIGHTS = SupplierWeights(
 """A silo buyer's weights (the org defaults: price 0.7, the rest 0.1 each)."""
 
 
-def test_supplier_weights_move_from_the_buyers_own_to_the_companys() -> None:
-    assert incentives.supplier_weights(SILO_WEIGHTS, 0.0) == SILO_WEIGHTS
-    assert dataclasses.astuple(incentives.supplier_weights(SILO_WEIGHTS, 1.0)) == pytest.approx(
-        dataclasses.astuple(COMPANY_WEIGHTS)
-    )
-    half = incentives.supplier_weights(SILO_WEIGHTS, 0.5)
-    assert half.price == pytest.approx(0.5) and half.lead_time == pytest.approx(0.2)
-
-
-def test_company_weights_are_a_total_cost_view() -> None:
-    assert sum(
-        (
-            COMPANY_WEIGHTS.price,
-            COMPANY_WEIGHTS.lead_time,
-            COMPANY_WEIGHTS.reliability,
-            COMPANY_WEIGHTS.relationship,
-        )
-    ) == pytest.approx(1.0)
-    assert COMPANY_WEIGHTS.price < SILO_WEIGHTS.price
-
-
-@given(joint=shares)
-def test_supplier_weights_sum_to_one_and_price_weight_falls_with_the_joint_kpi(joint: float) -> None:
-    weights = incentives.supplier_weights(SILO_WEIGHTS, joint)
-    assert weights.price + weights.lead_time + weights.reliability + weights.relationship == pytest.approx(1.0)
-    assert COMPANY_WEIGHTS.price - 1e-12 <= weights.price <= SILO_WEIGHTS.price + 1e-12
-
-
-def test_a_cost_rewarded_buyer_presses_suppliers_and_a_company_minded_one_does_not() -> None:
-    assert incentives.presses_suppliers(SILO_WEIGHTS.price)
-    assert not incentives.presses_suppliers(COMPANY_WEIGHTS.price)
-    assert not incentives.presses_suppliers(incentives.supplier_weights(SILO_WEIGHTS, 1.0).price)
+def test_a_cost_rewarded_buyer_presses_suppliers_and_the_company_only_while_the_relationship_holds() -> None:
+    assert incentives.presses_suppliers(SILO_WEIGHTS.price, 0.0, relationship=0.2, standing=0.6)
+    assert incentives.presses_suppliers(SILO_WEIGHTS.price, 1.0, relationship=0.6, standing=0.6)
+    assert not incentives.presses_suppliers(SILO_WEIGHTS.price, 1.0, relationship=0.55, standing=0.6)
+    assert not incentives.presses_suppliers(0.1, 0.0, relationship=1.0, standing=0.6)  # price hardly matters to it
 
 
 def test_price_break_chasing_by_hand() -> None:
@@ -391,18 +363,31 @@ def test_more_trust_in_purchasing_never_delays_the_notice(trust_level: float, mo
 # -- supplier choice ---------------------------------------------------------------------------
 
 
-def test_a_cost_rewarded_buyer_picks_the_cheap_far_supplier_and_the_company_the_near_one() -> None:
+def test_a_cost_rewarded_buyer_picks_the_cheap_far_supplier_and_the_company_the_lower_landed_cost() -> None:
+    holding = 0.2 / 365
     cheap_far = Offer(supplier=0, unit_price=95.0, lead_time_days=14.0, reliability=0.9, relationship=0.6)
     dear_near = Offer(supplier=1, unit_price=105.0, lead_time_days=6.0, reliability=0.9, relationship=0.6)
-    offers = [cheap_far, dear_near]
-    assert best_offer(offers, SILO_WEIGHTS) == 0
-    assert best_offer(offers, COMPANY_WEIGHTS) == 1
+    assert best_offer([cheap_far, dear_near], SILO_WEIGHTS) == 0
+    # Eight days of capital at 20% a year are worth far less than 10% of the price.
+    assert best_offer([cheap_far, dear_near], SILO_WEIGHTS, 1.0, holding, 4.0) == 0
+    # A hair cheaper but two months further away: a buyer who counts only price buys far, the company near.
+    far = Offer(supplier=0, unit_price=100.0, lead_time_days=66.0, reliability=0.9, relationship=0.6)
+    near = Offer(supplier=1, unit_price=100.2, lead_time_days=6.0, reliability=0.9, relationship=0.6)
+    price_only = SupplierWeights(1.0, 0.0, 0.0, 0.0)
+    assert best_offer([far, near], price_only) == 0
+    assert best_offer([far, near], price_only, 1.0, holding, 4.0) == 1
+
+
+def test_landed_cost_adds_the_capital_in_the_pipeline_and_the_expected_lateness() -> None:
+    offer = Offer(supplier=0, unit_price=100.0, lead_time_days=30.0, reliability=0.8, relationship=0.6)
+    assert landed_cost(offer, 0.001, 10.0) == pytest.approx(100.0 * (1 + 0.001 * (30.0 + 0.2 * 10.0)))
+    assert landed_cost(offer, 0.0, 10.0) == 100.0
 
 
 def test_best_offer_breaks_ties_to_the_lowest_index_and_takes_a_single_offer() -> None:
     same = [Offer(2, 100.0, 10.0, 0.9, 0.6), Offer(1, 100.0, 10.0, 0.9, 0.6)]
-    assert best_offer(same, COMPANY_WEIGHTS) == 1
-    assert best_offer([Offer(4, 1e9, 99.0, 0.0, 0.0)], COMPANY_WEIGHTS) == 4
+    assert best_offer(same, SILO_WEIGHTS, 1.0, 0.001, 4.0) == 1
+    assert best_offer([Offer(4, 1e9, 99.0, 0.0, 0.0)], SILO_WEIGHTS, 1.0, 0.001, 4.0) == 4
 
 
 offers = st.builds(
@@ -415,8 +400,8 @@ offers = st.builds(
 )
 
 
-@given(others=st.lists(offers, min_size=1, max_size=4), weights=st.sampled_from([SILO_WEIGHTS, COMPANY_WEIGHTS]))
-def test_an_offer_better_on_every_count_wins(others: list[Offer], weights: SupplierWeights) -> None:
+@given(others=st.lists(offers, min_size=1, max_size=4), joint=shares)
+def test_an_offer_better_on_every_count_wins(others: list[Offer], joint: float) -> None:
     best = Offer(
         supplier=99,
         unit_price=min(o.unit_price for o in others) * 0.9,
@@ -424,4 +409,4 @@ def test_an_offer_better_on_every_count_wins(others: list[Offer], weights: Suppl
         reliability=1.0,
         relationship=1.0,
     )
-    assert best_offer([*others, best], weights) == 99
+    assert best_offer([*others, best], SILO_WEIGHTS, joint, 0.2 / 365, 4.0) == 99

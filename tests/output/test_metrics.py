@@ -99,10 +99,14 @@ def test_service_and_stock_kpis_follow_their_definitions(raw: dict) -> None:
     )
     assert summary["operating_profit"] == pytest.approx(
         summary["gross_margin"]
+        + summary["revaluation"]
         - summary["holding_cost"]
         - summary["expediting_cost"]
         - summary["penalty_cost"]
         - summary["policy_cost_total"]
+        - summary["operating_expenses"]
+        - summary["obsolescence_cost"]
+        - summary["closing_backlog_cost"]
     )
     value = daily["inventory_value"].mean()
     assert summary["inventory_turns"] == pytest.approx(summary["cogs"] * 365 / len(daily) / value)

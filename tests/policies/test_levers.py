@@ -39,7 +39,9 @@ def test_shared_metrics_lower_forecast_inflation_and_refused_expedites():
     shared = {"shared_metrics": {"joint_weight": 1.0}}
     assert paired("sales_forecast_inflation", shared).mean() < -0.03
     assert paired("expedites_refused", shared).mean() < 0
-    assert all(summary(s, shared)["expedites_refused"] == 0 for s in SEEDS)  # the margin is theirs
+    # The margin is theirs, but a buyer rewarded on the company's result still refuses an
+    # expedite whose premium exceeds what the company can lose (the line's lost sale and churn risk).
+    assert any(summary(s, shared)["expedites_refused"] > 0 for s in SEEDS)
 
 
 @pytest.mark.slow
@@ -59,12 +61,14 @@ def test_regular_meetings_raise_promotion_notice():
 
 
 @pytest.mark.slow
-def test_systems_integration_raises_promise_reliability_and_unbiases_the_plan():
+def test_systems_integration_raises_promise_reliability_and_serves_announced_orders():
     systems = {"systems_integration": {}}
     assert paired("promise_reliability", systems).mean() > 0
-    silo = np.array([abs(summary(s)["planned_forecast_bias"]) for s in SEEDS])
-    integrated = np.array([abs(summary(s, systems)["planned_forecast_bias"]) for s in SEEDS])
-    assert (integrated - silo).mean() < 0
+    # Purchasing sees the accounts' announced orders in the CRM and buys for them before they
+    # land: fewer stock-outs, fewer lost sales. (Its plan then runs above the same weeks' demand,
+    # which planned_forecast_bias reads as over-forecasting: that KPI is no test of this lever.)
+    assert paired("fill_rate", systems).mean() > 0
+    assert paired("lost_sales_rate", systems).mean() < 0
 
 
 @pytest.mark.slow
@@ -139,8 +143,11 @@ def test_each_lever_books_its_cost_and_profit_is_net_of_it(lever):
     result = summary(1, {lever: {}})
     assert result[f"policy_cost_{lever}"] > 0
     assert result["policy_cost_total"] == pytest.approx(result[f"policy_cost_{lever}"])
-    gross = result["gross_margin"] - result["holding_cost"] - result["expediting_cost"] - result["penalty_cost"]
-    assert result["operating_profit"] == pytest.approx(gross - result["policy_cost_total"], rel=1e-9)
+    costs = ("holding_cost", "expediting_cost", "penalty_cost", "operating_expenses", "obsolescence_cost")
+    net = (
+        result["gross_margin"] + result["revaluation"] - sum(result[c] for c in costs) - result["closing_backlog_cost"]
+    )
+    assert result["operating_profit"] == pytest.approx(net - result["policy_cost_total"], rel=1e-9)
 
 
 ZERO = {
