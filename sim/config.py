@@ -114,6 +114,7 @@ class CompanyScenario(_Section):
     promotion_uplift_per_discount: Annotated[float, Field(ge=0, le=50)] = 4.0
     promotion_response_dispersion: Annotated[float, Field(ge=0, le=3)] = 0.6  # lognormal sigma across SKUs
     promotion_dip_share: Share = 0.3
+    promotion_funding_share: Share = 0.5  # share of a campaign's discount its suppliers pay back
     promotion_dip_days: Days = 14
     deal_uplift_per_discount: Annotated[float, Field(ge=0)] = 1.5
     # customers: satisfaction, churn, new business

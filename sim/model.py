@@ -22,6 +22,7 @@ from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
 from sim.agents.customer import OrderCalendar
 from sim.agents.prospecting import Pipeline
 from sim.agents.staff import Staff
+from sim.books import campaigns
 from sim.books.campaigns import Promotion
 from sim.books.expenses import OperatingExpenses
 from sim.books.holding import HoldingCost
@@ -336,6 +337,10 @@ class SalesPurchasingModel(Model):
             f"{notice} days before it starts",
         )
         self.recorder.record(told)
+
+    def claim_allowance(self, promotion: Promotion, rep_label: str) -> None:
+        """A campaign ended: its suppliers pay back their share of the discount."""
+        campaigns.claim_allowance(promotion, self.list_price_cents, self.ledger, self.recorder, self.env.now, rep_label)
 
     def promotion_surprise(self, promotion: Promotion) -> None:
         """A promotion started that purchasing was never told of: it finds out, and minds."""

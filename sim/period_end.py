@@ -12,8 +12,9 @@ from typing import Any, Protocol
 import simpy
 
 from sim.agents.buyer import Buyer
+from sim.agents.sales import SalesRep
 from sim.agents.supplier import Supplier
-from sim.books import standards
+from sim.books import campaigns, standards
 from sim.books.holding import HoldingCost
 from sim.books.ledger import Ledger
 from sim.books.obsolescence import Obsolescence
@@ -40,6 +41,8 @@ class Books(Protocol):
     demand_history: list[list[int]]
     suppliers: Sequence[Supplier]
     buyers: Sequence[Buyer]
+    reps: Sequence[SalesRep]
+    list_price_cents: list[int]
 
 
 AGEING_CHECK_DAYS = 28  # stock past its shelf life is written off monthly
@@ -81,6 +84,11 @@ def close_the_books(model: Books) -> None:
         rates = [sum(days[total - window : total]) / window for days in model.demand_history]
         model.obsolescence.provide(year_end, rates)
     model.order_to_cash.provide_for_backlog(year_end)
+    for rep in model.reps:  # campaigns still running at the end claim what they sold so far
+        for promotion in rep.promotions:
+            campaigns.claim_allowance(
+                promotion, model.list_price_cents, model.ledger, model.recorder, year_end, rep.label
+            )
     # Relationships recover between presses: record where they stand at the last close.
     close = total - 1 + CLOSE
     for supplier in model.suppliers:

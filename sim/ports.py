@@ -267,6 +267,8 @@ class SalesDesk(Company, Protocol):
 
     def inform_of_order(self, announced: OrderAnnouncement, source: str) -> None: ...
 
+    def claim_allowance(self, promotion: Promotion, rep_label: str) -> None: ...
+
 
 class OrderDesk(Company, Protocol):
     """What a customer account may ask: to order, a delivery promise, an expedite for its line."""

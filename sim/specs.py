@@ -121,6 +121,7 @@ class Market:
     promotion_uplift_per_discount: float = 0.0
     promotion_dip_share: float = 0.0
     promotion_dip_days: int = 0
+    promotion_funding_share: float = 0.0  # share of a campaign's discount its suppliers pay back
     deal_uplift_per_discount: float = 0.0
     satisfaction_learning: float = 0.0
     key_account_sensitivity: float = 1.0  # a key account's satisfaction moves this many times as much

@@ -117,6 +117,7 @@ def book_problems(model: SalesPurchasingModel, tables: RunTables) -> list[str]:
         ("obsolescence_cost", "writeoff", 1, 1e-6),
         ("revaluation", "revaluation", -1, 1e-6),
         ("backlog_provision", "backlog_provision", 1, 1e-6),
+        ("promotion_allowance", "allowances", -1, 1e-6),
     ):
         in_table = float(daily[column].sum())
         in_ledger = sign * balance.get(account, 0) / 100.0

@@ -14,7 +14,7 @@ import simpy
 
 from sim.behaviour import promotions
 from sim.books.campaigns import Promotion
-from sim.clock import FORECAST
+from sim.clock import CLOSE, FORECAST
 from sim.output import events
 from sim.ports import PromotionPlan, SalesDesk, SalesSeat
 
@@ -117,6 +117,7 @@ class Campaigning:
             dip={k: promotions.post_promotion_dip(uplift[k], market.promotion_dip_share) for k in skus},
             base_daily_units={k: base[k] for k in skus},
             reps=tuple(sorted(rep.index for rep in team)),
+            funding_share=market.promotion_funding_share,
         )
         # Drawn before any check, so a check that vetoes does not shift later draws.
         self._pending_draw = float(self._notice_rng.random())
@@ -223,6 +224,9 @@ class Campaigning:
         model.recorder.signal(env.now, "promotion_notice_days", self.label, -1, notice_days)
         if notice is None:
             model.promotion_surprise(promotion)
+        if promotion.funding_share > 0:
+            yield env.timeout(promotion.end_day - 1 + CLOSE - env.now)  # never, past the horizon
+            model.claim_allowance(promotion, self.label)
 
     def blame_stockout(self, promotion: Promotion, sku: int, now: float) -> None:
         """A stock-out on a promoted SKU that purchasing learned of too late: a conflict."""

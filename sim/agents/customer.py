@@ -67,7 +67,13 @@ class CustomerAccount(Agent):
             wanted = spec.demand.quantities(day, multipliers, deal)
             if self._announced:
                 wanted = wanted + self._announced.pop(day, [])
-            lines = [(k, q, round(list_prices[k] * (1.0 - rep.discount(k, day)))) for k, q in wanted]
+            lines = []
+            for k, q in wanted:
+                promotion = rep.active_promotion(k, day)
+                if promotion is not None:
+                    promotion.units_sold[k] = promotion.units_sold.get(k, 0) + q
+                discount = promotion.discount if promotion is not None else rep.deal_discount
+                lines.append((k, q, round(list_prices[k] * (1.0 - discount))))
         else:
             wanted = spec.demand.quantities(day)
             if self._announced:

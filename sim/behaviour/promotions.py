@@ -53,7 +53,8 @@ def incremental_margin_cents(
     """What a promotion adds to margin and to revenue, expected, in cents.
 
     Margin: extra units at the promoted margin, less the discount given on the units
-    that would have sold anyway, less the margin of the sales lost in the dip after.
+    that would have sold anyway, less the margin of the sales lost in the dip after,
+    plus what the suppliers pay back of the discount on every unit sold in the campaign.
     Only the ``supplied`` share of the extra demand can be served (the rest is not
     stocked in time: no extra margin, and no dip after it either).
     """
@@ -65,8 +66,12 @@ def incremental_margin_cents(
         promoted = price * (1.0 - promotion.discount)
         base_daily = promotion.base_daily_units[sku]
         dip_units = base_daily * promotion.dip_days * (1.0 - promotion.dip[sku]) * supplied
+        funded = promotion.funding_share * (price - promoted) * (base_daily + extra_daily) * days
         margin += (
-            extra_daily * days * (promoted - cost) - base_daily * days * (price - promoted) - dip_units * (price - cost)
+            extra_daily * days * (promoted - cost)
+            - base_daily * days * (price - promoted)
+            - dip_units * (price - cost)
+            + funded
         )
         revenue += extra_daily * days * promoted - base_daily * days * (price - promoted) - dip_units * price
     return margin, revenue

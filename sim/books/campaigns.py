@@ -5,9 +5,17 @@ its pace takes part, and it reaches all their accounts. Like an order, it is a d
 a check or a committee may approve it, customers see it while it runs, purchasing
 learns of it (or not). Each SKU answers the discount in its own measure (``uplift``);
 after the campaign, demand dips while customers use what they bought ahead (``dip``).
+Its suppliers pay back a share of the discount on the units it sells (``funding_share``:
+trade promotion funds, claimed when the campaign ends).
 """
 
 from dataclasses import dataclass, field
+
+from sim.books.ledger import Ledger
+from sim.output import events
+from sim.output.recorder import Recorder
+
+ALLOWANCE = events.code("promotion_allowance")
 
 
 @dataclass(slots=True)
@@ -29,7 +37,10 @@ class Promotion:
     dip: dict[int, float]  # demand multiplier per SKU right after (customers bought ahead)
     base_daily_units: dict[int, float]  # what the reps taking part expect per SKU without it
     reps: tuple[int, ...] = ()  # every rep taking part (the proposer among them)
+    funding_share: float = 0.0  # share of the discount the suppliers pay back on the units it sells
     told_day: int | None = None
+    units_sold: dict[int, int] = field(default_factory=dict)  # units ordered at its price, per SKU
+    allowance_claimed: bool = False
     stockout_blamed: bool = False
     extra_daily_units: dict[int, float] = field(init=False)  # expected extra demand per SKU while it runs
 
@@ -52,3 +63,29 @@ class Promotion:
     def notice_days(self) -> int | None:
         """Days between purchasing learning of it and its start (None if never told)."""
         return None if self.told_day is None else self.start_day - self.told_day
+
+
+def claim_allowance(
+    promotion: Promotion, list_price_cents: list[int], ledger: Ledger, recorder: Recorder, now: float, agent: str
+) -> None:
+    """The suppliers pay back their share of the discount on the units the campaign sold (once).
+
+    Trade promotion funds (Ailawadi, Farris & Shames 1999): the manufacturer funds a
+    reseller's price cut, claimed on the units sold at it; booked against the cost of goods.
+    """
+    if promotion.allowance_claimed or promotion.funding_share <= 0:
+        return
+    promotion.allowance_claimed = True
+    given = sum(
+        units * (list_price_cents[k] - round(list_price_cents[k] * (1.0 - promotion.discount)))
+        for k, units in promotion.units_sold.items()
+    )
+    cents = round(promotion.funding_share * given)
+    if cents <= 0:
+        return
+    ledger.post("cash", "allowances", cents)
+    units = sum(promotion.units_sold.values())
+    share = 100 * promotion.funding_share
+    detail = recorder.text(f"suppliers fund {share:.0f}% of the discount on {units} units")
+    ref = promotion.promotion_id
+    recorder.flow(now, ALLOWANCE, recorder.name(agent), -1, -1, ref, units, cents, detail=detail)

@@ -20,6 +20,7 @@ PROFIT_AND_LOSS = (
     "operating_expenses",
     "revaluation",  # inventory revalued when standard costs are reset
     "backlog_provision",  # a year end's provision for the margin the open backlog is expected to lose
+    "allowances",  # suppliers' payments toward campaigns' discounts (a credit: lowers the cost of goods)
 )
 POLICY_PREFIX = "policy:"
 

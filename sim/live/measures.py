@@ -55,7 +55,13 @@ REPORTERS: dict[str, Reporter] = {
     # Money so far (currency), from the ledger: profit after every cost, and gross margin.
     "operating_profit_total": lambda m: m.ledger.profit_cents() / 100,
     "gross_margin_total": lambda m: (
-        -(m.ledger.balance["revenue"] + m.ledger.balance["cogs"] + m.ledger.balance["ppv"]) / 100
+        -(
+            m.ledger.balance["revenue"]
+            + m.ledger.balance["cogs"]
+            + m.ledger.balance["ppv"]
+            + m.ledger.balance["allowances"]
+        )
+        / 100
     ),
 }
 """Measure name -> reporter; ``day`` is the day that just closed."""

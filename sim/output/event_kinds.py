@@ -69,6 +69,7 @@ FLOWS = (
     "write_off",  # units older than their shelf life written off (value: standard cost less salvage)
     "stock_provision",  # year end: closing stock that will age out unsold (value: its cost less salvage)
     "backlog_provision",  # year end: the margin open backlog is expected to lose (value)
+    "promotion_allowance",  # suppliers pay back a campaign's funded discount (ref: the campaign; value)
 )
 
 for _code, _name in enumerate(FLOWS):

@@ -58,7 +58,8 @@ KPIS: tuple[Kpi, ...] = (
         "price paid above standard cost on receipts (negative: savings)",
         _P,
     ),
-    Kpi("gross_margin", "Gross margin", "currency", HIGHER, "revenue - cogs - purchase price variance"),
+    Kpi("promotion_allowances", "Campaign funding", "currency", HIGHER, "suppliers' share of campaign discounts", _S),
+    Kpi("gross_margin", "Gross margin", "currency", HIGHER, "revenue - cogs - price variance + campaign funding"),
     Kpi("gross_margin_rate", "Gross margin rate", "share", HIGHER, "gross margin / revenue"),
     Kpi(
         "holding_cost",

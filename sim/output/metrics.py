@@ -37,6 +37,7 @@ def summarize(
         "revenue": revenue,
         "cogs": float(total["cogs"]),
         "purchase_price_variance": float(total["ppv"]),
+        "promotion_allowances": float(total.get("promotion_allowance", 0.0)),
         "gross_margin": gross_margin,
         "gross_margin_rate": _ratio(gross_margin, revenue),
         "holding_cost": float(total["holding_cost"]),

@@ -182,7 +182,8 @@ def company_daily(
     daily["policy_cost"] = by_day(("policy_cost",))
     for lever in levers:
         daily[f"policy_cost_{lever}"] = by_day(("policy_cost",), agent=lever)
-    daily["gross_margin"] = daily["revenue"] - daily["cogs"] - daily["ppv"]
+    daily["promotion_allowance"] = by_day(("promotion_allowance",))
+    daily["gross_margin"] = daily["revenue"] - daily["cogs"] - daily["ppv"] + daily["promotion_allowance"]
     daily["received_value"] = by_day(("receipt",))
     daily["operating_expenses"] = np.full(days, operating_expenses_per_day)
     daily["obsolescence_cost"] = by_day(("write_off", "stock_provision"))

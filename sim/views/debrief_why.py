@@ -84,6 +84,8 @@ def _why_profit(before: Period, after: Period) -> tuple[list[str], Figure]:
         f"promotions {b['promotions_started']:.0f} → {a['promotions_started']:.0f}; "
         f"units lost to cancellations {b['lost_units']:,.0f} → {a['lost_units']:,.0f}",
         "cogs": "moves with the units shipped",
+        "promotion_allowance": f"promotions {b['promotions_started']:.0f} → {a['promotions_started']:.0f}: "
+        "suppliers fund part of each campaign's discount",
         "ppv": f"negotiations {b['negotiations']:.0f} → {a['negotiations']:.0f}; expedites and spot buys "
         "pay list price",
         "holding_cost": f"average stock {b['avg_on_hand']:,.0f} → {a['avg_on_hand']:,.0f} units",

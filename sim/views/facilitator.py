@@ -78,6 +78,7 @@ COST_PARTS: dict[str, int] = {
     "expediting_cost": 1,
     "penalty_cost": 1,
     "purchase_price_variance": 1,
+    "promotion_allowances": -1,
     "policy_cost_total": 1,
     "obsolescence_cost": 1,
     "closing_backlog_cost": 1,
@@ -87,8 +88,8 @@ COST_PARTS: dict[str, int] = {
 FIXED_COST = "operating_expenses"
 """The line of operating profit left out of the supply-chain cost: staff and overhead, a cost per day."""
 COST_WORDS = (
-    "holding + expediting + penalties + purchase price variance + lever costs + obsolescence "
-    "+ backlog provision - revaluation"
+    "holding + expediting + penalties + purchase price variance - campaign funding + lever costs "
+    "+ obsolescence + backlog provision - revaluation"
 )
 """The supply-chain cost in words, as the table's note and the chart's legend give it."""
 

@@ -173,3 +173,18 @@ def test_meetings_and_the_committee_pass_announced_orders_to_purchasing(lever: s
     notices = shared.events[shared.events["event"] == "order_notice"]
     assert (silo.events["event"] == "order_notice").sum() == 0
     assert len(notices) and set(notices["agent"].astype(str)) == {lever}
+
+
+def test_suppliers_pay_back_their_share_of_each_campaigns_discount() -> None:
+    # Every campaign's claim is the funding share of the discount on the units ordered at its
+    # price; without funding there is no claim and gross margin carries the whole discount.
+    raw = {"seed": 2, "horizon_days": 200, "warmup_days": 30, "scenario": {"promotion_funding_share": 0.5}}
+    funded = run(raw)
+    claims = funded.events[funded.events["event"] == "promotion_allowance"]
+    assert len(claims) > 0 and (claims["value"] > 0).all()
+    campaigns = funded.events[funded.events["event"] == "promotion_started"]["ref"].unique()
+    assert set(claims["ref"]) <= set(campaigns)
+    assert funded.timeseries["promotion_allowance"].sum() == pytest.approx(claims["value"].sum())
+    unfunded = run({**raw, "scenario": {"promotion_funding_share": 0.0}})
+    assert (unfunded.events["event"] == "promotion_allowance").sum() == 0
+    assert unfunded.summary["promotion_allowances"] == 0.0

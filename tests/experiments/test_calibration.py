@@ -47,10 +47,16 @@ def test_the_aligned_organisation_earns_more_than_the_silo_on_the_same_markets(
 
 
 @pytest.mark.slow
-def test_expedite_verdicts_on_the_default_go_both_ways(silo: list[dict[str, float]]) -> None:
-    # A rule that always approves (or always refuses) decides nothing. The buyers' expedite
-    # verdicts go both ways on the calibrated default. (The promotion checks of the committee
-    # and of shared metrics do not yet: see docs/CALIBRATION.md, "Limits".)
+def test_decisions_on_the_default_go_both_ways(silo: list[dict[str, float]]) -> None:
+    # A rule that always approves (or always refuses) decides nothing: on the calibrated default
+    # the committee, the joint promotion check and the buyers' expedite verdicts each go both
+    # ways over a year of four markets.
+    committee = runs(["policy=steering_committee"], SEEDS)
+    check = runs(["policy=shared_metrics"], SEEDS)
+    committee_share = np.nanmean([r["committee_approval_share"] for r in committee])
+    check_share = np.nanmean([r["promotion_check_approval_share"] for r in check])
     refused = sum(r["expedites_refused"] for r in silo)
     asked = sum(r["expedite_requests"] for r in silo)
+    assert 0 < committee_share < 1, committee_share
+    assert 0 < check_share < 1, check_share
     assert 0 < refused < asked, (refused, asked)
