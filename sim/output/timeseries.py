@@ -40,6 +40,7 @@ MONEY = (
     "revenue",
     "cogs",
     "ppv",
+    "promotion_allowance",
     "holding_cost",
     "expediting_cost",
     "penalty_cost",

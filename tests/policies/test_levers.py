@@ -73,10 +73,14 @@ def test_systems_integration_raises_promise_reliability_and_serves_announced_ord
 
 @pytest.mark.slow
 def test_steering_committee_lowers_the_bias_of_the_forecast_planned_on():
+    # The consensus forecast replaces sales' padded one in the plan. On the calibrated default
+    # the silo's buyers have learned to distrust sales and plan nearly unbiased already; where
+    # they trust sales fully, the padding reaches the plan, and the committee takes it out.
     committee = {"steering_committee": {}}
-    silo = np.array([abs(summary(s)["planned_forecast_bias"]) for s in SEEDS])
-    agreed = np.array([abs(summary(s, committee)["planned_forecast_bias"]) for s in SEEDS])
-    assert (agreed - silo).mean() < -0.005
+    trusting = {"org": {"initial_trust": 1.0, "trust_learning": 0.0}}
+    silo = np.array([abs(summary(s, **trusting)["planned_forecast_bias"]) for s in SEEDS])
+    agreed = np.array([abs(summary(s, committee, **trusting)["planned_forecast_bias"]) for s in SEEDS])
+    assert (agreed - silo).mean() < -0.02 and all(agreed < silo)
 
 
 def test_rotation_raises_trust_and_lowers_the_rotated_staffs_bias():
