@@ -329,13 +329,7 @@ class Buyer(Staff):
         supplier = self.choose_supplier(request.sku, day)
         premium_cost = self._premium(supplier, request, day)
         reward = self.reward
-        loss = expediting.loss_if_not_rushed(
-            supplied_day=model.supplied_day(request.sku, day),
-            expires_day=request.expires_day,
-            line_margin_cents=request.line_margin_cents,
-            churn_risk=request.churn_risk,
-            account_margin_cents=request.account_margin_cents,
-        )
+        loss = expediting.loss_of_request(request, model.supplied_day(request.sku, day))
         valued = incentives.expedite_value(
             loss=loss * incentives.saved_sale_value(reward.joint_weight, reward.service_weight),
             sales_claim=request.margin_at_risk_cents,

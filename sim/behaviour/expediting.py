@@ -6,6 +6,8 @@ account leaves with all its future margin. Purchasing can tell when supply comes
 sees its open purchase orders); sales, without that view, claims the margin as at risk.
 """
 
+from sim.books.orders import ExpediteRequest
+
 
 def loss_if_not_rushed(
     *,
@@ -19,6 +21,17 @@ def loss_if_not_rushed(
     if supplied_day <= expires_day:
         return 0.0
     return line_margin_cents + churn_risk * account_margin_cents
+
+
+def loss_of_request(request: ExpediteRequest, supplied_day: float) -> float:
+    """:func:`loss_if_not_rushed` for a rep's expedite request (its line, its account's margin and risk)."""
+    return loss_if_not_rushed(
+        supplied_day=supplied_day,
+        expires_day=request.expires_day,
+        line_margin_cents=request.line_margin_cents,
+        churn_risk=request.churn_risk,
+        account_margin_cents=request.account_margin_cents,
+    )
 
 
 def churn_risk_if_lost(

@@ -132,13 +132,7 @@ class SteeringCommittee(Policy):
             buyer = company.buyers[company.world.skus[request.sku].buyer]
             supplier, premium_cents = buyer.expedite_quote(request, day)
             premium = round(premium_cents)
-            loss = expediting.loss_if_not_rushed(
-                supplied_day=company.supplied_day(request.sku, day),
-                expires_day=request.expires_day,
-                line_margin_cents=request.line_margin_cents,
-                churn_risk=request.churn_risk,
-                account_margin_cents=request.account_margin_cents,
-            )
+            loss = expediting.loss_of_request(request, company.supplied_day(request.sku, day))
             rule = self.params.decision_rule
             grant = rule == "sales_first" or (rule == "company_objective" and loss >= premium)
             verdict = "expedite granted" if grant else "refusal upheld"
