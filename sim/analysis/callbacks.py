@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sim.analysis import worth
 from sim.analysis.progress import Progress, ProgressLine, SweepTracker
 
 TABLE_KPIS = ("operating_profit", "fill_rate", "on_time_in_full", "avg_on_hand")
@@ -130,6 +131,8 @@ def summarise(sweep_dir: Path, baseline: str | None = None) -> None:
         print(f"spsim: aggregate: {_one_line(error)}", file=sys.stderr)
         return
     print(comparison_table(result.comparison, result.arms))
+    for line in worth.summary_lines(result.comparison):
+        print(line)
     if result.incomplete:
         print(f"left out of the tables: {len(result.incomplete)} incomplete run folder(s) (see aggregate.json)")
     print(f"tables: {sweep_dir / aggregation.COMPARISON_TABLE}")

@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from sim.analysis import aggregate as agg
+from sim.analysis import worth
 from sim.analysis.report_arms import HEADLINE_KPIS, measure, short_labels
 from sim.analysis.report_charts import ReportCharts
 from sim.analysis.report_text import TABLE_NOTE, Block, ReportText
@@ -85,6 +86,13 @@ def _current_tables(sweep_dir: Path) -> tuple[agg.Aggregate, bool]:
     return agg.collect(sweep_dir, requested), True
 
 
+WORTH_NOTE = (
+    "A year of each lever against the baseline on the same markets, in thousands of currency, with the 95% "
+    "interval of the paired seeds. The benefit before the lever's own cost is also its break-even cost: the "
+    "highest yearly cost (hours, licence, salaries) at which it still pays."
+)
+
+
 class Report(ReportText, ReportCharts):
     """Builds the report's blocks (text and charts) into ``folder``."""
 
@@ -99,6 +107,9 @@ class Report(ReportText, ReportCharts):
         ]
         for group in self.groups:
             blocks += self.finding(group)
+        header, rows = worth.table(result.comparison)
+        if rows:
+            blocks += [("h2", "Is each lever worth what it costs?"), ("p", WORTH_NOTE), ("table", (header, rows))]
         blocks += self.charts()
         blocks += [("h2", "Comparison table"), ("p", TABLE_NOTE), ("table", self.table())]
         blocks += [("h2", "What the KPIs mean"), ("ul", self.definitions())]

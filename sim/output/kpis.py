@@ -87,6 +87,7 @@ KPIS: tuple[Kpi, ...] = (
         "gross margin + revaluation - holding - expediting - penalties - policy costs - operating expenses "
         "- obsolescence - closing backlog provision",
     ),
+    Kpi("profit_before_levers", "Profit before lever costs", "currency", HIGHER, "operating profit + lever costs"),
     Kpi(
         "operating_expenses",
         "Operating expenses",

@@ -45,6 +45,7 @@ def summarize(
         "penalty_cost": float(total["penalty_cost"]),
         "policy_cost_total": float(total["policy_cost"]),
         "operating_profit": float(total["operating_profit"]),
+        "profit_before_levers": float(total["operating_profit"] + total["policy_cost"]),
         "operating_expenses": float(total.get("operating_expenses", 0.0)),
         "obsolescence_cost": float(total.get("obsolescence_cost", 0.0)),
         "closing_backlog_cost": float(total.get("backlog_provision", 0.0)),

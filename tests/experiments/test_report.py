@@ -152,7 +152,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
         "no such folder": [str(tmp_path / "nowhere")],
         "not a sweep": [str(empty)],
         "no complete run": [str(unfinished)],
-        "not a KPI of this sweep (did you mean operating_profit?)": [str(one_scenario), "--objective", "profit"],
+        "not a KPI of this sweep (did you mean operating_profit": [str(one_scenario), "--objective", "profit"],
     }
     for expected, arguments in cases.items():
         status, out, err = run_main(cli.report, arguments, capsys)
