@@ -438,37 +438,36 @@ def raw_unit_text(name: str) -> str:
 # -- values in words ------------------------------------------------------------------------------
 
 
+_NUMBER_STYLE: dict[Unit, tuple[float, str]] = {
+    "share": (100.0, ".1f"),  # shown as a percentage, changes in percentage points
+    "score": (1.0, ".2f"),
+    "ratio": (1.0, ",.2f"),
+    "days": (1.0, ",.1f"),
+    "per year": (1.0, ",.1f"),
+}
+"""Scale and format of each unit's numbers; the rest (currency, units, counts) are whole numbers."""
+
+
+def _number_style(name: str) -> tuple[float, str, Unit]:
+    unit = _unit(name)
+    scale, spec = _NUMBER_STYLE.get(unit, (1.0, ",.0f"))
+    return scale, spec, unit
+
+
 def format_value(name: str, value: float) -> str:
     """A KPI value as a person reads it: ``3,984,932``, ``96.2%``, ``0.38``, ``1.35``; ``n/a`` for NaN."""
     if value != value:
         return "n/a"
-    unit = _unit(name)
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if unit == "score":
-        return f"{value:.2f}"
-    if unit == "ratio":
-        return f"{value:,.2f}"
-    if unit in ("days", "per year"):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+    scale, spec, unit = _number_style(name)
+    return f"{scale * value:{spec}}" + ("%" if unit == "share" else "")
 
 
 def format_change(name: str, before: float, after: float) -> str:
     """The change of a KPI in its own unit: ``+28,186``, ``-0.6 pts``, ``+0.04``; ``n/a`` if either is NaN."""
     if before != before or after != after:
         return "n/a"
-    change = after - before
-    unit = _unit(name)
-    if unit == "share":
-        return f"{100 * change:+.1f} pts"
-    if unit == "score":
-        return f"{change:+.2f}"
-    if unit == "ratio":
-        return f"{change:+,.2f}"
-    if unit in ("days", "per year"):
-        return f"{change:+,.1f}"
-    return f"{change:+,.0f}"
+    scale, spec, unit = _number_style(name)
+    return f"{scale * (after - before):+{spec}}" + (" pts" if unit == "share" else "")
 
 
 def verdict(name: str, before: float, after: float) -> str:
