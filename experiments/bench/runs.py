@@ -25,6 +25,7 @@ import numpy as np
 
 from experiments.bench.record import REPO, Report, best, fresh, rss_to_mb
 from sim import SalesPurchasingModel, load_config
+from sim.policies import levers
 
 DEFAULT_RUN_MAX_S = 0.4  # simulate + tables of the default scenario
 PEAK_RSS_MAX_MB = 250.0  # a fresh process that does one default run
@@ -48,13 +49,7 @@ class ExtraCase:
     note: str = ""
 
 
-ALL_LEVERS = {
-    "shared_metrics": {},
-    "regular_meetings": {},
-    "systems_integration": {},
-    "steering_committee": {},
-    "rotation": {},
-}
+ALL_LEVERS = {name: {} for name in levers()}
 EXTRA_CASES: list[ExtraCase] = [
     ExtraCase("all policy levers", {"policy": ALL_LEVERS}, max_ratio=1.2, note="(levers: at most +20%)"),
 ]

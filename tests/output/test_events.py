@@ -15,13 +15,7 @@ from sim.views import captions, debrief
 from sim.views.replay import Run
 from tests.helpers import company
 
-ALL_LEVERS = {
-    "shared_metrics": {},
-    "regular_meetings": {},
-    "systems_integration": {},
-    "steering_committee": {},
-    "rotation": {},
-}
+ALL_LEVERS = {name: {} for name in levers()}
 
 
 RUNS = {  # between them, every kind of business event
