@@ -50,6 +50,7 @@ class CompanyScenario(_Section):
 
     kind: Literal["company"] = "company"
     name: str = "default"
+    currency: Annotated[str, Field(min_length=1, max_length=12)] = "EUR"  # what money is counted in (reports)
     # catalogue and organisation
     skus: Annotated[int, Field(ge=1, le=2000)] = 40
     accounts: Annotated[int, Field(ge=1, le=100_000)] = 250

@@ -31,14 +31,19 @@ BASIC = "hydra/launcher=basic"
 # experiment's for the same key), and the job folders that must result (named by overrides).
 CUTS: dict[str, tuple[list[str], set[str], str | None]] = {
     "compare_policies": (
-        ["policy=silo,rotation", "seed=1,2"],
-        {f"debug=default,policy={policy},seed={seed}" for policy in ("silo", "rotation") for seed in (1, 2)},
-        "policy=silo",
+        ["arm=silo,aligned,rotation", "org.safety_z=1.2,1.8", "seed=1,2"],
+        {
+            f"arm={arm},debug=default,org.safety_z={z},seed={seed}"
+            for arm in ("silo", "aligned", "rotation")
+            for z in ("1.2", "1.8")
+            for seed in (1, 2)
+        },
+        "arm=silo",
     ),
     "policy_by_scenario": (
-        ["policy=silo,shared_metrics", "scenario=seasonal", "seed=1"],
-        {f"debug=default,policy={policy},scenario=seasonal,seed=1" for policy in ("silo", "shared_metrics")},
-        "policy=silo",
+        ["arm=silo,shared_metrics", "scenario=seasonal", "seed=1"],
+        {f"arm={arm},debug=default,scenario=seasonal,seed=1" for arm in ("silo", "shared_metrics")},
+        "arm=silo",
     ),
     "rotation_design": (
         ["policy.rotation.share_rotated=0.2,0.4", "policy.rotation.spell_days=60", "seed=1"],
@@ -112,8 +117,8 @@ def assert_policy_is(overrides: list[str], policy: dict) -> None:
             for lever, params in levers.items():
                 assert params.items() <= policy[lever].items(), (override, policy)
             assert set(policy) == set(levers), (override, policy)
-        elif key == "policy":
-            expected = {} if value == "silo" else set(policy) if value == "all" else {value}
+        elif key in ("policy", "arm"):  # an arm sets the levers (and the aligned one no lever)
+            expected = {} if value in ("silo", "aligned") else set(policy) if value == "all" else {value}
             assert set(policy) == set(expected) and (value != "all" or len(policy) == 5), (override, policy)
         elif key.startswith("policy."):
             _, lever, parameter = key.split(".")
@@ -124,9 +129,9 @@ def assert_policy_is(overrides: list[str], policy: dict) -> None:
 def test_failed_runs_are_reported_and_a_rerun_resumes(tmp_path: Path) -> None:
     results = tmp_path / "results"
     policies = ("silo", "rotation", "all", "shared_metrics", "regular_meetings")
-    arguments = ["+experiment=compare_policies", f"policy={','.join(policies)}", "seed=1", BASIC]
+    arguments = ["+experiment=compare_policies", f"arm={','.join(policies)}", "org.safety_z=1.8", "seed=1", BASIC]
     sweep_dir = results / "experiments" / "compare_policies"
-    names = {policy: f"debug=default,policy={policy},seed=1" for policy in policies}
+    names = {policy: f"arm={policy},debug=default,org.safety_z=1.8,seed=1" for policy in policies}
     # The first job fails after its simulation ran: a folder stands where its summary goes.
     (sweep_dir / names["silo"] / "summary.json").mkdir(parents=True)
     # The last fails before its run folder has a manifest: a folder stands where that goes.
@@ -211,7 +216,8 @@ def write_experiment(config_dir: Path, params: dict[str, str]) -> None:
     ("arguments", "key"),
     [
         (["-m", "scenario.nope=1,2"], "scenario.nope"),
-        (["-m", "+experiment=compare_policies", "policy=silo,nope"], "policy"),
+        (["-m", "+experiment=compare_policies", "arm=silo,nope"], "arm"),
+        (["-m", "+experiment=compare_policies", "org.safety_z=1.8,9"], "safety_z"),
         (["-m", "+experiment=compare_policies", "seed=1,-1"], "seed"),
         (["-m", "+experiment=rotation_design", "policy.rotation.share_rotated=0.2,1.5"], "share_rotated"),
         (["-m", "+experiment=nope"], "experiment"),

@@ -43,6 +43,8 @@ COMPARISON_CSV = "comparison.csv"
 RECORD = "aggregate.json"
 OUTPUTS = (SUMMARY_TABLE, COMPARISON_TABLE, COMPARISON_CSV, RECORD)
 DEFAULT_BASELINE = "policy=silo"
+# The silo, as the experiments name it (arm=silo) or as a plain sweep of levers does (policy=silo).
+DEFAULT_BASELINES = ("arm=silo", DEFAULT_BASELINE)
 NO_OVERRIDES = "(defaults)"
 
 
@@ -85,7 +87,7 @@ def aggregate(sweep_dir: Path, baseline: str | None = None) -> Aggregate:
         sweep_dir: the sweep folder (run folders at any depth below it).
         baseline: the arm to compare with, as overrides (``"policy=silo"``); keys it does not
             name are matched to each arm's own, so every scenario gets its own silo. None:
-            ``policy=silo`` when the sweep has it, else no baseline (means only).
+            ``arm=silo`` or ``policy=silo`` when the sweep has it, else no baseline (means only).
 
     Raises:
         SweepError: no such folder, no run folder in it, no complete run, or a baseline
@@ -307,11 +309,13 @@ def _join_overrides(overrides: dict[str, str]) -> str:
 
 
 def _baseline_spec(baseline: str | None, arms: dict[str, dict[str, str]]) -> dict[str, str] | None:
-    """The baseline's overrides: the one asked for, else policy=silo if the sweep has it."""
+    """The baseline's overrides: the one asked for, else arm=silo or policy=silo if the sweep has it."""
     if baseline is None:
-        default = parse_overrides([DEFAULT_BASELINE])
-        has_default = any(all(o.get(k) == v for k, v in default.items()) for o in arms.values())
-        return default if has_default else None
+        for candidate in DEFAULT_BASELINES:
+            default = parse_overrides([candidate])
+            if any(all(o.get(k) == v for k, v in default.items()) for o in arms.values()):
+                return default
+        return None
     parts = split_overrides(baseline)
     spec = parse_overrides(parts)
     if not parts or len(spec) != len(parts):

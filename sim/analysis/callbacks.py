@@ -20,7 +20,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sim.analysis import worth
 from sim.analysis.progress import Progress, ProgressLine, SweepTracker
 
 TABLE_KPIS = ("operating_profit", "fill_rate", "on_time_in_full", "avg_on_hand")
@@ -35,11 +34,16 @@ class SweepProgress:
         baseline: the arm the comparison is made against, as overrides
             (``policy.shared_metrics.joint_weight=0``); None: ``policy=silo`` when the
             sweep has it (see ``sim.analysis.aggregate``).
+        target_fill_rate: the report also compares the arms at this fill rate (along each
+            arm's stock-service frontier, when the sweep runs a grid of safety factors).
         interval_s: how often the sweep folder is read.
     """
 
-    def __init__(self, baseline: str | None = None, interval_s: float = 1.0) -> None:
+    def __init__(
+        self, baseline: str | None = None, target_fill_rate: float | None = None, interval_s: float = 1.0
+    ) -> None:
         self.baseline = baseline
+        self.target_fill_rate = target_fill_rate
         self.interval_s = interval_s
         self._tracker: SweepTracker | None = None
         self._line: ProgressLine | None = None
@@ -48,7 +52,7 @@ class SweepProgress:
 
     def __getstate__(self) -> dict[str, Any]:
         # Hydra sends its callbacks to every job's process: the thread stays here.
-        return {"baseline": self.baseline, "interval_s": self.interval_s}
+        return {"baseline": self.baseline, "target_fill_rate": self.target_fill_rate, "interval_s": self.interval_s}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
@@ -86,7 +90,7 @@ class SweepProgress:
         progress = self._tracker.poll()
         self._line.finish(progress)
         sweep_dir = self._tracker.sweep_dir
-        summarise(sweep_dir, self.baseline)
+        summarise(sweep_dir, self.baseline, self.target_fill_rate)
         problems = progress.failed + [(path, "did not finish (status running)") for path in progress.running]
         for path, error in problems:
             print(f"spsim: failed: {_relative(path, sweep_dir)}: {error}", file=sys.stderr)
@@ -110,13 +114,14 @@ class SweepProgress:
 # -- the end of a sweep ---------------------------------------------------------------------
 
 
-def summarise(sweep_dir: Path, baseline: str | None = None) -> None:
+def summarise(sweep_dir: Path, baseline: str | None = None, target_fill_rate: float | None = None) -> None:
     """Aggregate the sweep, write its report, print where it is and the headline comparison.
 
     Problems are printed in one line each; none of them stops the caller.
     """
     from sim.analysis import aggregate as aggregation
-    from sim.analysis.report import write_report
+    from sim.analysis.design import design
+    from sim.analysis.report import SUMMARY_TEXT, write_report
 
     try:
         try:
@@ -126,17 +131,25 @@ def summarise(sweep_dir: Path, baseline: str | None = None) -> None:
                 raise
             print(f"spsim: baseline {baseline} is not an arm of this sweep; comparing without it", file=sys.stderr)
             result = aggregation.aggregate(sweep_dir)
-        report = write_report(sweep_dir)
+        report = write_report(sweep_dir, target_fill_rate=target_fill_rate)
+        main = design(result).main
     except Exception as error:  # a report problem must not hide the runs' own outcome
         print(f"spsim: aggregate: {_one_line(error)}", file=sys.stderr)
         return
-    print(comparison_table(result.comparison, result.arms))
-    for line in worth.summary_lines(result.comparison):
-        print(line)
+    print(comparison_table(main.comparison, main.arms))
+    print()
+    print(_read_summary(report.with_name(SUMMARY_TEXT)), end="")
     if result.incomplete:
         print(f"left out of the tables: {len(result.incomplete)} incomplete run folder(s) (see aggregate.json)")
     print(f"tables: {sweep_dir / aggregation.COMPARISON_TABLE}")
     print(f"report: {report}")
+
+
+def _read_summary(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def comparison_table(comparison: Any, arms: list[str], kpis: tuple[str, ...] = TABLE_KPIS) -> str:

@@ -7,11 +7,12 @@ from the KPI registry (:mod:`sim.output.kpis`): its label, unit, scale and direc
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from sim.analysis import aggregate as agg
+from sim.analysis.worth import ARM_KEYS, plain_name
 from sim.output import kpis
 from sim.views import style
 
@@ -122,6 +123,21 @@ def short_labels(arms: Sequence[str]) -> dict[str, str]:
     return {arm: ",".join(parts) for arm, parts in left.items()}
 
 
+def plain_labels(arms: Sequence[str]) -> dict[str, str]:
+    """Short labels, in plain words where only the levers differ ("Regular meetings", not ``regular_meetings``)."""
+    labels = short_labels(arms)
+    keys = {part.split("=", 1)[0] for arm in arms for part in agg.split_overrides(arm)}
+    if all("=" not in label for label in labels.values()) and keys & set(ARM_KEYS):
+        varying = [key for key in keys if len({_value(arm, key) for arm in arms}) > 1]
+        if not varying or set(varying) <= set(ARM_KEYS):
+            return {arm: plain_name(arm) for arm in arms}
+    return labels
+
+
+def _value(arm: str, key: str) -> str | None:
+    return next((part.split("=", 1)[1] for part in agg.split_overrides(arm) if part.split("=", 1)[0] == key), None)
+
+
 class ReportData:
     """The sweep's comparison, its groups of arms, their labels and colours: what the report is written from."""
 
@@ -133,7 +149,7 @@ class ReportData:
         self.groups = groups(result)
         self.labels: dict[str, str] = {}
         for group in self.groups:
-            self.labels |= short_labels(group.members)
+            self.labels |= plain_labels(group.members)
         self.colours: dict[str, str] = {}
         baselines = {group.baseline for group in self.groups}
         palette: dict[str, str] = {}  # one colour per label, so "rotation" looks the same in every chart
@@ -145,6 +161,16 @@ class ReportData:
         self.headline = [kpi for kpi in HEADLINE_KPIS if kpi in result.kpis]
         self.inventory_cost = next((kpi for kpi in INVENTORY_COST_KPIS if kpi in result.kpis), None)
         self.notes: list[str] = []
+        self.currency = currency_of(result)
+
+    def measure(self, kpi: str) -> Measure:
+        """How ``kpi`` is shown, its money in the scenario's currency ("thousand EUR")."""
+        shown = measure(kpi)
+        return replace(
+            shown,
+            unit=shown.unit.replace("currency units", self.currency),
+            difference_unit=shown.difference_unit.replace("currency units", self.currency),
+        )
 
     def value(self, arm: str, kpi: str, column: str) -> Any:
         return self.comparison.at[(arm, kpi), column]
@@ -155,4 +181,16 @@ class ReportData:
     def baseline_name(self, group: Group) -> str:
         """The baseline as prose: "the silo" for policy=silo, else its label."""
         label = self.label(group.baseline or "")
+        if label.startswith("The "):  # "The silo (no lever)" -> "the silo"
+            return "the " + label.removeprefix("The ").split(" (")[0]
         return f"the {label}" if label and "=" not in label else label or "the baseline"
+
+
+def currency_of(result: agg.Aggregate) -> str:
+    """The currency the sweep's scenario counts money in (read from its first run's config)."""
+    from sim.output.runfolder import read_config
+
+    if result.summary.empty:
+        return "currency units"
+    config = read_config(result.sweep_dir / str(result.summary["run"].iloc[0])) or {}
+    return str((config.get("scenario") or {}).get("currency") or "currency units")

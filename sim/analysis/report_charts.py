@@ -16,10 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.analysis.report_arms import GROUP_MARKERS, SERVICE_KPI, Group, ReportData, measure
+from sim.analysis.report_arms import GROUP_MARKERS, SERVICE_KPI, Group, ReportData
 from sim.analysis.stats import t_critical
 from sim.output.atomic import write_atomically
-from sim.output.kpis import THOUSANDS as _THOUSANDS
 from sim.views import style
 
 TIMESERIES_COLUMNS = ["day", "demand", "served_same_day", "on_hand", "operating_profit"]
@@ -90,7 +89,7 @@ class ReportCharts(ReportData):
         )
         positions = np.arange(len(arms))
         for panel, kpi in zip(axes.flat, self.headline, strict=False):
-            info = measure(kpi)
+            info = self.measure(kpi)
             for position, arm in zip(positions, arms, strict=True):
                 diff, low, high = (
                     float(self.value(arm, kpi, c)) * info.scale for c in ("diff_mean", "diff_ci_low", "diff_ci_high")
@@ -137,7 +136,7 @@ class ReportCharts(ReportData):
     def tradeoff(self) -> Figure:
         """Levels (mean over seeds) and, with a baseline, paired differences: service against stock cost."""
         x_kpi, y_kpi = self.inventory_cost or "", SERVICE_KPI
-        x_info, y_info = measure(x_kpi), measure(y_kpi)
+        x_info, y_info = self.measure(x_kpi), self.measure(y_kpi)
         paired = any(group.baseline and group.arms for group in self.groups)
         figure, axes = plt.subplots(1, 2 if paired else 1, figsize=(21 if paired else 12, 8.5), squeeze=False)
         markers = {id(group): GROUP_MARKERS[i % len(GROUP_MARKERS)] for i, group in enumerate(self.groups)}
@@ -258,7 +257,7 @@ class ReportCharts(ReportData):
         panels = (
             ("fill_rate", "Fill rate, weekly", "% of units", np.arange(days // 7) * 7 + 3.5),
             ("on_hand", "Stock on hand, weekly average", "thousand units", np.arange(days // 7) * 7 + 3.5),
-            ("profit", profit_title, _THOUSANDS, np.arange(days)),
+            ("profit", profit_title, f"thousand {self.currency}", np.arange(days)),
         )
         banded = len(members) <= MAX_BANDED_ARMS
         if not banded:

@@ -4,8 +4,7 @@ import math
 from typing import Any
 
 from sim.analysis import aggregate as agg
-from sim.analysis.report_arms import Group, ReportData, definition, measure
-from sim.output.kpis import THOUSANDS as _THOUSANDS
+from sim.analysis.report_arms import Group, ReportData, definition
 from sim.output.sweepfolder import relative
 
 MAX_LISTED_SKIPS = 20
@@ -44,7 +43,7 @@ class ReportText(ReportData):
     # -- the finding --
 
     def finding(self, group: Group) -> list[Block]:
-        kpi, info = self.objective, measure(self.objective)
+        kpi, info = self.objective, self.measure(self.objective)
         heading: list[Block] = [("h3", group.name)] if group.name else []
         if group.baseline is None or not group.arms:
             return [*heading, ("p", self.best_mean_sentence(group))]
@@ -65,7 +64,7 @@ class ReportText(ReportData):
         return [*heading, *(("p", text) for text in paragraphs)]
 
     def best_sentence(self, arm: str, base: str, direction: int) -> str:
-        kpi, info = self.objective, measure(self.objective)
+        kpi, info = self.objective, self.measure(self.objective)
         diff = float(self.value(arm, kpi, "diff_mean"))
         n = int(self.value(arm, kpi, "n_paired"))
         wins = int(self.value(arm, kpi, "n_higher" if direction > 0 else "n_lower"))
@@ -99,7 +98,7 @@ class ReportText(ReportData):
         for kpi in self.headline:
             if kpi == self.objective:
                 continue
-            info = measure(kpi)
+            info = self.measure(kpi)
             diff, low, high = (float(self.value(arm, kpi, c)) for c in ("diff_mean", "diff_ci_low", "diff_ci_high"))
             if not math.isfinite(diff):
                 continue
@@ -119,7 +118,7 @@ class ReportText(ReportData):
         return text + "."
 
     def best_mean_sentence(self, group: Group) -> str:
-        kpi, info = self.objective, measure(self.objective)
+        kpi, info = self.objective, self.measure(self.objective)
         direction = info.better or 1
         means = {arm: float(self.value(arm, kpi, "mean")) for arm in group.members}
         ranked = sorted((a for a in means if math.isfinite(means[a])), key=lambda a: -direction * means[a])
@@ -136,22 +135,24 @@ class ReportText(ReportData):
     # -- numbers in text --
 
     def plain(self, kpi: str, value: float) -> str:
-        info = measure(kpi)
-        unit = {"%": "%", _THOUSANDS: " thousand"}.get(info.unit, f" {info.unit}" if info.unit else "")
+        info = self.measure(kpi)
+        unit = {"%": "%"}.get(info.unit, f" {info.unit}" if info.unit else "")
         return _number(value * info.scale, info.decimals) + unit
 
     def signed(self, kpi: str, value: float) -> str:
-        return _number(value * measure(kpi).scale, measure(kpi).decimals, signed=True) + self.difference_unit(kpi)
+        info = self.measure(kpi)
+        return _number(value * info.scale, info.decimals, signed=True) + self.difference_unit(kpi)
 
     def interval(self, kpi: str, low: float, high: float) -> str:
-        info = measure(kpi)
+        info = self.measure(kpi)
         shown = (_number(v * info.scale, info.decimals, signed=True) for v in (low, high))
         return " to ".join(shown) + self.difference_unit(kpi)
 
-    @staticmethod
-    def difference_unit(kpi: str) -> str:
-        unit = measure(kpi).difference_unit
-        return {"percentage points": " pp", _THOUSANDS: " thousand", "events": " events"}.get(unit, "")
+    def difference_unit(self, kpi: str) -> str:
+        unit = self.measure(kpi).difference_unit
+        if unit.startswith("thousand"):
+            return f" {unit}"
+        return {"percentage points": " pp", "events": " events"}.get(unit, "")
 
     # -- table, definitions, skipped --
 
@@ -161,7 +162,7 @@ class ReportText(ReportData):
         wide = len(self.groups) > 1
         rows = []
         for kpi in kpis:
-            info = measure(kpi)
+            info = self.measure(kpi)
             unit = f" ({info.unit})" if info.unit else ""
             for group in self.groups:
                 for arm in group.members:
@@ -169,7 +170,7 @@ class ReportText(ReportData):
         return headers, rows
 
     def cells(self, arm: str, kpi: str, group: Group) -> list[str]:
-        info = measure(kpi)
+        info = self.measure(kpi)
         cells = [
             str(int(self.value(arm, kpi, "n"))),
             _number(float(self.value(arm, kpi, "mean")) * info.scale, info.decimals),

@@ -18,7 +18,7 @@ from sim.analysis.stats import mean_interval, paired_difference
 from sim.output.sweepfolder import relative
 
 # Facts of each run's config kept in the summary next to its overrides.
-_CONFIG_COLUMNS = ("scenario_name", "levers", "warmup_days", "horizon_days")
+_CONFIG_COLUMNS = ("scenario_name", "org_name", "levers", "warmup_days", "horizon_days")
 _MANIFEST_COLUMNS = ("config_hash", "wall_time_s", "git_commit")
 
 
@@ -43,6 +43,7 @@ def summary_table(
     columns["scenario_name"] = [
         _text((run.config.get("scenario") or {}).get("name") or run.manifest.get("scenario")) for run in runs
     ]
+    columns["org_name"] = [_text((run.config.get("org") or {}).get("name")) for run in runs]
     columns["levers"] = [_levers(run.config) for run in runs]
     for name in ("warmup_days", "horizon_days"):
         columns[name] = _whole_if_possible(np.array([number(run.config.get(name)) for run in runs]))

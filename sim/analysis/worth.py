@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from sim.analysis.aggregate import split_overrides
+
 GROSS, COST, NET = "profit_before_levers", "policy_cost_total", "operating_profit"
 
 
@@ -40,11 +42,22 @@ class LeverWorth:
         return "may pay or not: more seeds would tell" if mean > 0 else "more likely not to pay: more seeds would tell"
 
 
+ARM_KEYS = ("arm", "policy")  # the override that names an arm's levers, in the experiments and in plain sweeps
+REFERENCE_NAMES = {"silo": "The silo (no lever)", "aligned": "The aligned company", "all": "All levers"}
+
+
 def plain_name(arm: str) -> str:
-    """``policy=shared_metrics`` -> "Shared metrics"; ``policy=[a,b]`` -> "A + b"."""
-    value = arm.split("=", 1)[-1].strip("[]")
-    words = " + ".join(part.replace("_", " ") for part in value.split(","))
-    return "All levers" if value == "all" else words[:1].upper() + words[1:]
+    """``arm=shared_metrics`` -> "Shared metrics"; ``policy=[a,b]`` -> "A + b"; other settings kept.
+
+    ``arm=rotation,scenario=seasonal`` -> "Rotation" (the scenario is said where the arm is shown).
+    """
+    parts = split_overrides(arm)
+    named = next((part for part in parts if part.split("=", 1)[0] in ARM_KEYS), parts[0] if parts else arm)
+    value = named.split("=", 1)[-1].strip("[]")
+    if value in REFERENCE_NAMES:
+        return REFERENCE_NAMES[value]
+    words = " + ".join(part.replace("_", " ").replace(".", " ") for part in value.split(","))
+    return words[:1].upper() + words[1:]
 
 
 def lever_worth(comparison: Any) -> list[LeverWorth]:

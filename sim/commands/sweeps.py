@@ -39,6 +39,10 @@ def report(
     context: typer.Context,
     sweep_dir: SweepDir,
     objective: Annotated[str, typer.Option(help="the KPI that decides the best arm")] = "operating_profit",
+    target_fill_rate: Annotated[
+        float | None,
+        typer.Option(min=0.01, max=1.0, help="also compare the arms at this fill rate (0-1), along their frontier"),
+    ] = None,
 ) -> None:
     """A report of a sweep for management: report.md and report.html (charts embedded) in <sweep dir>/report/."""
     from sim.analysis.aggregate import check_sweep_dir
@@ -47,7 +51,7 @@ def report(
     from sim.analysis.report import write_report
 
     try:
-        path = write_report(sweep_dir, objective)
+        path = write_report(sweep_dir, objective, target_fill_rate)
     except OSError as error:
         fail(program(context), f"{error.filename or sweep_dir}: {error.strerror or error}", 1)
     print(path)
