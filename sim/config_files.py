@@ -21,7 +21,7 @@ def option_names(group: str) -> list[str]:
     return sorted(path.stem for path in (config_dir() / group).glob("*.yaml"))
 
 
-NOT_RUN_GROUPS = frozenset({"hydra", "analysis"})  # Hydra's own settings; the analysis commands' configs
+NOT_RUN_GROUPS = frozenset({"hydra", "analysis", "calibration"})  # Hydra's own settings; the analysis commands' configs
 
 
 def groups() -> dict[str, list[str]]:

@@ -6,11 +6,12 @@ import time
 
 from experiments.bench.command import command_figures
 from experiments.bench.live import live_app_in_browser, live_dashboard
+from experiments.bench.main_job import main_job
 from experiments.bench.record import Report, machine_facts, results_dir, write_json
 from experiments.bench.runs import default_run, extra_cases, scaling
 from experiments.bench.textbook import textbook
 
-SECTIONS = ("run", "textbook", "scaling", "extra", "live", "browser", "command")
+SECTIONS = ("run", "textbook", "scaling", "extra", "live", "browser", "command", "main")
 
 
 def chosen_sections() -> set[str]:
@@ -47,6 +48,8 @@ def main() -> None:
         live_app_in_browser(report)
     if "command" in only:
         command_figures(report)
+    if "main" in only:
+        main_job(report)
 
     wall = time.perf_counter() - started
     missed = [t["name"] for t in report.targets if not t["ok"]]

@@ -41,7 +41,7 @@ SWEEP_RUNS = (12, 40)
 SPSIM = Path(sys.executable).with_name("spsim")
 
 
-def _timed(arguments: Sequence[str], results: Path, check: bool = True) -> float:
+def timed_command(arguments: Sequence[str], results: Path, check: bool = True) -> float:
     """Wall seconds of one command, from start to exit."""
     environment = {**os.environ, "SPSIM_RESULTS": str(results)}
     started = time.perf_counter()
@@ -53,7 +53,7 @@ def _timed(arguments: Sequence[str], results: Path, check: bool = True) -> float
 
 
 def _best(arguments: Sequence[str], results: Path, repeats: int, check: bool = True) -> float:
-    return min(_timed(arguments, results, check) for _ in range(repeats))
+    return min(timed_command(arguments, results, check) for _ in range(repeats))
 
 
 def command_figures(report: Report) -> None:
@@ -88,7 +88,7 @@ def _one_run(report: Report, root: Path) -> dict[str, Any]:
         for repeat in range(RUN_REPEATS):
             run_dir = root / f"{label.replace(' ', '_').replace(',', '')}_{repeat}"
             arguments = [str(SPSIM), *extra, "output.print_summary=false", f"hydra.run.dir={run_dir}"]
-            walls.append(_timed(arguments, root / "results"))
+            walls.append(timed_command(arguments, root / "results"))
             simulations.append(json.loads((run_dir / "manifest.json").read_text())["simulation_s"])
         best = min(range(RUN_REPEATS), key=lambda i: walls[i])
         rest = walls[best] - simulations[best]
@@ -103,7 +103,7 @@ def _one_run(report: Report, root: Path) -> dict[str, Any]:
 def _sweep(root: Path, runs: int, workers: int, tag: str) -> dict[str, float]:
     """One sweep of ``runs`` default runs (seeds 1..runs, no charts) on ``workers`` processes."""
     results = root / f"sweep_{tag}"
-    wall = _timed(
+    wall = timed_command(
         [
             str(SPSIM),
             "-m",

@@ -36,6 +36,7 @@ class GapShare:
 
     arm: str
     name: str
+    baseline: str  # the silo it is paired with (one per situation)
     gap: Triple  # aligned − silo, operating profit a year (currency), paired t interval
     gross: Triple  # share of the gap closed before the lever's cost (1.0 = all of it)
     net: Triple  # after it
@@ -95,6 +96,7 @@ def shares(main: agg.Aggregate, references: dict[str, str]) -> list[GapShare]:
             GapShare(
                 arm=arm,
                 name=plain_name(arm),
+                baseline=baseline,
                 gap=(gap_interval.mean, gap_interval.low, gap_interval.high),
                 gross=ratio_interval(gross, gap) if established else _NONE,
                 net=ratio_interval(net, gap) if established else _NONE,

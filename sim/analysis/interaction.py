@@ -27,6 +27,7 @@ class Interaction:
     """The joint arm against the sum of its singles, a year, in currency."""
 
     joint: str  # the arm with several levers
+    baseline: str  # the silo all of them are paired with
     singles: tuple[str, ...]  # the arms with one of its levers each
     joint_gain: float  # mean over seeds, operating profit
     sum_of_singles: float
@@ -91,6 +92,7 @@ def _interaction(per_seed: pd.DataFrame, joint: str, singles: tuple[str, ...], b
         triples[kpi] = _t_interval(observed)
     return Interaction(
         joint=joint,
+        baseline=baseline,
         singles=singles,
         joint_gain=float(gains(joint, NET).mean()) if chosen else math.nan,
         sum_of_singles=float(sum(gains(arm, NET).mean() for arm in singles)) if chosen else math.nan,

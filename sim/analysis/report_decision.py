@@ -23,6 +23,7 @@ from sim.analysis.report_arms import Group, ReportData
 from sim.output.runfolder import read_config
 
 Block = tuple[str, Any]
+MAX_FLIPS = 5  # the flips nearest the assumed costs; the rest need larger moves
 SHIPPED_SCENARIOS = ("default", "stable", "seasonal", "promotion_heavy", "launch", "disruption", "cost_squeeze")
 
 
@@ -215,17 +216,24 @@ class ReportDecision(ReportData):
     def gap_section(self) -> list[Block]:
         if not self.gaps:
             return []
-        rows = [
-            [s.name, self.range(s.gap, signed=False), gap.percent(s.gross), gap.percent(s.net), str(s.seeds)]
-            for s in self.shares.values()
-        ]
-        header = ["Lever", f"Gap a year ({self.currency})", "Share closed before its cost", "Share closed net", "Seeds"]
+        several = len(self.gaps) > 1
+        header = ["Lever", "Share closed before its cost", "Share closed net of it", "Seeds"]
+        header = ["Situation", *header] if several else header
+        rows = []
+        for share in self.shares.values():
+            if share.gap_established:
+                cells = [share.name, gap.percent(share.gross), gap.percent(share.net), str(share.seeds)]
+                rows.append([robustness.situation_name(share.baseline), *cells] if several else cells)
         blocks: list[Block] = [("h2", "The alignment gap: how much of it each lever closes"), ("p", GAP_NOTE)]
-        return blocks + (
-            [("table", (header, rows))]
-            if rows
-            else [("p", "No lever arm shares its seeds with the aligned reference.")]
-        )
+        items = []
+        for found in self.gaps:
+            where = f"{robustness.situation_name(found.baseline)}: " if several else "The gap: "
+            sure = "" if found.profit[1] > 0 else "; not distinguishable from zero, so no share of it is given"
+            items.append(f"{where}{self.money(found.profit[0])} a year ({self.range(found.profit)}){sure}.")
+        blocks.append(("ul", items))
+        if rows:
+            blocks.append(("table", (header, rows)))
+        return blocks
 
     def frontier_section(self) -> list[Block]:
         found = self.equal_service
@@ -281,7 +289,11 @@ class ReportDecision(ReportData):
                 *blocks,
                 ("p", "Not every single lever of the joint arm ran in this sweep: no interaction to read."),
             ]
-        return blocks + [("p", interaction.describe(item)) for item in found]
+        several = len({item.baseline for item in found}) > 1
+        return blocks + [
+            ("p", (f"In {robustness.situation_name(item.baseline)}: " if several else "") + interaction.describe(item))
+            for item in found
+        ]
 
     def _levers_of(self, arm: str) -> str:
         rows = self.result.summary.loc[self.result.summary["arm"] == arm, "levers"]
@@ -302,16 +314,18 @@ class ReportDecision(ReportData):
             return blocks
         flips = robustness.cost_flips(self.worths)
         blocks.append(("p", COST_FLIP_NOTE))
-        blocks.append(("ul", flips) if flips else ("p", "Nothing flips within ±50% of the assumed lever costs."))
+        blocks.append(
+            ("ul", flips[:MAX_FLIPS]) if flips else ("p", "Nothing flips within ±50% of the assumed lever costs.")
+        )
         return blocks
 
     def situation_table(self) -> tuple[list[str], list[list[str]]]:
         names = list(dict.fromkeys(item.name for situation in self.situations for item in situation.worths))
-        header = ["Situation", *names]
+        header = [f"Situation (net a year, thousand {self.currency})", *names]
         rows = []
         for situation in self.situations:
             by_name = {item.name: item for item in situation.worths}
-            cells = [_mark(by_name[name], self.money) if name in by_name else "–" for name in names]
+            cells = [_mark(by_name[name]) if name in by_name else "–" for name in names]
             rows.append([situation.name, *cells])
         return header, rows
 
@@ -346,9 +360,9 @@ def _is_cost_item(key: str) -> bool:
     return any(word in key for word in ("cost", "hours", "licence", "salary", "members", "cadence", "people"))
 
 
-def _mark(item: worth.LeverWorth, money: Any) -> str:
+def _mark(item: worth.LeverWorth) -> str:
     symbol = "✔" if item.net[1] > 0 else "✘" if item.net[2] < 0 else "?"
-    return f"{symbol} {money(item.net[0])}"
+    return f"{symbol} {worth.money(item.net[0])}"
 
 
 FRONTIER_WORDS = {

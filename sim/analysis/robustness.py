@@ -56,7 +56,7 @@ def situations(comparison: Any, groups: list[Any]) -> list[Situation]:
         if group.baseline is None:
             continue
         rows = comparison[comparison["arm"].isin(group.members)]
-        found.append(Situation(_situation_name(group.name), lever_worth(rows)))
+        found.append(Situation(situation_name(group.name), lever_worth(rows)))
     return found
 
 
@@ -120,9 +120,10 @@ def cost_flips(worths: list[LeverWorth], spread: float = COST_SPREAD) -> list[st
     return [text for _, text in sorted(sentences)]
 
 
-def _situation_name(group_name: str) -> str:
-    """``arm=silo,scenario=seasonal`` -> "the seasonal scenario"; "" -> "this situation"."""
-    parts = dict(part.split("=", 1) for part in group_name.split(",") if "=" in part)
+def situation_name(overrides: str) -> str:
+    """``scenario=seasonal`` or ``arm=silo,scenario=seasonal`` -> "the seasonal scenario"; "" -> "this situation"."""
+    parts = dict(part.split("=", 1) for part in overrides.split(",") if "=" in part)
     if "scenario" in parts:
         return f"the {parts['scenario'].replace('_', ' ')} scenario"
-    return ", ".join(f"{key}={value}" for key, value in parts.items()) or "this situation"
+    shown = [f"{key}={value}" for key, value in parts.items() if key not in ("arm", "policy")]
+    return ", ".join(shown) or "this situation"

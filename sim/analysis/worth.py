@@ -84,8 +84,8 @@ def lever_worth(comparison: Any) -> list[LeverWorth]:
 
 
 def money(value: float) -> str:
-    """Thousands of currency, signed: +68k."""
-    return "n/a" if math.isnan(value) else f"{value / 1000:+,.0f}k"
+    """Thousands of currency, signed with a true minus: +68k, −31k."""
+    return "n/a" if math.isnan(value) else f"{value / 1000:+,.0f}k".replace("-", "−")
 
 
 def span(values: tuple[float, float, float]) -> str:

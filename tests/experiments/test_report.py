@@ -121,6 +121,12 @@ def test_each_scenario_gets_its_finding_and_charts(two_scenarios: Path, tmp_path
     sweep = Path(shutil.copytree(two_scenarios, tmp_path / "sweep"))
     text = report.write_report(sweep).read_text()
     assert "### scenario=calm" in text and "### scenario=seasonal" in text
+    robust = text.split("## Would it hold?")[1].split("## Finding")[0]  # each lever tallied over the situations
+    assert (
+        "| Shared metrics | " in robust
+        and "| the calm scenario | " in robust
+        and "| the seasonal scenario | " in robust
+    )
     names = {p.name for p in (sweep / "report").glob("*.png")}
     assert {"forest_scenario_calm.png", "forest_scenario_seasonal.png", "tradeoff.png"} <= names
     assert {"timeseries_scenario_calm.png", "timeseries_scenario_seasonal.png"} <= names
