@@ -2,7 +2,7 @@
 
     spsim [overrides]                  one run (Hydra composes the config, the library runs it)
     spsim -m [overrides]               a sweep: every job, in parallel, then its report
-    spsim aggregate|report|replay|viz|play|sensitivity|optimise ...   (each also as spsim-<name>)
+    spsim aggregate|report|replay|viz|play|sensitivity|optimise|calibrate ...   (each also as spsim-<name>)
     spsim --help
 
 This module decides only where a command line goes, so it imports next to nothing:
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from sim.quick_check import first_mistake
 from sim.usage import fail
 
-SUBCOMMANDS = ("aggregate", "report", "replay", "viz", "play", "sensitivity", "optimise")
+SUBCOMMANDS = ("aggregate", "report", "replay", "viz", "play", "sensitivity", "optimise", "calibrate")
 
 
 def main(argv: Sequence[str] | None = None) -> bool:
@@ -76,6 +76,7 @@ def print_help() -> None:
         "  play         saved workshop games: list, rerun, debrief",
         "  sensitivity  Morris screening of parameters (SALib)",
         "  optimise     search lever parameters with Optuna",
+        "  calibrate    fit scenario parameters to a client's figures (Optuna)",
         "",
         "Hydra's options: spsim --cfg job (the composed config), --config-dir DIR (your own configs),",
         "--hydra-help (all of them). KPIs and result files: docs/KPIS.md.",
@@ -126,6 +127,11 @@ def sensitivity(argv: Sequence[str] | None = None) -> None:
 def optimise(argv: Sequence[str] | None = None) -> None:
     """``spsim-optimise``: ``spsim optimise``."""
     _alias("optimise", argv)
+
+
+def calibrate(argv: Sequence[str] | None = None) -> None:
+    """``spsim-calibrate``: ``spsim calibrate``."""
+    _alias("calibrate", argv)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ parameters, KPI means and standard deviations, constraint values, feasibility),
 """
 
 import time
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +42,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import runs, settings
+from sim.analysis import study as studies
 from sim.config import ConfigError
 from sim.output.atomic import write_atomically
 
 PROGRAM = "spsim-optimise"
-STUDY_FILE = "study.db"
+STUDY_FILE = studies.STUDY_FILE
 SETTINGS: dict[str, Any] = {
     "study_name": None,
     "base": None,
@@ -209,42 +209,17 @@ def _constraints(raw: Any) -> list[Constraint]:
 
 def open_study(spec: OptimiseSpec, folder: Path, allow_code_change: bool = False) -> Any:
     """The study in ``folder/study.db``: created, or loaded if its config (and code) match."""
-    import optuna
-
-    folder.mkdir(parents=True, exist_ok=True)
-    storage = optuna.storages.RDBStorage(url=f"sqlite:///{(folder / STUDY_FILE).resolve()}")
-    fingerprint = runs.fingerprint(spec.identity())
-    existing = {summary.study_name: summary for summary in optuna.get_all_study_summaries(storage)}
-    if spec.study_name in existing:
-        stored = existing[spec.study_name].user_attrs.get("fingerprint")
-        if stored != fingerprint:
-            raise ConfigError(
-                f"study {spec.study_name} in {folder} was made with a different config "
-                "(base, parameters, seeds, objective, constraints or run length); "
-                "use another --study-dir or study_name"
-            )
-        began_with = existing[spec.study_name].user_attrs.get("code_version")
-        if began_with != runs.code_version() and not allow_code_change:
-            raise ConfigError(
-                f"study {spec.study_name} in {folder}: the simulator's code or configs changed since the study "
-                f"began (code version {began_with}, now {runs.code_version()}), so new trials would not be "
-                "comparable with its earlier ones; use another --study-dir or study_name "
-                "(or --allow-code-change to continue anyway)"
-            )
-        done = existing[spec.study_name].n_trials
-    else:
-        done = 0
-    sampler = optuna.samplers.TPESampler(
-        seed=spec.sampler_seed + done,  # a resumed study must not repeat its first random trials
-        n_startup_trials=spec.startup_trials,
+    return studies.open_study(
+        folder,
+        spec.study_name,
+        spec.identity(),
+        direction=spec.direction,
+        sampler_seed=spec.sampler_seed,
+        startup_trials=spec.startup_trials,
+        compared="base, parameters, seeds, objective, constraints or run length",
+        remedy="use another --study-dir or study_name",
+        allow_code_change=allow_code_change,
     )
-    study = optuna.create_study(
-        storage=storage, study_name=spec.study_name, direction=spec.direction, sampler=sampler, load_if_exists=True
-    )
-    if done == 0:
-        study.set_user_attr("fingerprint", fingerprint)
-        study.set_user_attr("code_version", runs.code_version())
-    return study
 
 
 class Objective:
@@ -258,7 +233,7 @@ class Objective:
         spec = self.spec
         started = time.perf_counter()
         trial.set_user_attr("code_version", self.code_version)
-        values = {p.key: _suggest(trial, p) for p in spec.parameters}
+        values = {p.key: studies.suggest(trial, p) for p in spec.parameters}
         raws = [{**settings.with_values(spec.base, values), "seed": seed} for seed in spec.seeds]
         frame = pd.DataFrame(runs.run_summaries(raws, spec.n_jobs))
         means = {kpi: float(frame[kpi].mean()) for kpi in spec.tracked}
@@ -281,22 +256,13 @@ class Objective:
         return means[spec.objective]
 
 
-def _suggest(trial: Any, parameter: settings.Parameter) -> Any:
-    if parameter.kind == "categorical":
-        return trial.suggest_categorical(parameter.key, list(parameter.choices))
-    if parameter.kind == "int":
-        return trial.suggest_int(parameter.key, int(parameter.low), int(parameter.high))
-    return trial.suggest_float(parameter.key, parameter.low, parameter.high)
-
-
 def optimise(spec: OptimiseSpec, folder: Path, command: str = PROGRAM, allow_code_change: bool = False) -> Any:
     """Run the study up to ``spec.trials`` completed trials; write its tables, best and charts."""
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    studies.quiet_optuna()
     study = open_study(spec, folder, allow_code_change)
-    complete = _count(study, optuna.trial.TrialState.COMPLETE)
+    complete = studies.count(study, optuna.trial.TrialState.COMPLETE)
     remaining = max(0, spec.trials - complete)
     print(
         f"{PROGRAM}: study {spec.study_name} in {folder}: {complete} complete trial(s) of {spec.trials}; "
@@ -312,15 +278,11 @@ def optimise(spec: OptimiseSpec, folder: Path, command: str = PROGRAM, allow_cod
         files = write_outputs(spec, study, folder)
         manifest.add("analysis.yaml", STUDY_FILE, *files)
         manifest.finish(
-            "complete" if _count(study, optuna.trial.TrialState.COMPLETE) >= spec.trials else "incomplete",
+            "complete" if studies.count(study, optuna.trial.TrialState.COMPLETE) >= spec.trials else "incomplete",
             trials=len(study.trials),
-            complete_trials=_count(study, optuna.trial.TrialState.COMPLETE),
+            complete_trials=studies.count(study, optuna.trial.TrialState.COMPLETE),
         )
     return study
-
-
-def _count(study: Any, state: Any) -> int:
-    return sum(1 for trial in study.get_trials(deepcopy=False) if trial.state == state)
 
 
 # -- outputs -----------------------------------------------------------------------------------

@@ -39,14 +39,18 @@ def run_summary(raw: Mapping[str, Any]) -> dict[str, float]:
     return dict(SalesPurchasingModel(load_config(raw)).run().summary)
 
 
-def run_summaries(raws: Sequence[Mapping[str, Any]], jobs: int = -1, what: str = "runs") -> list[dict[str, float]]:
+def run_summaries(
+    raws: Sequence[Mapping[str, Any]], jobs: int = -1, what: str = "runs", progress: bool = True
+) -> list[dict[str, float]]:
     """The summaries of many runs, in order; in parallel processes unless ``jobs`` is 1.
 
-    A tqdm bar on stderr counts the runs done (not in a log: there it would be noise).
+    A tqdm bar on stderr counts the runs done (not in a log: there it would be noise);
+    ``progress=False`` leaves it out, for a caller whose own bar counts larger steps.
     """
     from tqdm import tqdm
 
-    bar = tqdm(total=len(raws), desc=what, unit="run", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+    shown = progress and sys.stderr.isatty()
+    bar = tqdm(total=len(raws), desc=what, unit="run", file=sys.stderr, disable=not shown, leave=False)
     try:
         if jobs == 1 or len(raws) <= 1:
             summaries = []
@@ -125,9 +129,11 @@ class Manifest:
 
 
 def code_version() -> str:
-    """A digest of the simulator's code and configs (sim/**/*.py, the configs but analysis/).
+    """A digest of the simulator's code and configs (sim/**/*.py, the configs but analysis/ and calibration/).
 
     Results from different digests are not comparable, even with the same config and seed.
+    The analysis and calibration configs are not a run's: a study compares them itself (its
+    fingerprint), so editing one (more trials) does not count as a change of the simulator.
     """
     digest = hashlib.sha256()
     configs = config_dir()
@@ -135,7 +141,7 @@ def code_version() -> str:
     files += [
         (path, Path("configs") / path.relative_to(configs))
         for path in sorted(configs.rglob("*.yaml"))
-        if "analysis" not in path.relative_to(configs).parts
+        if not {"analysis", "calibration"} & set(path.relative_to(configs).parts)
     ]
     for path, name in files:
         digest.update(str(name).encode())

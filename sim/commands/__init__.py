@@ -1,4 +1,4 @@
-"""The sub-commands of ``spsim`` (``spsim aggregate|report|replay|viz|play|sensitivity|optimise``), on typer.
+"""The sub-commands of ``spsim`` (``spsim aggregate|report|replay|viz|play|sensitivity|optimise|calibrate``), on typer.
 
 Each sub-command is a typer command whose body imports what it needs only once its
 options are good, so ``--help`` and a bad option cost no more than typer itself. Every
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import typer
 
-from sim.commands.analysis import optimise, sensitivity
+from sim.commands.analysis import calibrate, optimise, sensitivity
 from sim.commands.common import Invocation
 from sim.commands.sweeps import aggregate, report
 from sim.commands.workshop import play, replay, viz
@@ -26,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for command in (aggregate, report, sensitivity, optimise, viz):
+for command in (aggregate, report, sensitivity, optimise, calibrate, viz):
     app.command(name=command.__name__)(command)
 app.command(
     name="replay",
@@ -34,7 +34,7 @@ app.command(
     add_help_option=False,
 )(replay)
 app.add_typer(play, name="play")
-SUBCOMMANDS = ("aggregate", "report", "replay", "viz", "play", "sensitivity", "optimise")
+SUBCOMMANDS = ("aggregate", "report", "replay", "viz", "play", "sensitivity", "optimise", "calibrate")
 
 
 def run(name: str, arguments: Sequence[str], program: str) -> None:

@@ -1,4 +1,4 @@
-"""``spsim sensitivity`` (Morris screening, SALib) and ``spsim optimise`` (Optuna): analyses that run many runs."""
+"""``spsim sensitivity`` (Morris, SALib), ``spsim optimise`` and ``spsim calibrate`` (Optuna): analyses of many runs."""
 
 from pathlib import Path
 from typing import Annotated
@@ -67,3 +67,33 @@ def optimise(
             f"{spec.objective} {trial.value:,.6g}; " + " ".join(optimise.overrides_for(spec, trial.params))
         )
     print(f"results: {folder}")
+
+
+def calibrate(
+    context: typer.Context,
+    config: Annotated[
+        Path, typer.Option("--config", help="calibration config (YAML), e.g. configs/calibration/example_client.yaml")
+    ],
+    out: Annotated[Path | None, typer.Option(help="output folder (default: results/calibration/<name>/)")] = None,
+    trials: Annotated[int | None, typer.Option(help="completed trials the study should have")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="debug-size runs (default folder: <name>-debug)")] = False,
+    allow_code_change: Annotated[
+        bool,
+        typer.Option(
+            "--allow-code-change",
+            help="continue a study although the simulator changed since it began (trials record their code version)",
+        ),
+    ] = False,
+) -> None:
+    """Fit scenario parameters to a client's observed figures with Optuna; rerun to continue the study."""
+    from sim.analysis import settings
+
+    raw = settings.read_yaml(config)  # a missing or broken file is said before pandas loads
+    from sim.analysis import calibrate as calibration
+    from sim.analysis.calibration_spec import CalibrationSpec
+
+    spec = CalibrationSpec.from_mapping(raw, folder=config.parent, debug=debug, trials=trials)
+    folder = out if out is not None else calibration.default_folder(spec)
+    reached = calibration.calibrate(spec, folder, command_line(context), allow_code_change)
+    print(f"\n{'every target within tolerance' if reached else 'NOT every target within tolerance'}: {folder}")
+    print(f"report: {folder / 'report.md'}; run it: spsim --config-dir {folder} scenario={spec.name}")
