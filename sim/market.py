@@ -168,12 +168,15 @@ def demand_profile(days: int, trend_per_year: float, amplitude: float, peak_day:
 
 
 def read_demand_file(
-    path: str, n_skus: int, *, sku_optional: bool, n_accounts: int | None = None
+    path: str, n_skus: int, *, sku_optional: bool, n_accounts: int | None = None, last_day: int | None = None
 ) -> dict[int, dict[int, list[tuple[int, int]]]]:
     """A client's order history as ``{account: {day: [(sku, units), ...]}}``.
 
     Columns: ``day``, ``sku`` (optional when ``sku_optional``), ``quantity`` and an
-    optional ``account``; without it all rows belong to account 0.
+    optional ``account``; without it all rows belong to account 0. Days count from the
+    run's first day (warm-up included); a day after ``last_day`` is an error, not a
+    silent stretch of the history (its orders would never come, yet the buyers would
+    plan for the demand spread over every day up to it).
 
     Raises:
         ConfigError: one line naming the file, the line and the problem.
@@ -203,6 +206,11 @@ def read_demand_file(
     ):
         where = f"{path}: line {row_number}"
         day_value = _non_negative_int(day, "day", where)
+        if last_day is not None and day_value > last_day:
+            raise ConfigError(
+                f"{where}: day {day} is after the run's last day {last_day} (warmup_days + horizon_days - 1): "
+                "cut the file or lengthen horizon_days"
+            )
         sku_value = _non_negative_int(sku, "sku", where)
         if sku_value >= n_skus:
             raise ConfigError(f"{where}: unknown sku {sku!r} (the scenario has skus 0..{n_skus - 1})")

@@ -85,7 +85,7 @@ def _textbook_world(scenario: TextbookScenario, config: RunConfig, streams: Rand
     base_stock = cover * mean + scenario.safety_z * sd * math.sqrt(cover)
     demand: DemandSource
     if scenario.demand_file:
-        by_account = read_demand_file(scenario.demand_file, 1, sku_optional=True)
+        by_account = read_demand_file(scenario.demand_file, 1, sku_optional=True, last_day=config.total_days - 1)
         demand = RecordedDemand(_merge_accounts(by_account))
     else:
         demand = DrawnDemand(
@@ -145,7 +145,13 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
     key = rng.random(scenario.accounts) < scenario.key_account_share
     account_lines = [factory.lines(rng, bool(key[a])) for a in range(scenario.accounts)]
     recorded = (
-        read_demand_file(scenario.demand_file, n_skus, sku_optional=False, n_accounts=scenario.accounts)
+        read_demand_file(
+            scenario.demand_file,
+            n_skus,
+            sku_optional=False,
+            n_accounts=scenario.accounts,
+            last_day=config.total_days - 1,
+        )
         if scenario.demand_file
         else None
     )

@@ -202,3 +202,11 @@ def test_company_file_is_replayed_in_full_when_service_is_poor(tmp_path: Path) -
     assert len(order_rows(tables.events)) == len(expected)
     assert order_rows(tables.events) == expected
     assert not book_problems(model, tables)
+
+
+def test_a_demand_file_day_after_the_run_is_refused_with_the_line(tmp_path: Path) -> None:
+    """A day of 1e15 once made a run plan for zero demand without a word: it is an error."""
+    path = tmp_path / "orders.csv"
+    path.write_text("day,sku,quantity\n0,0,5\n1e15,1,5\n")
+    with pytest.raises(ConfigError, match=r"line 3: day 1e15 is after the run's last day 9"):
+        run(company(skus=3, accounts=4, horizon_days=10, warmup_days=0, demand_file=str(path)))

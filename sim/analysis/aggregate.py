@@ -22,7 +22,10 @@ Written into the sweep folder, each under a temporary name then renamed:
 - ``aggregate.json``: the baseline used and the skipped folders with their reasons.
 """
 
+import hashlib
 import json
+import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +49,10 @@ DEFAULT_BASELINE = "policy=silo"
 # The silo, as the experiments name it (arm=silo) or as a plain sweep of levers does (policy=silo).
 DEFAULT_BASELINES = ("arm=silo", DEFAULT_BASELINE)
 NO_OVERRIDES = "(defaults)"
+OVERRIDES = ".hydra/overrides.yaml"
+# KPIs every run that ran has: one without a value measured nothing (e.g. a demand file whose
+# days all fall after the horizon) and is left out, with the reason, rather than averaged as nan.
+ALWAYS_DEFINED = ("operating_profit", "fill_rate", "profit_before_levers")
 
 
 class SweepError(InputError):
@@ -151,6 +158,7 @@ def write(result: Aggregate) -> list[Path]:
         "arms": result.arms,
         "kpis": result.kpis,
         "incomplete": [{"run": relative(path, sweep_dir), "reason": reason} for path, reason in result.incomplete],
+        "inputs": inputs_digest(find_run_dirs(sweep_dir)),
     }
     paths = [sweep_dir / name for name in OUTPUTS]
     summary_path, comparison_path, csv_path, record_path = paths
@@ -183,25 +191,47 @@ def load(sweep_dir: Path) -> Aggregate:
 
 
 def is_stale(sweep_dir: Path) -> bool:
-    """Whether the written tables are missing, or older than a run folder's manifest.
+    """Whether the written tables are missing or were built from other files than the run folders hold now.
 
-    Also stale when run folders were added or removed since (their count changed).
+    The tables record a fingerprint of their inputs (:func:`inputs_digest`): any run folder
+    added, removed, rewritten or cut short since changes it, so ``spsim-report`` never
+    reuses tables that ``spsim-aggregate`` would now build differently.
     """
-    try:
-        written = min((sweep_dir / name).stat().st_mtime for name in OUTPUTS)
-    except OSError:
+    if not all((sweep_dir / name).is_file() for name in OUTPUTS):
         return True
-    run_dirs = find_run_dirs(sweep_dir)
-    record = _read_record(sweep_dir)
-    if record.get("runs", -1) + len(record.get("incomplete", [])) != len(run_dirs):
-        return True
-    for run_dir in run_dirs:
+    return _read_record(sweep_dir).get("inputs") != inputs_digest(find_run_dirs(sweep_dir))
+
+
+def current(sweep_dir: Path, baseline: str | None = None) -> tuple[Aggregate, bool]:
+    """The sweep's tables: those written, while their inputs are unchanged, else built anew.
+
+    Returns the tables and whether they were just built (and still need :func:`write`).
+    The one loader of ``spsim-aggregate``, ``spsim-report`` and the end of a sweep.
+    """
+    if baseline is None and not is_stale(sweep_dir):
         try:
-            if (run_dir / MANIFEST).stat().st_mtime > written:
-                return True
-        except OSError:
-            continue
-    return False
+            return load(sweep_dir), False
+        except (OSError, ValueError, KeyError):
+            pass  # unreadable tables: aggregate again
+    requested = baseline if baseline is not None else _read_record(sweep_dir).get("requested_baseline")
+    return collect(sweep_dir, requested), True
+
+
+def inputs_digest(run_dirs: Sequence[Path]) -> str:
+    """A fingerprint of every file of every run folder: its name, size and modification time (ns)."""
+    digest = hashlib.sha256()
+    for run_dir in run_dirs:
+        digest.update(str(run_dir).encode())
+        for folder in (run_dir, run_dir / ".hydra"):
+            try:
+                entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.is_file():
+                    stat = entry.stat()
+                    digest.update(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
 
 
 # -- finding and reading run folders ----------------------------------------------------------
@@ -228,19 +258,49 @@ def read_run(run_dir: Path) -> Run | str:
     if trouble:
         return trouble
     manifest = read_manifest(run_dir) or {}
-    kpis = {str(name): number(value) for name, value in read_summary(run_dir).items()}
+    kpis = _kpis(read_summary(run_dir))
+    if isinstance(kpis, str):
+        return kpis
     config = read_config(run_dir) if (run_dir / CONFIG).is_file() else {}
     if (run_dir / CONFIG).is_file() and not config:
         return f"{CONFIG} unreadable"
     raw_overrides = overrides_of(run_dir)
-    if raw_overrides is None and (run_dir / ".hydra" / "overrides.yaml").is_file():
-        return ".hydra/overrides.yaml unreadable"
+    if raw_overrides is None and (run_dir / OVERRIDES).is_file():
+        return f"{OVERRIDES} unreadable (not a list of key=value)"
+    if raw_overrides is not None and (bad := _malformed(raw_overrides)) is not None:
+        return f"{OVERRIDES}: {bad!r} is not key=value"
     overrides = parse_overrides(raw_overrides) if raw_overrides is not None else _overrides_of(config)
     seed = _seed(manifest.get("seed"), config.get("seed"), overrides.get("seed"))
     if seed is None:
         return f"{MANIFEST} names no seed"
+    if "seed" in overrides and _seed(overrides["seed"]) != _seed(manifest.get("seed", seed)):
+        return f"{OVERRIDES} says seed={overrides['seed']}, {MANIFEST} says seed={manifest.get('seed')}"
     overrides.pop("seed", None)
     return Run(run_dir, seed, overrides, manifest, config, kpis)
+
+
+def _kpis(summary: dict[str, Any]) -> dict[str, float] | str:
+    """The summary's KPIs as numbers, or why they cannot be used (not a number, or none where one must be)."""
+    kpis: dict[str, float] = {}
+    for name, value in summary.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return f"{SUMMARY}: {name} = {value!r} is not a number"
+        kpis[str(name)] = number(value)
+        if math.isinf(kpis[str(name)]):
+            return f"{SUMMARY}: {name} is infinite"
+    blank = [name for name in ALWAYS_DEFINED if name in kpis and math.isnan(kpis[name])]
+    if blank:  # every run that ran has a profit and took orders: a blank one measured nothing
+        return f"{SUMMARY}: {', '.join(blank)} {'has' if len(blank) == 1 else 'have'} no value"
+    return kpis
+
+
+def _malformed(lines: list[str]) -> str | None:
+    """The first override that is not ``key=value`` (a Hydra flag such as ``hydra/launcher=basic`` is fine)."""
+    for line in lines:
+        key, separator, _ = line.strip().partition("=")
+        if not separator or not key.lstrip("+~").strip():
+            return line
+    return None
 
 
 def split_overrides(text: str) -> list[str]:

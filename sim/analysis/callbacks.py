@@ -24,6 +24,7 @@ from sim.analysis.progress import Progress, ProgressLine, SweepTracker
 
 TABLE_KPIS = ("operating_profit", "fill_rate", "on_time_in_full", "avg_on_hand")
 FAILED_EXIT = 1
+LISTED_SKIPS = 10
 __all__ = ["Progress", "ProgressLine", "SweepProgress", "SweepTracker", "comparison_table", "summarise"]
 
 
@@ -140,7 +141,11 @@ def summarise(sweep_dir: Path, baseline: str | None = None, target_fill_rate: fl
     print()
     print(_read_summary(report.with_name(SUMMARY_TEXT)), end="")
     if result.incomplete:
-        print(f"left out of the tables: {len(result.incomplete)} incomplete run folder(s) (see aggregate.json)")
+        print(f"left out of the tables and the report: {len(result.incomplete)} run folder(s):")
+        for path, reason in result.incomplete[:LISTED_SKIPS]:
+            print(f"  {_relative(path, sweep_dir)}: {reason}")
+        if len(result.incomplete) > LISTED_SKIPS:
+            print(f"  ... and {len(result.incomplete) - LISTED_SKIPS} more (all in aggregate.json and the report)")
     print(f"tables: {sweep_dir / aggregation.COMPARISON_TABLE}")
     print(f"report: {report}")
 

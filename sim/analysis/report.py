@@ -58,7 +58,7 @@ def write_report(sweep_dir: Path, objective: str = "operating_profit", target_fi
     sweep_dir = agg.check_sweep_dir(sweep_dir)
     if target_fill_rate is not None and not 0.0 < target_fill_rate <= 1.0:  # nan fails too
         raise agg.SweepError(f"--target-fill-rate {target_fill_rate}: a fill rate is a share in (0, 1], e.g. 0.97")
-    result, fresh = _current_tables(sweep_dir)
+    result, fresh = agg.current(sweep_dir)
     if objective not in result.kpis:
         close = [kpi for kpi in result.kpis if objective and objective in kpi]
         close = close or difflib.get_close_matches(objective, result.kpis, n=3)
@@ -81,17 +81,6 @@ def write_report(sweep_dir: Path, objective: str = "operating_profit", target_fi
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final / "report.md"
-
-
-def _current_tables(sweep_dir: Path) -> tuple[agg.Aggregate, bool]:
-    """The sweep's tables, and whether they were just computed (and still need writing)."""
-    if not agg.is_stale(sweep_dir):
-        try:
-            return agg.load(sweep_dir), False
-        except (OSError, ValueError, KeyError):
-            pass  # unreadable tables: aggregate again
-    requested = agg._read_record(sweep_dir).get("requested_baseline")
-    return agg.collect(sweep_dir, requested), True
 
 
 class Report(ReportDecision, ReportText, ReportCharts):

@@ -208,6 +208,46 @@ def test_damaged_runs_are_skipped_with_their_reason_and_never_counted(sweep: Pat
     assert {item["run"] for item in record["incomplete"]} == set(reasons)
 
 
+def test_runs_with_bad_values_are_skipped_with_their_reason_never_averaged_as_nan(sweep: Path) -> None:
+    """The hostile round's cases: a KPI that is text, a blank profit, overrides that are no key=value."""
+
+    def rewrite_summary(job: str, **changes: object) -> None:
+        (sweep / job / "summary.json").write_text(json.dumps({**kpis_of(sweep / job), **changes}))
+
+    rewrite_summary("0", operating_profit="lots")
+    rewrite_summary("1", fill_rate=None)
+    rewrite_summary("2", holding_cost=float("inf"))
+    (sweep / "6" / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(["policy=shared_metrics", "garbage"]))
+    (sweep / "7" / ".hydra" / "overrides.yaml").write_text("just some text\n")
+    lines = overrides_of(sweep / "8")
+    (sweep / "8" / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump([*lines[:-2], "seed=99", lines[-1]]))
+
+    result = agg.aggregate(sweep)
+    reasons = {path.name: reason for path, reason in result.incomplete}
+    assert set(reasons) == {"0", "1", "2", "6", "7", "8"}, reasons
+    assert reasons["0"] == "summary.json: operating_profit = 'lots' is not a number"
+    assert reasons["1"] == "summary.json: fill_rate has no value"
+    assert reasons["2"] == "summary.json: holding_cost is infinite"
+    assert "'garbage' is not key=value" in reasons["6"] and "unreadable" in reasons["7"]
+    assert "seed=99" in reasons["8"] and "manifest.json says seed=3" in reasons["8"]
+    expected = {f"policy={policy},scenario={scenario}" for policy in POLICIES for scenario in SCENARIOS}
+    assert set(result.arms) <= expected  # no run moved into an arm of its own
+    assert not result.summary[["operating_profit", "fill_rate"]].isna().any().any()
+
+
+def test_tables_are_rebuilt_when_a_run_changed_since_they_were_written(sweep: Path) -> None:
+    """spsim-report and spsim-aggregate share one loader: a run cut short after aggregation is seen by both."""
+    agg.aggregate(sweep)
+    assert not agg.is_stale(sweep)
+    _, fresh = agg.current(sweep)
+    assert not fresh  # the written tables are reused while their inputs are unchanged
+    table = sweep / "9" / "timeseries.parquet"
+    table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])
+    assert agg.is_stale(sweep)
+    result, fresh = agg.current(sweep)
+    assert fresh and "9" in {path.name for path, _ in result.incomplete}
+
+
 def test_run_folders_are_found_at_any_depth_and_reports_are_not_runs(tmp_path: Path, sweep_template: Path) -> None:
     sweep = tmp_path / "sweep"
     for run in sorted(sweep_template.iterdir())[:6]:

@@ -17,6 +17,7 @@ from sim.analysis import settings
 from sim.analysis.calibration_spec import CalibrationSpec
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "configs" / "calibration" / "example_client.yaml"
+DEBUG_DAYS = 14 + 56  # configs/debug/default.yaml: warm-up and measured days
 
 
 def example() -> dict[str, Any]:
@@ -27,7 +28,10 @@ def example() -> dict[str, Any]:
 def tiny(tmp_path: Path, **changes: Any) -> Path:
     """The shipped example, cut to a few debug-size trials of two seeds in one process."""
     config = example()
-    config["base"]["scenario"]["demand_file"] = str(EXAMPLE.parent / config["base"]["scenario"]["demand_file"])
+    orders = pd.read_csv(EXAMPLE.parent / config["base"]["scenario"]["demand_file"], keep_default_na=False)
+    short = tmp_path / "orders_70_days.csv"  # a debug run lasts 70 days: a longer history is refused
+    orders[orders["day"] < DEBUG_DAYS].to_csv(short, index=False)
+    config["base"]["scenario"]["demand_file"] = str(short)
     config |= {
         "seeds": [1, 2],
         "validation_seeds": [11, 12],
