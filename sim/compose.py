@@ -27,6 +27,7 @@ from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
+from yaml import MarkedYAMLError, YAMLError
 
 from sim.config import ConfigError, RunConfig
 from sim.config_files import config_dir
@@ -101,7 +102,7 @@ def _compose_now(overrides: list[str], config_name: str, sweep_only: bool) -> di
             # Only the sweep of hydra's section: the rest of it resolves only in a run.
             node = (composed.hydra.sweeper.get("params") or {}) if sweep_only else composed
             container: Any = OmegaConf.to_container(node, resolve=True)
-    except (HydraException, OmegaConfBaseException, ValueError) as error:
+    except (HydraException, OmegaConfBaseException, ValueError, YAMLError) as error:
         raise composition_error(error, overrides) from None
     finally:
         GlobalHydra.instance().clear()
@@ -127,7 +128,9 @@ def _unknown_override(error: Exception, overrides: Sequence[str]) -> str | None:
 
 
 def hydra_message(error: Exception) -> str:
-    """Hydra's multi-line explanation, as one line."""
+    """Hydra's multi-line explanation (or a YAML file's parse error), as one line."""
+    if isinstance(error, MarkedYAMLError):
+        return yaml_message(error)
     text = str(error)
     if "Could not find '" in text and "Available options" in text:
         missing = text.split("Could not find '", 1)[1].split("'", 1)[0]
@@ -141,6 +144,15 @@ def hydra_message(error: Exception) -> str:
         return f"{full}: unknown key (check its spelling, or see the config with --cfg job)"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return "; ".join(lines) if lines else type(error).__name__
+
+
+def yaml_message(error: MarkedYAMLError) -> str:
+    """``<file>: not valid YAML (line 3, column 1: expected the node content)``."""
+    mark = error.problem_mark or error.context_mark
+    where = f"{mark.name}: " if mark is not None and mark.name else ""
+    at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    problem = " ".join(str(error.problem or error.context or "cannot be parsed").split())
+    return f"{where}not valid YAML ({at}{problem})"
 
 
 # -- a sweep's jobs -------------------------------------------------------------------------------

@@ -18,7 +18,10 @@ chart of its own unless the command line sets ``output.charts`` (the report draw
 
 import copy
 import logging
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,7 @@ from hydra.errors import HydraException
 from hydra.types import HydraContext, RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
+from yaml import YAMLError
 
 from sim.compose import (
     BASIC_SWEEPER,
@@ -50,6 +54,8 @@ from sim.usage import fail
 
 PROG = "spsim"
 INTERRUPTED = 130  # the shell's status for Ctrl-C
+SWEEP_PARENT = "SPSIM_SWEEP_PARENT"  # the pid of the spsim -m whose workers a job runs in
+_WATCHING = False
 
 
 def main(arguments: list[str]) -> bool:
@@ -74,6 +80,7 @@ def main(arguments: list[str]) -> bool:
     except ConfigError as error:
         fail(PROG, str(error))
     sys.argv[1:] = arguments
+    os.environ[SWEEP_PARENT] = str(os.getpid())  # the sweep's workers stop when this process is gone
     try:
         _hydra_app()
     except KeyboardInterrupt:
@@ -114,7 +121,7 @@ def run_once(arguments: list[str]) -> bool:
     app = Hydra.create_main_hydra2(task_name=PROG, config_search_path=_search_path(extra_dir))
     try:
         cfg = app.compose_config(config_name, overrides, run_mode=RunMode.RUN, with_log_configuration=True)
-    except (HydraException, OmegaConfBaseException, ValueError) as error:
+    except (HydraException, OmegaConfBaseException, ValueError, YAMLError) as error:
         precheck(arguments)  # names the key and what is allowed, as a sweep's check would
         raise ConfigError(hydra_message(error)) from None
     if cfg.hydra.mode == RunMode.MULTIRUN:
@@ -220,10 +227,34 @@ def _hydra_app(cfg: DictConfig) -> float:
     if hydra_config.mode == RunMode.MULTIRUN:
         from sim.runner import sweep_job
 
+        _stop_when_orphaned()
+
         if not _charts_asked(list(hydra_config.overrides.task)):
             config = without_charts(config)
         return sweep_job(config, Path(hydra_config.runtime.output_dir))
     return _run(config)
+
+
+def _stop_when_orphaned() -> None:
+    """In a joblib worker of a sweep: end this process once the ``spsim -m`` that started it is gone.
+
+    joblib keeps its workers for the next job; a sweep whose parent is killed (SIGKILL, a
+    closed terminal) would leave them running, each in the middle of a run nobody waits
+    for. A watcher thread per worker checks every second that its parent is still the sweep's
+    process. Workers that are not the sweep's children (Ray, SLURM) are left to their launcher.
+    """
+    global _WATCHING
+    parent = os.environ.get(SWEEP_PARENT, "")
+    if _WATCHING or not parent.isdigit() or os.getppid() != int(parent):
+        return
+    _WATCHING = True
+
+    def watch() -> None:
+        while os.getppid() == int(parent):
+            time.sleep(1.0)
+        os._exit(INTERRUPTED)  # its run is left "running": a rerun of the sweep does it again
+
+    threading.Thread(target=watch, name="spsim-orphan-watch", daemon=True).start()
 
 
 def _charts_asked(task_overrides: list[str]) -> bool:

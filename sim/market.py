@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -187,7 +187,8 @@ def read_demand_file(
     import pandas as pd  # only for a demand file: runs without one never load it
 
     try:
-        table = pd.read_csv(file, dtype=str, keep_default_na=False)
+        # Numbers parsed in C; a column with text in it stays text (read whole: one type per column).
+        table = pd.read_csv(file, keep_default_na=False, low_memory=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not a readable CSV ({error})") from None
     table.columns = [str(column).strip().lower() for column in table.columns]
@@ -197,31 +198,64 @@ def read_demand_file(
             found = ", ".join(table.columns) or "none"
             raise ConfigError(f"{path}: missing column '{column}' (found: {found})")
     if "sku" not in table.columns:
-        table["sku"] = "0"
+        table["sku"] = 0
     if "account" not in table.columns:
-        table["account"] = "0"
-    orders: dict[int, dict[int, list[tuple[int, int]]]] = {}
-    for row_number, (day, sku, quantity, account) in enumerate(
-        table[["day", "sku", "quantity", "account"]].itertuples(index=False), start=2
-    ):
-        where = f"{path}: line {row_number}"
-        day_value = _non_negative_int(day, "day", where)
-        if last_day is not None and day_value > last_day:
-            raise ConfigError(
-                f"{where}: day {day} is after the run's last day {last_day} (warmup_days + horizon_days - 1): "
-                "cut the file or lengthen horizon_days"
-            )
-        sku_value = _non_negative_int(sku, "sku", where)
-        if sku_value >= n_skus:
-            raise ConfigError(f"{where}: unknown sku {sku!r} (the scenario has skus 0..{n_skus - 1})")
-        units = _non_negative_int(quantity, "quantity", where)
-        account_value = _non_negative_int(account, "account", where)
-        if n_accounts is not None and account_value >= n_accounts:
-            raise ConfigError(f"{where}: unknown account {account!r} (the scenario has accounts 0..{n_accounts - 1})")
-        orders.setdefault(account_value, {}).setdefault(day_value, []).append((sku_value, units))
-    if not orders:
+        table["account"] = 0
+    limits = {
+        "day": (
+            last_day,
+            "after the run's last day {limit} (warmup_days + horizon_days - 1): cut the file or lengthen horizon_days",
+        ),
+        "sku": (n_skus - 1, "an unknown sku (the scenario has skus 0..{limit})"),
+        "quantity": (MAX_LINE_UNITS, "more units than one order line can hold (at most {limit:,})"),
+        "account": (
+            None if n_accounts is None else n_accounts - 1,
+            "an unknown account (the scenario has accounts 0..{limit})",
+        ),
+    }
+    # Checked column by column (a 30 MB history is refused in a second, not a minute), then the
+    # first offending line is worded as a reader checks it: its day, sku, quantity, account in turn.
+    numbers = {column: _numbers(pd, table[column]) for column in limits}
+    wrong = np.zeros(len(table), dtype=bool)
+    for column, (limit, _) in limits.items():
+        values = numbers[column]
+        with np.errstate(invalid="ignore"):
+            wrong |= ~np.isfinite(values) | (values < 0) | (values != np.floor(values))
+            if limit is not None:
+                wrong |= values > limit
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        raw = pd.read_csv(file, dtype=str, keep_default_na=False, skiprows=range(1, row + 1), nrows=1)
+        raw.columns = [str(column).strip().lower() for column in raw.columns]
+        raise ConfigError(_line_problem(path, row, raw.reindex(columns=list(limits), fill_value="0"), limits))
+    if not len(table):
         raise ConfigError(f"{path}: no rows")
+    orders: dict[int, dict[int, list[tuple[int, int]]]] = {}
+    columns = (numbers[column].astype(np.int64).tolist() for column in ("account", "day", "sku", "quantity"))
+    for account, day, sku, units in zip(*columns, strict=True):
+        orders.setdefault(account, {}).setdefault(day, []).append((sku, units))
     return orders
+
+
+MAX_LINE_UNITS = 1_000_000_000  # one order line: far above any real one, far below an int64 overflow in cents
+
+
+def _numbers(pd: Any, column: Any) -> Any:
+    """A column as floats, nan where a cell is no number (text columns only take the slow path)."""
+    if column.dtype.kind in "iuf":
+        return column.to_numpy(float)
+    return pd.to_numeric(column, errors="coerce").to_numpy(float)  # text that is no number: nan
+
+
+def _line_problem(path: str, row: int, line: Any, limits: dict[str, tuple[int | None, str]]) -> str:
+    """What is wrong with the file's line of ``row`` (0-based data row, read alone as text), cell by cell."""
+    where = f"{path}: line {row + 2}"
+    for column, (limit, meaning) in limits.items():
+        text = str(line[column].iloc[0])
+        value = _non_negative_int(text, column, where)
+        if limit is not None and value > limit:
+            return f"{where}: {column} {text.strip()} is {meaning.format(limit=limit)}"
+    return f"{where}: cannot be read"
 
 
 def _non_negative_int(text: str, column: str, where: str) -> int:

@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
 USAGE_ERROR = 2
@@ -55,3 +56,18 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise InputError(f"{message} (see {self.prog} --help)")
+
+
+def output_folder(path: Path, option: str) -> Path:
+    """``path`` if a folder may be written there: it is one, or it can be made (no file stands in its way).
+
+    Raises:
+        InputError: ``--out afile: a file, not a folder; give a folder (it is made if missing)``.
+    """
+    for place in (path, *path.parents):
+        if place.exists():
+            if not place.is_dir():
+                where = "" if place == path else f" ({place} is a file)"
+                raise InputError(f"{option} {path}: not a folder{where}; give a folder (it is made if missing)")
+            return path
+    return path

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,7 @@ from sim.compose import precheck
 from sim.config import ConfigError
 from sim.output.rundir import confirm_result
 from sim.output.runfolder import MANIFEST, is_complete, read_manifest
-from tests.helpers import CONFIGS, describe, spsim
+from tests.helpers import CONFIGS, describe, spsim, spsim_executable
 
 EXPERIMENTS = sorted(path.stem for path in (CONFIGS / "experiment").glob("*.yaml"))
 BASIC = "hydra/launcher=basic"
@@ -174,6 +175,36 @@ def test_failed_runs_are_reported_and_a_rerun_resumes(tmp_path: Path) -> None:
         assert is_complete(sweep_dir / names[policy]) and manifest is not None
         assert manifest["config_hash"] != "0" * 16
     assert "5/5 runs done" in second.stderr and "1 skipped" in second.stderr
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_leaves_no_worker_running(tmp_path: Path) -> None:
+    """SIGKILL to spsim -m (a closed terminal): its joblib workers notice and stop within seconds."""
+    psutil = pytest.importorskip("psutil")
+    environment = {**os.environ, "SPSIM_RESULTS": str(tmp_path / "results"), "MPLBACKEND": "Agg"}
+    arguments = ["-m", "seed=range(1,9)", "horizon_days=2000", "output.charts=false", "hydra.launcher.n_jobs=2"]
+    parent = subprocess.Popen(
+        [spsim_executable(), *arguments], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    workers: list = []
+    try:
+        sweep = psutil.Process(parent.pid)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not workers:  # joblib's workers run the jobs
+            time.sleep(0.5)
+            workers = [child for child in sweep.children(recursive=True) if "loky" in " ".join(child.cmdline())]
+        assert workers, "no joblib worker started"
+        time.sleep(3)  # a job under way in each
+        parent.kill()
+        parent.wait()
+        _, alive = psutil.wait_procs(workers, timeout=15)
+        assert not alive, f"workers still running after their sweep was killed: {alive}"
+    finally:  # whatever failed above, nothing of this test keeps running
+        if parent.poll() is None:
+            parent.kill()
+        for worker in workers:
+            if worker.is_running():
+                worker.kill()
 
 
 @pytest.mark.slow

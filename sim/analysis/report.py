@@ -37,7 +37,7 @@ from sim.analysis.report_arms import HEADLINE_KPIS, short_labels
 from sim.analysis.report_charts import ReportCharts
 from sim.analysis.report_decision import ReportDecision
 from sim.analysis.report_text import TABLE_NOTE, Block, ReportText
-from sim.output.atomic import replace_folder, write_text
+from sim.output.atomic import replace_folder, tidy_folder, write_text
 from sim.views import style
 
 REPORT_DIR = "report"
@@ -67,6 +67,7 @@ def write_report(sweep_dir: Path, objective: str = "operating_profit", target_fi
     if fresh:
         agg.write(result)
     final = sweep_dir / REPORT_DIR
+    tidy_folder(final)  # a report cut short by a kill: the previous one is put back, leftovers go
     staging = sweep_dir / f".{REPORT_DIR}.{os.getpid()}.partial"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()

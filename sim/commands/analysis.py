@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from sim.commands.common import command_line
+from sim.usage import output_folder
 
 Config = Annotated[Path, typer.Option("--config", help="analysis config (YAML), e.g. configs/analysis/morris.yaml")]
 
@@ -23,6 +24,8 @@ def sensitivity(
     from sim.analysis import settings
 
     raw = settings.read_yaml(config)  # a missing or broken file is said before pandas loads
+    if out is not None:
+        output_folder(out, "--out")
     from sim.analysis import runs, sensitivity
 
     spec = sensitivity.MorrisSpec.from_mapping(raw, debug=debug, kpi=kpi, trajectories=trajectories, n_jobs=n_jobs)
@@ -52,6 +55,8 @@ def optimise(
     from sim.analysis import settings
 
     raw = settings.read_yaml(config)  # a missing or broken file is said before pandas loads
+    if study_dir is not None:
+        output_folder(study_dir, "--study-dir")
     from sim.analysis import optimise, runs
 
     spec = optimise.OptimiseSpec.from_mapping(raw, debug=debug, trials=trials)
@@ -89,6 +94,8 @@ def calibrate(
     from sim.analysis import settings
 
     raw = settings.read_yaml(config)  # a missing or broken file is said before pandas loads
+    if out is not None:
+        output_folder(out, "--out")
     from sim.analysis import calibrate as calibration
     from sim.analysis.calibration_spec import CalibrationSpec
 

@@ -81,6 +81,7 @@ def folder_atomically(path: Path) -> Iterator[Path]:
     If the block raises, the temporary folder goes and ``path`` is untouched.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    tidy_folder(path)
     staging = temporary_sibling(path, suffix="")
     staging.mkdir()
     try:
@@ -88,6 +89,41 @@ def folder_atomically(path: Path) -> Iterator[Path]:
         replace_folder(staging, path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def tidy_folder(path: Path) -> None:
+    """Mend what an interrupted :func:`replace_folder` next to ``path`` left behind (by a process now gone).
+
+    Killed between its two renames, it leaves no ``path`` and the old folder aside: the old
+    one is put back (a report is never lost). Staging folders and old copies of finished
+    replacements are removed. Leftovers of a process still running are left alone.
+    """
+    leftovers = sorted(path.parent.glob(f".{path.name}.*"), key=lambda item: item.stat().st_mtime, reverse=True)
+    for item in leftovers:
+        pid = _pid_in(item.name.removeprefix(f".{path.name}."))
+        if pid is not None and pid != os.getpid() and _running(pid):
+            continue
+        if item.name.endswith(".old") and item.is_dir() and not path.exists():
+            item.replace(path)  # the newest old copy: what was there before the interruption
+        elif item.is_dir():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            item.unlink(missing_ok=True)
+
+
+def _pid_in(tag: str) -> int | None:
+    digits = tag.split("-", 1)[0].split(".", 1)[0]
+    return int(digits) if digits.isdigit() else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def replace_folder(staging: Path, path: Path) -> None:

@@ -26,6 +26,7 @@ from sim.usage import ArgumentParser, InputError
 
 PROG = "spsim-replay"
 DEFAULT_KPIS = ("operating_profit", "fill_rate")
+MAX_FPS = 50.0  # a GIF faster than this is a blur (browsers clamp frame delays under 20 ms anyway)
 
 
 class ReplayError(InputError):
@@ -142,8 +143,10 @@ def parse(arguments: Sequence[str], prog: str = PROG) -> Options:
             raise ReplayError(f"--sku {args.sku}: the run has SKUs 0 to {n_skus - 1}")
     if args.account is not None and not (runs[0].events["account"] == args.account).any():
         raise ReplayError(f"--account {args.account}: no event of the run names this account")
-    if args.fps <= 0 or args.days_per_frame < 1:
-        raise ReplayError("--fps must be > 0 and --days-per-frame at least 1")
+    if not 0 < args.fps <= MAX_FPS:  # nan and inf fail too
+        raise ReplayError(f"--fps {args.fps}: frames per second between 0 and {MAX_FPS} (e.g. 1 or 4)")
+    if args.days_per_frame < 1:
+        raise ReplayError(f"--days-per-frame {args.days_per_frame}: at least 1")
     if args.annotations < 0:
         raise ReplayError(f"--annotations {args.annotations}: must be 0 or more")
     unknown = [kpi for kpi in args.kpi if kpi not in runs[0].summary]
