@@ -219,9 +219,9 @@ def _seeds(rows: dict[tuple[str, str], Any], arm: str, kpis: list[str]) -> str:
 
 
 def _labels(arms: list[str]) -> dict[str, str]:
-    from sim.analysis.report_arms import short_labels
+    from sim.analysis.report_arms import plain_labels
 
-    return short_labels(arms) if len(arms) > 1 else {arm: arm for arm in arms}
+    return plain_labels(arms) if len(arms) > 1 else {arm: arm for arm in arms}
 
 
 def _number(value: float, signed: bool = False) -> str:
