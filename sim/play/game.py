@@ -4,21 +4,21 @@ The game runs the normal model. Before its first decision the agents play a lead
 (the run's warm-up), so the person takes over a going concern; each week the model
 stops at the start of the seat's decision day, the person decides, and the model runs
 on to the next one. After every week the game is saved whole — a normal run folder
-(its KPIs cover the weeks played) plus ``game.json`` and ``decisions.parquet`` — by
-writing a fresh folder beside it and swapping it in, so a closed browser or a killed
-server leaves the last complete week, never a half-written folder.
+(its KPIs cover the weeks played) plus ``game.json`` and ``decisions.parquet`` — through
+:mod:`sim.play.store`: one writer at a time, a fresh folder swapped in, so a closed
+browser or a killed server leaves the last complete week, never a half-written folder.
+Two screens on one game (two browsers) share it safely: a week submitted from a screen
+that is behind the saved game is refused (:class:`StaleWeekError`), never written over.
 
 Because the seat's decisions and the config determine everything, :meth:`Game.load`
 resumes a saved game by re-simulating it, and :func:`rerun` plays the same market
 with the agent in the seat, or with levers on.
 """
 
-import json
 import re
-import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,52 +30,25 @@ from sim.config import ConfigError, RunConfig
 from sim.config_files import config_dir
 from sim.configure import load_config
 from sim.model import RunTables, SalesPurchasingModel
-from sim.output.atomic import replace_folder, write_json
+from sim.output.atomic import write_json
 from sim.output.rundir import RunFolder, write_table
 from sim.output.runfolder import TABLES, is_complete, read_config
+from sim.play import store
 from sim.play.briefing import Briefing, buyer_briefing, sales_briefing
-from sim.play.seat import ROLES, Decision, Role, Seat, decisions_from_table
-from sim.usage import InputError
+from sim.play.info import GAME, MAX_WEEKS, GameInfo, PlayError, seat_label
+from sim.play.seat import ROLES, Decision, Seat, decisions_from_table
 
-GAME = "game.json"
+__all__ = ["GAME", "MAX_WEEKS", "Game", "GameInfo", "PlayError", "StaleWeekError", "list_games", "rerun"]
+
 DECISIONS = "decisions.parquet"
 RERUN = "rerun"
 RERUN_INFO = "rerun.json"
-MAX_WEEKS = 52
 DEFAULT_LEAD_IN_DAYS = 56  # eight weeks of the agents' play before the person takes the seat
+STALE = "this week was already submitted by another screen"
 
 
-class PlayError(InputError):
-    """A game that cannot be set up, loaded or continued: the message is one line for the person."""
-
-
-@dataclass
-class GameInfo:
-    """What ``game.json`` holds: who played which seat, and how far."""
-
-    player: str
-    role: Role
-    seat_index: int
-    seat: str
-    weeks_planned: int
-    weeks_played: int
-    first_decision_day: int
-    day: int  # the model's day when saved
-    finished: bool
-    scenario: str
-    seed: int
-    policy: list[str]
-    started: str
-
-    @classmethod
-    def read(cls, folder: Path) -> "GameInfo":
-        try:
-            data = json.loads((folder / GAME).read_text())
-            return cls(**data)
-        except FileNotFoundError:
-            raise PlayError(f"{folder}: not a saved game (no {GAME})") from None
-        except (ValueError, TypeError) as error:
-            raise PlayError(f"{folder / GAME}: unreadable ({' '.join(str(error).split())})") from None
+class StaleWeekError(PlayError):
+    """A week submitted from a screen that is behind the saved game (another screen submitted first)."""
 
 
 class Game:
@@ -126,7 +99,7 @@ class Game:
         phase = seat_index % period if role == "buyer" else 0  # buyers' reviews are staggered over the week
         first = lead_in_days + (phase - lead_in_days) % period
         config = _config(scenario, seed, levers, first, weeks * period)
-        label = f"buyer {seat_index}" if role == "buyer" else f"rep {seat_index}"
+        label = seat_label(role, seat_index)
         info = GameInfo(
             player=name,
             role=role,
@@ -143,24 +116,23 @@ class Game:
             started=time.strftime("%Y-%m-%dT%H:%M:%S"),
         )
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "player"
-        folder = games / f"{time.strftime('%Y-%m-%d_%H-%M-%S')}_{slug}_{role}{seat_index}"
-        while folder.exists():
-            folder = folder.with_name(folder.name + "_")
+        # Claimed atomically: a second start with this name in this second gets ``<name>_2``.
+        folder = store.reserve(games, f"{time.strftime('%Y-%m-%d_%H-%M-%S')}_{slug}_{role}{seat_index}")
         game = cls(folder, config, info, {})
         game.save()
         return game
 
     @classmethod
     def load(cls, folder: Path) -> "Game":
-        """Resume a saved game: re-simulate it from its config and the decisions made so far."""
-        info = GameInfo.read(folder)
-        if not is_complete(folder):
-            raise PlayError(f"{folder}: the saved game is incomplete (its manifest does not say complete)")
-        try:
-            config = load_config(read_config(folder))
-            decisions = decisions_from_table(pd.read_parquet(folder / DECISIONS))
-        except (OSError, ValueError) as error:
-            raise PlayError(f"{folder}: cannot read the saved game ({' '.join(str(error).split())})") from None
+        """Resume a saved game: re-simulate it from its config and the decisions made so far.
+
+        A save that was cut short is recovered first; the files are read under the game's
+        lock, so they all come from one save even while another screen is saving.
+        """
+        if not (folder / GAME).is_file() and not store.leftovers(folder):
+            raise PlayError(f"{folder}: not a saved game (no {GAME})")
+        with store.reading(folder):
+            config, info, decisions = _read(folder)
         return cls(folder, config, info, decisions)
 
     # -- playing --------------------------------------------------------------------------
@@ -188,13 +160,22 @@ class Game:
         return sales_briefing(self.model, self.model.reps[self.info.seat_index], start, since, week, weeks)
 
     def submit(self, decision: Decision) -> None:
-        """Take this week's decision, run the model to the next decision day, save."""
+        """Take this week's decision, run the model to the next decision day, save.
+
+        Raises:
+            StaleWeekError: the saved game has moved on since this screen loaded it
+                (another screen submitted this week); nothing changes, here or on disk.
+        """
         if self.finished:
             raise PlayError("the game is over: every week is played")
-        self.seat.decisions[self.next_day] = decision
-        self.info.weeks_played += 1
-        self._run_to(self.next_day)
-        self.save()
+        with store.locked(self.folder):
+            store.recover(self.folder)
+            if GameInfo.read(self.folder).weeks_played != self.info.weeks_played:
+                raise StaleWeekError(STALE)  # compare-and-swap on the week: the other screen's stays
+            self.seat.decisions[self.next_day] = decision
+            self.info.weeks_played += 1
+            self._run_to(self.next_day)
+            self._save()
 
     def _run_to(self, day: int) -> None:
         model = self.model
@@ -206,9 +187,19 @@ class Game:
     # -- saving -----------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the whole game beside its folder, then swap it in."""
-        staging = self.folder.with_name(f".{self.folder.name}.saving")
-        shutil.rmtree(staging, ignore_errors=True)
+        """Write the whole game beside its folder, then swap it in (holding the game's lock)."""
+        with store.locked(self.folder):
+            self._save()
+
+    def _save(self) -> None:
+        try:
+            store.write(self.folder, self._write)
+        except OSError as error:  # a full or read-only disk: the last complete week stays saved
+            reason = " ".join((error.strerror or str(error)).split())
+            raise PlayError(f"{self.folder.name}: the week could not be saved ({reason}); resume the game") from None
+
+    def _write(self, staging: Path) -> None:
+        """The whole save into the empty folder ``staging``; the manifest, last, says complete."""
         run = RunFolder(staging, self.config)
         _write_tables(run, self.model.tables())
         write_table(staging / DECISIONS, self.seat.table())
@@ -219,7 +210,6 @@ class Game:
 
             run.add_files([str(dashboard.render(staging).relative_to(staging))])
         run.finish()
-        _swap(staging, self.folder)
 
 
 def rerun(folder: Path, *, seat: str = "agent", levers: Sequence[str] = ()) -> Path:
@@ -243,11 +233,12 @@ def rerun(folder: Path, *, seat: str = "agent", levers: Sequence[str] = ()) -> P
     while model.env.now < game.info.day:
         model.step()
     target = folder / RERUN / "+".join([seat, *sorted(levers)])
-    run = RunFolder(target, config)
-    _write_tables(run, model.tables())
-    write_json(target / RERUN_INFO, {"of": folder.name, "seat": seat, "policy": sorted(config.policy)})
-    run.add_files([RERUN_INFO])
-    run.finish()
+    with store.locked(folder):  # a save moves rerun/ along: not while writing into it
+        run = RunFolder(target, config)
+        _write_tables(run, model.tables())
+        write_json(target / RERUN_INFO, {"of": folder.name, "seat": seat, "policy": sorted(config.policy)})
+        run.add_files([RERUN_INFO])
+        run.finish()
     return target
 
 
@@ -273,15 +264,6 @@ def _config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizo
     return config
 
 
-def _swap(staging: Path, folder: Path) -> None:
-    """Put ``staging`` where ``folder`` is; what was made from the game (re-runs, replays) moves along."""
-    if folder.exists():
-        for made in folder.iterdir():
-            if made.is_dir() and not (staging / made.name).exists():
-                made.rename(staging / made.name)
-    replace_folder(staging, folder)
-
-
 def scenario_names() -> list[str]:
     """The markets a game can be played in: every company scenario in ``configs/scenario``."""
     folder = config_dir() / "scenario"
@@ -294,13 +276,48 @@ def lever_names() -> list[str]:
 
 
 def list_games(games: Path) -> list[dict[str, Any]]:
-    """The saved games under ``games`` (newest first), as their ``game.json`` plus the folder."""
+    """The saved games under ``games`` (newest first), as their ``game.json`` plus the folder.
+
+    Opening the store recovers any save that was cut short, so no game is left invisible.
+    """
+    store.recover_all(games)
     found = []
     for path in sorted(games.glob("*/" + GAME), reverse=True):
         if path.parent.name.startswith("."):
-            continue  # a save in progress, or the previous save being replaced
+            continue  # a save in progress (recovery left it to its writer)
         try:
             found.append({**asdict(GameInfo.read(path.parent)), "folder": path.parent})
         except PlayError:
             continue
     return found
+
+
+def _read(folder: Path) -> tuple[RunConfig, GameInfo, dict[int, Decision]]:
+    """A saved game's config, record and decisions, each checked against the others."""
+    info = GameInfo.read(folder)
+    if not is_complete(folder):
+        raise PlayError(f"{folder}: the saved game is incomplete (its manifest does not say complete)")
+    try:
+        config = load_config(read_config(folder))
+        decisions = decisions_from_table(pd.read_parquet(folder / DECISIONS))
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+        raise PlayError(f"{folder}: cannot read the saved game ({' '.join(str(error).split())})") from None
+    problem = _mismatch(info, config)
+    if problem:
+        raise PlayError(f"{folder / GAME}: {problem}")
+    return config, info, decisions
+
+
+def _mismatch(info: GameInfo, config: RunConfig) -> str | None:
+    """Where ``game.json`` disagrees with the game's config (the seat must exist, the weeks must fit)."""
+    if config.scenario.kind != "company":
+        return f"scenario = {info.scenario!r}: a saved game is played in a company scenario"
+    count = config.scenario.buyers if info.role == "buyer" else config.scenario.sales_reps
+    if info.seat_index >= count:
+        return f"seat_index = {info.seat_index}: this market has {info.role} seats 0 to {count - 1}"
+    if info.first_decision_day != config.warmup_days:
+        return f"first_decision_day = {info.first_decision_day}: allowed {config.warmup_days} (the game's warm-up)"
+    weeks = config.horizon_days // config.org.review_period_days
+    if info.weeks_planned != weeks:
+        return f"weeks_planned = {info.weeks_planned}: allowed {weeks} (the game's horizon)"
+    return None

@@ -103,3 +103,38 @@ def test_spsim_viz_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
         result = subprocess.run([str(script), *arguments], capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 2 and message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ({"seat_index": 99, "seat": "buyer 99"}, "seat_index = 99: this market has buyer seats 0 to"),
+        ({"seat_index": 99}, "seat = 'buyer 0': allowed"),
+        ({"weeks_played": "2"}, "weeks_played = '2': allowed a whole number"),
+        (None, "unreadable"),
+    ],
+)
+def test_rerun_of_a_damaged_game_is_one_line_and_writes_nothing(
+    games: Path, tmp_path: Path, damage: dict[str, object] | None, message: str
+) -> None:
+    import json
+    import shutil
+
+    ann = shutil.copytree(next(p for p in games.iterdir() if "_ann_" in p.name), tmp_path / "ann")
+    record = ann / "game.json"
+    record.write_text(json.dumps({**json.loads(record.read_text()), **damage}) if damage else "{not json")
+    before = sorted((str(p), p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
+    result = spsim_play("rerun", str(ann))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert message in result.stderr and "game.json" in result.stderr
+    assert sorted((str(p), p.stat().st_mtime_ns) for p in tmp_path.rglob("*")) == before, "nothing is written"
+
+
+def test_debrief_into_an_existing_file_is_one_line_and_exit_2(games: Path, tmp_path: Path) -> None:
+    a_file = tmp_path / "afile"
+    a_file.write_text("keep")
+    for out in (a_file, a_file / "debrief"):
+        result = spsim_play("debrief", str(games), "--out", str(out))
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert f"--out = {out}" in result.stderr and "a file" in result.stderr
+    assert a_file.read_text() == "keep" and sorted(tmp_path.iterdir()) == [a_file]
