@@ -1,7 +1,10 @@
 """What a person typed, checked and turned into a decision; bad entries come back with a message each.
 
 Every check names the field and what is allowed, so the screen can show the message
-next to the field and keep everything else the person entered.
+next to the field and keep everything else the person entered. An order that is allowed
+but absurd -- more than :data:`CONFIRM_WEEKS` weeks of the SKU's demand, the hoarding a
+price break tempts -- is not refused but asked about (:class:`Unconfirmed`): the screen
+asks, and the same entries submitted with ``confirm=True`` are taken.
 """
 
 from collections.abc import Mapping, Sequence
@@ -11,6 +14,7 @@ from sim.play.seat import BuyerDecision, SalesDecision
 from sim.ports import PromotionPlan
 
 MAX_ORDER_UNITS = 1_000_000  # a typo guard: far above any week's need in these markets
+CONFIRM_WEEKS = 10  # an order above this many weeks of demand is asked about: a year's stock is rarely meant
 ADJUSTMENT_RANGE = (-50.0, 200.0)  # forecast adjustment, percent of the rep's own estimate
 WEEKS_AHEAD_RANGE = (1, 8)
 NOTICES = {"early": "tell purchasing now", "late": "tell purchasing just before it starts", "none": "don't tell"}
@@ -23,13 +27,32 @@ class Refused:
     errors: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Unconfirmed:
+    """Entries that can be taken once the person confirms them: field -> the question, and the decision."""
+
+    questions: dict[str, str]
+    decision: BuyerDecision
+
+
 def order_field(sku: int) -> str:
     """The name of the entry field for an SKU's order quantity."""
     return f"sku {sku}"
 
 
-def buyer_decision(entries: Mapping[int, str], skus: Sequence[int]) -> BuyerDecision | Refused:
-    """Order quantities, one whole number of units (0 or more) per SKU of the buyer's family."""
+def buyer_decision(
+    entries: Mapping[int, str],
+    skus: Sequence[int],
+    *,
+    weekly_demand: Mapping[int, float] | None = None,
+    confirm: bool = False,
+) -> BuyerDecision | Refused | Unconfirmed:
+    """Order quantities, one whole number of units (0 or more) per SKU of the buyer's family.
+
+    With ``weekly_demand`` (units a week per SKU, as the briefing shows them), an order of
+    more than :data:`CONFIRM_WEEKS` weeks of it comes back :class:`Unconfirmed` unless
+    ``confirm`` is true.
+    """
     errors: dict[str, str] = {}
     orders: dict[int, int] = {}
     for sku in skus:
@@ -52,7 +75,24 @@ def buyer_decision(entries: Mapping[int, str], skus: Sequence[int]) -> BuyerDeci
     unknown = sorted(set(entries) - set(skus))
     if unknown:
         errors["skus"] = f"SKUs {unknown} are not in your family; yours: {list(skus)}"
-    return Refused(errors) if errors else BuyerDecision(orders)
+    if errors:
+        return Refused(errors)
+    questions = {} if confirm else _absurd(orders, weekly_demand or {})
+    return Unconfirmed(questions, BuyerDecision(orders)) if questions else BuyerDecision(orders)
+
+
+def _absurd(orders: Mapping[int, int], weekly_demand: Mapping[int, float]) -> dict[str, str]:
+    """A question per order above :data:`CONFIRM_WEEKS` weeks of its SKU's demand (or of an SKU that sells nothing)."""
+    questions = {}
+    for sku, units in orders.items():
+        demand = float(weekly_demand.get(sku, float("nan")))
+        if units <= 0 or demand != demand:  # nothing ordered, or no demand known: nothing to ask
+            continue
+        if demand <= 0:
+            questions[order_field(sku)] = f"SKU {sku} sells nothing now and you order {units:,} units: confirm?"
+        elif units > CONFIRM_WEEKS * demand:
+            questions[order_field(sku)] = f"this is {units / demand:.0f} weeks of demand for SKU {sku}: confirm?"
+    return questions
 
 
 def sales_decision(

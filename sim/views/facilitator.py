@@ -2,15 +2,16 @@
 
 In a workshop each participant plays one seat (a buyer, or a sales lead) against the
 agents; :mod:`sim.views.games` reads the saved games and their re-runs. This module
-lines them up in one table -- supply-chain cost, service, bullwhip, conflicts,
-operating profit -- and draws one chart for the debrief. :func:`write` puts
-``facilitator.png``, ``.csv`` and ``.md`` in a folder.
+lines them up in one table -- the company score that ranks them, service and conflicts
+beside it, and each department's own incentive score beside that -- and draws one chart
+for the debrief. :func:`write` puts ``facilitator.png``, ``.csv`` and ``.md`` in a folder.
 
-Every measure is read from the folder's ``summary.json``, which covers the measured
-days (after the warm-up; for a game, the days actually played). Supply-chain cost is
-defined once, in :func:`supply_chain_cost` (and in docs/KPIS.md): what operating profit
-loses below the margin at standard cost, apart from the operating expenses (staff and
-overhead), a fixed cost no decision in a game changes, listed on their own.
+The scores are defined once, in :mod:`sim.views.scores` (and docs/KPIS.md): the company
+score is operating profit less what the stock left beyond a normal cover would lose if
+sold off, so a buyer cannot win by buying a year of stock for a price break. Every other
+measure is read from the folder's ``summary.json``, which covers the measured days (after
+the warm-up; for a game, the days actually played). The supply-chain cost of
+:func:`supply_chain_cost` stays in the table as a breakdown of operating profit.
 """
 
 import io
@@ -42,6 +43,7 @@ from sim.views.games import (
     load_game,
     load_games,
 )
+from sim.views.scores import scores
 
 DEBRIEF_DIR = "debrief"
 FILES = ("facilitator.png", "facilitator.csv", "facilitator.md")
@@ -52,12 +54,14 @@ __all__ = [
     "COST_PARTS",
     "COST_WORDS",
     "DEBRIEF_DIR",
+    "DEPARTMENT_NOTE",
     "FILES",
     "FIXED_COST",
     "GAME",
     "LEVER",
     "MEASURES",
     "RUN",
+    "SCORE_NOTE",
     "Found",
     "Game",
     "comparison_table",
@@ -94,12 +98,15 @@ COST_WORDS = (
 """The supply-chain cost in words, as the table's note and the chart's legend give it."""
 
 MEASURES: tuple[tuple[str, str, str], ...] = (
-    ("cost", "Supply-chain cost", "lower is better"),
+    ("score", "Company score", "higher is better"),
     ("fill_rate", "Service: fill rate", "higher is better"),
-    ("bullwhip_ratio", "Bullwhip ratio", "lower is better"),
     ("conflict_count", "Conflicts", "lower is better"),
+    ("purchasing_savings", "Purchasing's own KPI:\nprice savings", "higher is better"),
+    ("sales_bookings", "Sales' own KPI:\nbookings", "higher is better"),
 )
-"""The chart's panels: table column, title, direction."""
+"""The chart's panels: table column, title, direction (the first ranks the games)."""
+RANKED = "score"
+MONEY = ("score", "cost", "purchasing_savings", "sales_bookings")
 
 COLUMNS = (
     "label",
@@ -114,11 +121,20 @@ COLUMNS = (
     "scenario",
     "seed",
     "days",
-    "cost",
+    "rank",
+    "score",
+    "excess_stock_charge",
+    "excess_stock_units",
     "fill_rate",
-    "bullwhip_ratio",
+    "on_time_in_full",
     "conflict_count",
+    "purchasing_savings",
+    "stock_weeks",
+    "budget_weeks",
+    "sales_bookings",
+    "bullwhip_ratio",
     "operating_profit",
+    "cost",
     "cost_per_week",
     *COST_PARTS,
     FIXED_COST,
@@ -156,6 +172,7 @@ def comparison_table(games: Sequence[Game]) -> pd.DataFrame:
     for game in games:
         summary = game.summary
         days = _number(summary, "days")
+        score = scores(game.run)
         rows.append(
             {
                 "label": game.label or base_label(game),
@@ -170,11 +187,20 @@ def comparison_table(games: Sequence[Game]) -> pd.DataFrame:
                 "scenario": game.run.scenario,
                 "seed": game.run.seed,
                 "days": days,
-                "cost": supply_chain_cost(summary),
+                "rank": pd.NA,
+                "score": score.company,
+                "excess_stock_charge": score.excess_stock_charge,
+                "excess_stock_units": score.excess_stock_units,
                 "fill_rate": _number(summary, "fill_rate"),
-                "bullwhip_ratio": _number(summary, "bullwhip_ratio"),
+                "on_time_in_full": _number(summary, "on_time_in_full"),
                 "conflict_count": _number(summary, "conflict_count"),
+                "purchasing_savings": score.purchasing_savings,
+                "stock_weeks": score.stock_weeks,
+                "budget_weeks": score.budget_weeks,
+                "sales_bookings": score.sales_bookings,
+                "bullwhip_ratio": _number(summary, "bullwhip_ratio"),
                 "operating_profit": _number(summary, "operating_profit"),
+                "cost": supply_chain_cost(summary),
                 "cost_per_week": supply_chain_cost(summary) * 7 / days if days > 0 else math.nan,
                 **{part: _number(summary, part) for part in COST_PARTS},
                 FIXED_COST: _number(summary, FIXED_COST),
@@ -185,6 +211,8 @@ def comparison_table(games: Sequence[Game]) -> pd.DataFrame:
     for column in ("weeks_played", "weeks_planned"):
         table[column] = table[column].astype("Int64")
     table["finished"] = table["finished"].astype("boolean")
+    # The ranking: 1 = the best company score; equal scores share a rank.
+    table["rank"] = table["score"].rank(method="min", ascending=False).astype("Int64")
     return table
 
 
@@ -210,22 +238,49 @@ def formatted(table: pd.DataFrame) -> pd.DataFrame:
     def ratio(value: float) -> str:
         return "n/a" if math.isnan(value) else f"{value:.2f}"
 
+    def share(value: float) -> str:
+        return "n/a" if math.isnan(value) else f"{value:.1%}"
+
+    def stock(row: pd.Series) -> str:
+        return "n/a" if math.isnan(row["stock_weeks"]) else f"{row['stock_weeks']:.1f} of {row['budget_weeks']:g}"
+
+    starred = _best(table["score"].astype(float), [_money(v) for v in table["score"]], "higher is better")
     return pd.DataFrame(
         {
+            "Rank": ["" if pd.isna(rank) else f"{rank}" for rank in table["rank"]],
             "Game": table["label"],
             "Kind": table["kind"],
             "Role": table["role"],
             "Seat": table["seat"],
             "Weeks played": [weeks(row) for _, row in table.iterrows()],
-            "Cost": [_money(v) for v in table["cost"]],
-            "Fill rate": ["n/a" if math.isnan(v) else f"{v:.1%}" for v in table["fill_rate"]],
-            "Bullwhip": [ratio(v) for v in table["bullwhip_ratio"]],
-            "Conflicts": ["n/a" if math.isnan(v) else f"{v:.0f}" for v in table["conflict_count"]],
+            "Company score": [_money(v) + (" ★" if i in starred else "") for i, v in enumerate(table["score"])],
             "Operating profit": [_money(v) for v in table["operating_profit"]],
+            "Excess stock charge": [_money(v) for v in table["excess_stock_charge"]],
+            "Fill rate": [share(v) for v in table["fill_rate"]],
+            "On time in full": [share(v) for v in table["on_time_in_full"]],
+            "Conflicts": ["n/a" if math.isnan(v) else f"{v:.0f}" for v in table["conflict_count"]],
+            "Purchasing: price savings": [_money(v) for v in table["purchasing_savings"]],
+            "Purchasing: stock, weeks of budget": [stock(row) for _, row in table.iterrows()],
+            "Sales: bookings": [_money(v) for v in table["sales_bookings"]],
+            "Bullwhip": [ratio(v) for v in table["bullwhip_ratio"]],
         }
     )
 
 
+SCORE_NOTE = (
+    "Company score = operating profit over the days played - excess stock charge. Operating profit already "
+    "charges the open backlog (the provision for the margin it will lose) and stock that will age out unsold. "
+    "Excess stock charge: stock on hand and on order (less what is owed to customers) beyond the company's "
+    "inventory budget in weeks of recent demand plus a supply lead time's demand, valued as aged stock is: "
+    "sold for its salvage share of standard cost, the rest lost. ★ = best company score; rank 1 = best."
+)
+"""What the ranking's score is, in words (the table's note, the debrief page's)."""
+DEPARTMENT_NOTE = (
+    "Each department's own KPI, as the silo rewards it: purchasing, price savings against standard cost "
+    "(and stock on hand within its budget, in weeks of cost of goods); sales, bookings (customer orders "
+    "taken, at their price), what quotas count. A team can win its own KPI and lose the company's."
+)
+"""What the department scores are, in words."""
 COST_NOTE = (
     f"Cost = {COST_WORDS} (= revenue - cost of goods at standard - operating expenses - operating profit), "
     "over the days played after the warm-up. Operating expenses (staff and overhead, the same per day "
@@ -237,10 +292,13 @@ def markdown(table: pd.DataFrame) -> str:
     """The debrief table as Markdown, with what each measure means."""
     shown = formatted(table)
     header = "| " + " | ".join(shown.columns) + " |"
-    rule = "|" + "|".join("---" if i < 5 else "---:" for i in range(len(shown.columns))) + "|"
+    rule = "|" + "|".join("---" if 0 < i < 6 else "---:" for i in range(len(shown.columns))) + "|"
     lines = ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |" for row in shown.itertuples(index=False)]
     notes = [
-        f"- {COST_NOTE}",
+        f"- {SCORE_NOTE}",
+        f"- {DEPARTMENT_NOTE}",
+        "- On time in full: customer orders whose every line shipped in full by the requested day / orders.",
+        f"- Supply-chain cost (facilitator.csv, a breakdown of operating profit): {COST_NOTE}",
         "- Fill rate: units shipped from stock on the day ordered / units ordered.",
         "- Bullwhip: variance of purchases / variance of demand per review period (1 = no amplification).",
         "- Conflicts: refused expedites, escalations, late promotion notices, padded forecasts, "
@@ -286,7 +344,7 @@ def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: st
             edgecolor="white",
             linewidth=0,
         )
-    texts = [format_value(column, value) for value in values]
+    texts = [_money(value) if column in MONEY else format_value(column, value) for value in values]
     best = _best(values, texts, direction)
     low, high = min(0.0, float(shown.min())), max(0.0, float(shown.max()))
     if column == "fill_rate":
@@ -296,11 +354,11 @@ def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: st
     span = (high - low) or 1.0
     for y, text in enumerate(texts):  # right of the bar, or of the zero line for a negative bar
         end = max(float(shown.iloc[y]), 0.0)
-        starred = y in best
+        starred = y in best  # bold: the best of the panel; the star only where it ranks the games
         ax.text(
             end + 0.02 * span,
             y,
-            text + (" ★" if starred else ""),
+            text + (" ★" if starred and column == RANKED else ""),
             va="center",
             ha="left",
             fontsize=13,
@@ -323,7 +381,9 @@ def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: st
 def _tick_text(column: str, x: float) -> str:
     if column == "fill_rate":
         return f"{x:.0%}"
-    if column == "cost" and abs(x) >= 1000:  # compact: four ticks must fit under a third of the panel
+    if column in MONEY and abs(x) >= 1_000_000:  # compact: four ticks must fit under a third of the panel
+        return f"{x / 1_000_000:,.1f}M"
+    if column in MONEY and abs(x) >= 1000:
         return f"{x / 1000:,.0f}k"
     return f"{x:g}"
 
@@ -383,8 +443,9 @@ def figure(table: pd.DataFrame) -> Figure:
         loc="outside lower left",
         ncols=4,
         fontsize=12,
-        title=f"Cost = {COST_WORDS}, over the days played (operating expenses left out);\n"
-        "below 0: price savings beat those costs.  ★ = best.",
+        title="Company score = operating profit over the days played - stock left beyond a normal cover "
+        "at what it would fetch.\n★ = best company score (the ranking); bold = best of its panel. "
+        "The department KPIs are what each silo is rewarded on.",
         title_fontsize=11,
         alignment="left",
     )

@@ -137,6 +137,11 @@ def test_table_values_are_the_summaries(games: Path) -> None:
         below_margin = summary["revenue"] - summary["cogs"] - summary["operating_profit"]
         assert row.cost == pytest.approx(below_margin - summary["operating_expenses"], abs=0.02)
         assert row.operating_expenses == pytest.approx(summary["operating_expenses"])
+        # the company score ranks: operating profit less the excess stock charge (sim/views/scores.py)
+        assert row.score == pytest.approx(summary["operating_profit"] - row.excess_stock_charge)
+        assert row.purchasing_savings == pytest.approx(-summary["purchase_price_variance"])
+        assert row.on_time_in_full == pytest.approx(summary["on_time_in_full"], nan_ok=True)
+    assert sorted(table["rank"]) == sorted(table["score"].rank(method="min", ascending=False).astype(int))
     lever = table.set_index("label").loc["Alice + regular meetings"]
     assert lever["policy_cost_total"] > 0, "the lever's cost is part of the re-run's cost"
 
@@ -196,10 +201,11 @@ def test_folders_of_a_save_under_way_are_not_games(games: Path, tmp_path: Path) 
 def test_markdown_states_the_cost_and_formats_for_people(games: Path) -> None:
     table = facilitator.comparison_table(facilitator.load_games([games / "game-01"]))
     text = facilitator.markdown(table)
-    assert "| Alice | game | buyer | buyer 1 | 4 of 4 |" in text
+    assert "| 1 | Alice | game | buyer | buyer 1 | 4 of 4 |" in text
     bob = facilitator.markdown(facilitator.comparison_table(facilitator.load_games([games / "game-02"])))
-    assert "| Bob | game | sales | sales lead 1 | 3 of 4, unfinished |" in bob
-    assert facilitator.COST_NOTE in text
+    assert "| 1 | Bob | game | sales | sales lead 1 | 3 of 4, unfinished |" in bob
+    assert facilitator.SCORE_NOTE in text and facilitator.DEPARTMENT_NOTE in text
+    assert facilitator.COST_NOTE in text, "the supply-chain cost stays, as a breakdown of operating profit"
     assert f"{table.loc[0, 'fill_rate']:.1%}" in text
 
 
