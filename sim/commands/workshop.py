@@ -1,5 +1,6 @@
 """The workshop's commands: ``spsim replay`` (a run's story), ``spsim viz`` (the live app), ``spsim play`` (games)."""
 
+import errno
 import os
 import sys
 from enum import StrEnum
@@ -45,12 +46,51 @@ def viz(
         if games.exists() and not games.is_dir():
             raise InputError(f"--games = {games}: not a folder")
         environment[GAMES_ENV] = str(games.resolve())
-    command = [sys.executable, "-m", "solara", "run", "sim.live.app", "--production"]
+    _check_listen(host, port)
+    # Solara's server with its telemetry, version check and CDN downloads off (sim.live.offline).
+    command = [sys.executable, "-m", "sim.live.offline", "run", "sim.live.app", "--production"]
     command += ["--host", host, "--port", str(port), "--open" if open_browser else "--no-open"]
-    print(f"{program(context)}: http://{host}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)", flush=True)
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    print(f"{program(context)}: http://{shown}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)", flush=True)
     # Solara's server takes this process over: stopping the command stops the server (a
     # child process would outlive a terminated parent, still serving).
     os.execve(sys.executable, command, environment)
+
+
+HOSTS_ALLOWED = "127.0.0.1 (this machine only), 0.0.0.0 (every network of this machine) or one of its IP addresses"
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Refuse at once, in one line, an address or port the server could not listen on.
+
+    Left to uvicorn, a bad one costs the whole start-up (twenty seconds here) and ends in its
+    own message and exit status. Only addresses are taken (and ``localhost``): a name would
+    need a DNS look-up, and the app makes no outbound call. The port is tried the way
+    uvicorn binds it (SO_REUSEADDR), then let go: a port taken in between still fails later.
+
+    Raises:
+        InputError: the option, what is wrong, and what is allowed.
+    """
+    import ipaddress
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        if host != "localhost":
+            raise InputError(f"--host = {host}: not an IP address; use {HOSTS_ALLOWED}") from None
+        family = socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except PermissionError:
+            raise InputError(f"--port = {port}: not allowed for this user; use a port from 1024 to 65535") from None
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                taken = f"--port = {port}: already in use on {host}; choose another, e.g. --port {port + 1}"
+                raise InputError(taken) from None
+            raise InputError(f"--host = {host}: not an address of this machine; use {HOSTS_ALLOWED}") from None
 
 
 # -- play ------------------------------------------------------------------------------------------
@@ -106,11 +146,15 @@ def debrief(
     out: Annotated[Path | None, typer.Option(help="where to write (default: <first folder>/debrief)")] = None,
 ) -> None:
     """Several games on one chart and one table (facilitator.png, .csv, .md)."""
+    if out is not None:
+        _check_out_folder(out, "--out")
+    from sim.play.store import recover_all
     from sim.views import facilitator
 
     chosen: list[Path] = []
     for path in games:
         if path.is_dir() and not (path / "game.json").is_file() and not (path / "manifest.json").is_file():
+            recover_all(path)  # a save cut short is put right first, so no game is left out
             found = facilitator.find_games(path)
             for line in found.skipped:
                 print(f"skipped: {line}", file=sys.stderr)
@@ -120,5 +164,16 @@ def debrief(
     if not chosen:
         raise InputError(f"{', '.join(map(str, games))}: no finished or started games to compare")
     target = out if out is not None else (games[0] if len(games) == 1 else games[0].parent) / "debrief"
+    _check_out_folder(target, "--out" if out is not None else "the debrief folder")
     for written in facilitator.write(chosen, target):
         print(written)
+
+
+def _check_out_folder(out: Path, name: str) -> None:
+    """Refuse an output folder that is a file, or lies under one, before anything is read or written."""
+    for path in (out, *out.parents):
+        if path.exists() and not path.is_dir():
+            where = "is a file" if path == out else f"is under {path}, a file"
+            raise InputError(f"{name} = {out}: {where}; give a folder (it is created if missing)")
+        if path.is_dir():
+            return

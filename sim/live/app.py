@@ -1,9 +1,9 @@
 """The live app's pages: dashboard, play mode, facilitator view.
 
-``spsim viz`` (:mod:`sim.commands.workshop`) serves :data:`routes` with Solara's server
-on 127.0.0.1 (``--host`` to change it, e.g. ``--host 0.0.0.0`` for a workshop room's
-network). Where games are saved and read: ``--games`` (default ``results/games``, or
-``$SPSIM_GAMES``).
+``spsim viz`` (:mod:`sim.commands.workshop`) serves :data:`routes` with Solara's server,
+with everything that would call out switched off (:mod:`sim.live.offline`), on 127.0.0.1
+(``--host`` to change it, e.g. ``--host 0.0.0.0`` for a workshop room's network). Where
+games are saved and read: ``--games`` (default ``results/games``, or ``$SPSIM_GAMES``).
 """
 
 import os

@@ -7,12 +7,15 @@ gives Reset, play/pause and Step; Reset re-instantiates ``type(model)(**settings
 charts are :mod:`sim.live.charts`; this module holds the model and the page's components.
 """
 
+import functools
 from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import pandas as pd
 import solara
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
+from solara.toestand import KernelStore
 
 from sim.config import ConfigError, RunConfig
 from sim.live import measures
@@ -21,6 +24,7 @@ from sim.live.controls import (
     Control,
     Setting,
     default_settings,
+    horizon_problem,
     lever_controls,
     run_config,
     scenario_names,
@@ -93,6 +97,31 @@ class LiveModel(SalesPurchasingModel):
         # Under play, steps run on another thread: never read a row collected halfway.
         rows = min((len(values) for values in columns.values()), default=0)
         return pd.DataFrame({name: values[:rows] for name, values in columns.items()})
+
+
+def session_model(settings: Mapping[str, Any]) -> solara.Reactive[LiveModel]:
+    """A browser session's model, in a reactive variable that keeps no copy of its own.
+
+    ``solara.reactive(model)`` would keep its first model as the variable's default for as
+    long as anything holds the variable; a closed Solara session can stay referenced (by
+    the worker thread that served it) until that thread serves another, pinning the model.
+    Here the model lives only in the session's state, which :func:`release` empties.
+    """
+    model: solara.Reactive[LiveModel] = solara.reactive(cast(LiveModel, None))
+    model.set(LiveModel(**settings))
+    return model
+
+
+def release(model: solara.Reactive[LiveModel]) -> None:
+    """Let a session's model go: its value leaves the session's state, without a redraw.
+
+    Runs as the page's effect clean-up, which Solara runs when it closes the session (a tab
+    closed, or a browser gone for ``SOLARA_KERNEL_CULL_TIMEOUT``) or the page is left.
+    Setting the variable instead would redraw a page that is being taken down.
+    """
+    storage = model._storage  # solara's per-session store; clear() drops this session's value
+    if isinstance(storage, KernelStore):
+        storage.clear()
 
 
 # -- components --------------------------------------------------------------------------------------
@@ -235,6 +264,8 @@ def Settings(settings: solara.Reactive[dict[str, Setting]], model: LiveModel) ->
     solara.InputInt(
         "Horizon (days)", value=int(values["horizon_days"]), on_value=setter("horizon_days"), continuous_update=True
     )
+    if (problem := horizon_problem(values["horizon_days"])) is not None:
+        solara.Error(problem, dense=True, classes=["spsim-horizon-error"])
     solara.InputInt(
         "Warm-up (days)", value=int(values["warmup_days"]), on_value=setter("warmup_days"), continuous_update=True
     )
@@ -252,8 +283,10 @@ def Dashboard(start: Mapping[str, Setting] | None = None) -> None:
         start: settings to begin with instead of the defaults (tests start short runs).
     """
     settings = solara.use_reactive({**default_settings(), **(start or {})})
-    # One model per browser session, made once: each participant drives their own.
-    model = solara.use_memo(lambda: solara.reactive(LiveModel(**settings.value)), [])
+    # One model per browser session, made once: each participant drives their own. It is let
+    # go when the page goes (the tab closed, the session culled, another page opened).
+    model = solara.use_memo(lambda: session_model(settings.value), [])
+    solara.use_effect(lambda: functools.partial(release, model), [])
     play_interval = solara.use_reactive(300)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)

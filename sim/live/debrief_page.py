@@ -21,12 +21,25 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
+from sim.live.prose import Prose
 from sim.output.runfolder import RunFolderError
 from sim.views import facilitator
 from sim.views.facilitator import Found, Game
 
 PACK = facilitator.DEBRIEF_DIR
-HEADLINE = ("Cost", "Fill rate", "Bullwhip", "Conflicts", "Operating profit")
+HEADLINE = (  # the numbers, right-aligned
+    "Rank",
+    "Company score",
+    "Operating profit",
+    "Excess stock charge",
+    "Fill rate",
+    "On time in full",
+    "Conflicts",
+    "Purchasing: price savings",
+    "Purchasing: stock, weeks of budget",
+    "Sales: bookings",
+    "Bullwhip",
+)
 
 
 def _load(found: Found) -> tuple[list[Game], list[str]]:
@@ -110,7 +123,7 @@ def FacilitatorView(games: Path) -> None:
         set_written("Written: " + ", ".join(str(path) for path in paths))
 
     with solara.Column(classes=["spsim-debrief"]):
-        solara.Markdown("## Facilitator: compare the games")
+        Prose("## Facilitator: compare the games")
         with solara.Row():
             solara.Text(f"Games folder: {games}")
             solara.Button("Look for new games", on_click=refresh, outlined=True, classes=["spsim-debrief-refresh"])
@@ -139,7 +152,7 @@ def FacilitatorView(games: Path) -> None:
         with solara.Column(classes=["spsim-debrief-chart"]):
             solara.FigureMatplotlib(chart, format="png", dependencies=[chosen_key])
         solara.HTML(tag="table", unsafe_innerHTML=table_html(table), classes=["spsim-debrief-table"])
-        solara.Markdown(f"*{facilitator.COST_NOTE}*")
+        Prose(f"*{facilitator.SCORE_NOTE}*\n\n*{facilitator.DEPARTMENT_NOTE}*")
         solara.Button(
             f"Write the debrief pack into {games / PACK}",
             on_click=write_pack,

@@ -12,6 +12,7 @@ from typing import cast
 
 import solara
 
+from sim.live.prose import Prose
 from sim.output import kpis
 from sim.play import entries
 from sim.play.briefing import Briefing, SkuLine
@@ -85,7 +86,7 @@ def SetupForm(games: Path, on_game: Callable[[Game], None]) -> None:
         finally:
             busy.set(False)
 
-    solara.Markdown("## Take a seat\nThe agents play every other role. Your game is saved after every week.")
+    Prose("## Take a seat\nThe agents play every other role. Your game is saved after every week.")
     with solara.Card("New game"):
         solara.InputText("Your name", value=value.player, on_value=lambda v: change(player=v), continuous_update=True)
         solara.Select("Role", values=list(ROLE_LABELS), value=value.role, on_value=lambda v: change(role=v))
@@ -130,18 +131,16 @@ def WeekScreen(
 ) -> None:
     briefing = solara.use_memo(game.briefing, [game, version])
     info = game.info
-    solara.Markdown(f"## Week {briefing.week} of {briefing.weeks}")
+    Prose(f"## Week {briefing.week} of {briefing.weeks}")
     solara.Text(
         f"day {briefing.day} · {info.player} in the seat of {briefing.seat} · {info.scenario} market, seed {info.seed}",
         classes=["spsim-play-week"],
     )
     with solara.Columns([1, 1]):
         with solara.Card("Your numbers"):
-            solara.Markdown(
-                "\n".join(["| | |", "|---|---|"] + [f"| {k} | **{v}** |" for k, v in briefing.kpis.items()])
-            )
+            Prose("\n".join(["| | |", "|---|---|"] + [f"| {k} | **{v}** |" for k, v in briefing.kpis.items()]))
         with solara.Card("What you are rewarded for"):
-            solara.Markdown("\n".join(f"- {line}" for line in briefing.incentives))
+            Prose("\n".join(f"- {line}" for line in briefing.incentives))
     heard_from = "sales" if briefing.role == "buyer" else "purchasing"
     with solara.Card(f"From {heard_from} since last week"), solara.Column(gap="2px"):
         if not briefing.messages:
@@ -149,7 +148,7 @@ def WeekScreen(
         for message in briefing.messages[-12:]:
             solara.Text(message, classes=["spsim-play-message"])
     with solara.Card("Your decision"):
-        solara.Markdown("\n".join(f"- {note}" for note in briefing.notes))
+        Prose("\n".join(f"- {note}" for note in briefing.notes))
         if briefing.role == "buyer":
             BuyerForm(game, briefing, on_moved)
         else:
@@ -162,10 +161,20 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
     typed = solara.use_reactive(cast(dict[int, str], {}))
     errors = solara.use_reactive(cast(dict[str, str], {}))
     hints = solara.use_reactive(True)
+    asked = solara.use_reactive(cast(tuple[dict[int, str], dict[str, str]], ({}, {})))  # entries asked about
     skus = [line.sku for line in briefing.lines]
 
     def submit() -> None:
-        decision = entries.buyer_decision({sku: typed.value.get(sku, "") for sku in skus}, skus)
+        now = {sku: typed.value.get(sku, "") for sku in skus}
+        weekly = {line.sku: line.demand_per_week for line in briefing.lines}
+        # Submitting the very entries asked about confirms them; any change asks again.
+        confirm = bool(asked.value[1]) and asked.value[0] == now
+        decision = entries.buyer_decision(now, skus, weekly_demand=weekly, confirm=confirm)
+        if isinstance(decision, entries.Unconfirmed):
+            errors.set({})
+            asked.set((now, decision.questions))
+            return
+        asked.set(({}, {}))
         _submit(game, decision, errors, on_moved)
 
     solara.Checkbox(label="Show what the order-up-to rule would order", value=hints)
@@ -185,8 +194,11 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
                 style={"max-width": "260px"},
                 dense=True,
             )
-    if errors.value.get("skus"):
-        solara.Error(errors.value["skus"], classes=["spsim-play-error"])
+    for key in ("skus", "game"):
+        if errors.value.get(key):
+            solara.Error(errors.value[key], classes=["spsim-play-error"])
+    for question in asked.value[1].values():
+        solara.Warning(f"{question} Submit again to confirm, or change the order.", classes=["spsim-play-confirm"])
     solara.Button(f"Submit week {briefing.week}", on_click=submit, color="primary", classes=["spsim-submit"])
 
 
@@ -237,7 +249,7 @@ def SalesForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
         solara.Text(
             f"early: {entries.NOTICES['early']}; late: {entries.NOTICES['late']}; none: {entries.NOTICES['none']}"
         )
-    for key in ("promotion", "notice"):
+    for key in ("promotion", "notice", "game"):
         if errors.value.get(key):
             solara.Error(errors.value[key], classes=["spsim-play-error"])
     solara.Button(f"Submit week {briefing.week}", on_click=submit, color="primary", classes=["spsim-submit"])
@@ -254,7 +266,11 @@ def _submit(
         errors.set(decision.errors)
         return False
     errors.set({})
-    game.submit(decision)
+    try:
+        game.submit(decision)
+    except PlayError as problem:  # e.g. another screen submitted this week first: one line, no traceback
+        errors.set({"game": str(problem)})
+        return False
     on_moved()
     return True
 
@@ -276,7 +292,7 @@ def GameOver(game: Game, on_leave: Callable[[], None]) -> None:
 
         compared.set({**compared.value, folder.name: read_summary(folder)})
 
-    solara.Markdown(f"## Game over: {game.info.weeks_played} weeks played")
+    Prose(f"## Game over: {game.info.weeks_played} weeks played")
     solara.Text(f"Saved in {game.folder}", classes=["spsim-play-saved"])
     rows = {"you": summary, **{_rerun_label(name): values for name, values in compared.value.items()}}
     with solara.Card("Your game against the same market (the weeks you played)"):

@@ -12,8 +12,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 # Offline and quiet: no first-run pages, no update checks, no calls home (the network is closed).
@@ -44,26 +45,52 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running ``spsim-viz``: its address, its process and its log."""
+
+    address: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
 @contextmanager
-def served_app(games: Path, timeout_s: float = 90.0) -> Iterator[str]:
-    """``spsim-viz`` on a free port of 127.0.0.1, saving games in ``games``; yields its address."""
+def serving(games: Path, timeout_s: float = 90.0, environment: Mapping[str, str] | None = None) -> Iterator[Served]:
+    """``spsim-viz`` on a free port of 127.0.0.1, saving games in ``games``, stopped (SIGTERM) on leaving.
+
+    Args:
+        games: the folder of saved games (``--games``).
+        timeout_s: how long the server may take to answer before this gives up.
+        environment: variables added to this process's for the server (the tests' probe).
+    """
     port = free_port()
     script = Path(sys.executable).with_name("spsim-viz")
     log = games.parent / f"spsim-viz-{port}.log"
     with log.open("w") as output:
         server = subprocess.Popen(
-            [str(script), "--port", str(port), "--games", str(games)], stdout=output, stderr=subprocess.STDOUT
+            [str(script), "--port", str(port), "--games", str(games)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(environment or {})},
         )
         address = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(address, server, timeout_s, log)
-            yield address
+            yield Served(address, server, log)
         finally:
             server.terminate()
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
+                server.wait()
+
+
+@contextmanager
+def served_app(games: Path, timeout_s: float = 90.0) -> Iterator[str]:
+    """``spsim-viz`` on a free port of 127.0.0.1, saving games in ``games``; yields its address."""
+    with serving(games, timeout_s) as served:
+        yield served.address
 
 
 def _wait_until_up(address: str, server: subprocess.Popen[bytes], timeout_s: float, log: Path) -> None:

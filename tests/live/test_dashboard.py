@@ -1,7 +1,9 @@
 """The live dashboard, rendered headless: it steps, resets with new settings, and measures right."""
 
 import functools
+import gc
 import math
+import weakref
 from typing import Any
 
 import ipyvuetify as v
@@ -11,6 +13,7 @@ import solara
 
 from sim import policies
 from sim.config import ConfigError
+from sim.live.controls import MAX_HORIZON_DAYS
 from sim.live.dashboard import Dashboard, LiveModel, lever_controls, run_config, scenario_names
 from sim.live.measures import REPORTERS
 
@@ -132,6 +135,34 @@ def test_invalid_settings_show_one_line_and_keep_the_page(built: list[LiveModel]
     assert built[-1].config == built[0].config, "the run goes on with the last valid settings"
     click(rc, "Step")
     assert day_attributes(rc)["data-days-simulated"] == "1"
+
+
+def test_a_horizon_past_the_dashboards_bound_is_one_line_and_builds_nothing(built: list[LiveModel]) -> None:
+    rc = page()
+    rc.find(v.TextField, label="Horizon (days)").widget.v_model = "3000000"
+    message = rc.find(v.Alert, class_="spsim-horizon-error").widget.children[0]
+    assert (
+        message
+        == f"horizon_days = 3,000,000: the dashboard runs at most {MAX_HORIZON_DAYS:,} days (use spsim for longer runs)"
+    )
+    click(rc, "Reset")
+    assert "at most" in rc.find(v.Alert, class_="spsim-config-error").widget.children[0]
+    assert [model.config.horizon_days for model in built] == [20, 20], "no model of three million days"
+    rc.find(v.TextField, label="Horizon (days)").widget.v_model = str(MAX_HORIZON_DAYS)
+    assert not rc.find(v.Alert, class_="spsim-horizon-error").widgets
+    with pytest.raises(ConfigError, match="at most"):
+        run_config("default", 1, MAX_HORIZON_DAYS + 1, 90, {})
+
+
+def test_leaving_the_page_lets_its_model_go(built: list[LiveModel]) -> None:
+    # What Solara does when a browser session closes: it closes the page's render context.
+    rc = page()
+    click(rc, "Reset")
+    models = [weakref.ref(model) for model in built]
+    built.clear()
+    rc.close()
+    gc.collect()
+    assert [model() for model in models] == [None, None], "no model outlives its page"
 
 
 def test_the_measures_agree_with_the_run_tables() -> None:
