@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 EXTRAS := dev experiments ray slurm viz
 
-.PHONY: run test test-fast bench lint format setup clean viz browser lock
+.PHONY: run test test-fast fuzz bench lint format setup clean viz browser lock
 
-run: $(READY)  ## the main job: every lever against the silo, 10 seeds in parallel, then the report
+run: $(READY)  ## the main job: the silo, each lever, all and the aligned company, 3 safety factors x 7 seeds, then the report
 	$(BIN)/spsim -m +experiment=compare_policies
 
 viz: $(READY)  ## the live workshop app (dashboard, play mode, facilitator view) on http://127.0.0.1:8765
@@ -18,6 +18,9 @@ test: $(READY) browser  ## the whole test suite (installs Debian's chromium for 
 
 test-fast: $(READY)  ## the suite without the slow tests
 	$(BIN)/pytest -n 2 --dist loadgroup -m "not slow"
+
+fuzz: $(READY)  ## the bounds property test at length: 2,000 configs drawn from the declared bounds (a few minutes)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_bounds.py -k within -s -q -p no:cacheprovider
 
 bench: $(READY)  ## speed and memory figures -> results/bench/latest.json
 	$(BIN)/python -m experiments.bench

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.accounts import AccountFactory
-from sim.config import CompanyScenario, OrgConfig, RunConfig, TextbookScenario
+from sim.books.money import price_cents
+from sim.config import MAX_TURNOVER_CENTS, CompanyScenario, ConfigError, OrgConfig, RunConfig, TextbookScenario
 from sim.market import DemandLine, DemandSource, DrawnDemand, RecordedDemand, read_demand_file
 from sim.specs import AccountSpec, BuyerSpec, Disruption, Market, RepSpec, SkuSpec, SupplierSpec
 from sim.streams import RandomStreams
@@ -86,6 +87,7 @@ def _textbook_world(scenario: TextbookScenario, config: RunConfig, streams: Rand
     demand: DemandSource
     if scenario.demand_file:
         by_account = read_demand_file(scenario.demand_file, 1, sku_optional=True, last_day=config.total_days - 1)
+        _check_recorded_money(scenario.demand_file, by_account, [scenario.unit_price * 100])
         demand = RecordedDemand(_merge_accounts(by_account))
     else:
         demand = DrawnDemand(
@@ -97,9 +99,10 @@ def _textbook_world(scenario: TextbookScenario, config: RunConfig, streams: Rand
             days=config.total_days,
             sd_per_day=sd,
         )
-    cost = round(scenario.unit_cost * 100)
+    cost = price_cents(scenario.unit_cost * 100, "scenario.unit_cost")
+    price = price_cents(scenario.unit_price * 100, "scenario.unit_price")
     return World(
-        skus=[SkuSpec(0, cost, round(scenario.unit_price * 100), 0, (0,), mean)],
+        skus=[SkuSpec(0, cost, price, 0, (0,), mean)],
         suppliers=[SupplierSpec(0, {0: cost}, float(lead), 0.0, 1.0, 0.0, 1.0, 0.0, None)],
         accounts=[AccountSpec(0, 0, False, NEVER, 0, demand)],
         buyers=[
@@ -121,6 +124,27 @@ def _textbook_world(scenario: TextbookScenario, config: RunConfig, streams: Rand
         kpi_bucket_days=1,
         org=TEXTBOOK_ORG,
     )
+
+
+def _check_recorded_money(
+    path: str, recorded: dict[int, dict[int, list[tuple[int, int]]]], list_price_cents: list[float]
+) -> None:
+    """A demand file's sales at list price must fit the books' 64-bit cents, as drawn demand's do.
+
+    Raises:
+        ConfigError: one line naming the file and the bound.
+    """
+    total = sum(
+        units * list_price_cents[sku]
+        for schedule in recorded.values()
+        for lines in schedule.values()
+        for sku, units in lines
+    )
+    if total > MAX_TURNOVER_CENTS:
+        raise ConfigError(
+            f"scenario.demand_file = {path!r}: its orders are worth ~{total / 100:.2g} in currency at list price; "
+            f"at most {MAX_TURNOVER_CENTS / 100:.0e} allowed, so that every sum fits the books' 64-bit cents"
+        )
 
 
 def _merge_accounts(
@@ -177,8 +201,8 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
     skus = [
         SkuSpec(
             index=k,
-            standard_cost_cents=round(costs[k] * 100),
-            list_price_cents=round(costs[k] * 100 / (1.0 - margins[k])),
+            standard_cost_cents=price_cents(costs[k] * 100, UNIT_COST_KEY),
+            list_price_cents=price_cents(costs[k] * 100 / (1.0 - margins[k]), UNIT_COST_KEY),
             buyer=k % scenario.buyers,
             suppliers=sources[k],
             expected_daily_units=float(planned[k]),
@@ -188,6 +212,7 @@ def _company_world(scenario: CompanyScenario, org: OrgConfig, config: RunConfig,
         for k in range(n_skus)
     ]
     if recorded is not None:
+        _check_recorded_money(scenario.demand_file or "", recorded, [s.list_price_cents for s in skus])
         accounts = _recorded_accounts(scenario, rng, recorded)
     else:
         patience = np.maximum(0, np.rint(scenario.patience_days * rng.uniform(0.5, 1.5, scenario.accounts)))
@@ -273,6 +298,7 @@ def _margins_and_responses(scenario: CompanyScenario, streams: RandomStreams) ->
     return np.clip(margins, MIN_MARGIN, MAX_MARGIN), responses
 
 
+UNIT_COST_KEY = "scenario.unit_cost_mean"  # the key a drawn cost or price is named by when it leaves the books' range
 MIN_MARGIN, MAX_MARGIN = 0.02, 0.9  # an SKU's gross margin, however far the draw strays
 
 
@@ -300,7 +326,9 @@ def _suppliers(
         supplied = [k for k in range(n_skus) if s in sources[k]]
         noise = rng.uniform(-0.02, 0.02, len(supplied))
         factor = 1.0 + scenario.supplier_price_spread * position[s]
-        prices = {k: round(costs[k] * 100 * (factor + e)) for k, e in zip(supplied, noise, strict=True)}
+        prices = {
+            k: price_cents(costs[k] * 100 * (factor + e), UNIT_COST_KEY) for k, e in zip(supplied, noise, strict=True)
+        }
         volume = max(1.0, float(planned[supplied].sum()))
         suppliers.append(
             SupplierSpec(

@@ -38,6 +38,13 @@ BAD_CONFIGS = [
     ({"output": {"charts": "maybe"}}, "output.charts"),
     ({"output": {"charts": 1}}, "output.charts"),  # strict: 1 is not a boolean
     ({"policy": {"no_such_lever": {}}}, "policy.no_such_lever"),
+    # every number is finite and bounded above (issue 14; more in tests/test_bounds.py)
+    ({"scenario": {"kind": "company", "lead_time_mean_days": float("inf")}}, "scenario.lead_time_mean_days"),
+    ({"scenario": {"kind": "textbook", "demand_mean": float("nan")}}, "scenario.demand_mean"),
+    ({"scenario": {"kind": "company", "unit_cost_mean": 1e300}}, "scenario.unit_cost_mean"),
+    ({"org": {"inventory_budget_weeks": float("inf")}}, "org.inventory_budget_weeks"),
+    ({"policy": {"regular_meetings": {"hourly_cost": float("inf")}}}, "policy.regular_meetings.hourly_cost"),
+    ({"horizon_days": 100_000_000}, "horizon_days"),
 ]
 
 

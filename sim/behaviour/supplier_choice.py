@@ -34,10 +34,11 @@ def best_offer(
     """
     if len(offers) == 1:
         return offers[0].supplier
-    cheapest = min(o.unit_price for o in offers)
+    # prices are whole cents: a price that negotiations wore down to 0 compares as 1 cent
+    cheapest = max(1.0, min(o.unit_price for o in offers))
     fastest = max(1.0, min(o.lead_time_days for o in offers))
     costs = [landed_cost(o, holding_rate_per_day, lateness_days) for o in offers]
-    lowest = min(costs)
+    lowest = max(1.0, min(costs))
 
     def score(item: tuple[Offer, float]) -> tuple[float, int]:
         offer, cost = item

@@ -15,6 +15,7 @@ import simpy
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.books.campaigns import Promotion
+from sim.books.money import cents
 from sim.books.orders import ExpediteRequest
 from sim.output import events
 from sim.ports import Colleague, LeverPort, Reward, StockView
@@ -26,9 +27,10 @@ POLICY_COST = events.code("policy_cost")
 class LeverParams(BaseModel):
     """Parameters every lever has: what an hour of staff time costs."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
-    hourly_cost: float = Field(default=60.0, ge=0, description="currency per staff hour")
+    # bounds: the range in which a lever is valid and its costs fit the books (docs/ODD.md)
+    hourly_cost: float = Field(default=60.0, ge=0, le=10_000, description="currency per staff hour")
 
 
 class Policy:
@@ -108,7 +110,7 @@ class Policy:
 
     def staff_hours_cents(self, hours: float) -> int:
         """The cost of ``hours`` of staff time, in cents."""
-        return round(hours * self.params.hourly_cost * 100)
+        return cents(hours * self.params.hourly_cost, f"policy.{self.name}.hourly_cost")
 
     def every(
         self,

@@ -21,9 +21,9 @@ MEETING_PHASE = 0.1875  # after reps submit forecasts, before buyers review
 class RegularMeetingsParams(LeverParams):
     """Cadence, attendance and length of the meetings."""
 
-    cadence_days: int = Field(default=14, ge=1)
+    cadence_days: int = Field(default=14, ge=1, le=365)
     attendance: float = Field(default=0.8, ge=0, le=1, description="chance a meeting takes place")
-    meeting_hours: float = Field(default=1.5, ge=0)
+    meeting_hours: float = Field(default=1.5, ge=0, le=24, description="hours per person: at most a day")
     rapport: float = Field(default=0.05, ge=0, le=1, description="pull of trust toward 1 per meeting")
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import simpy
 from pydantic import Field
 
+from sim.books.money import cents
 from sim.output import events
 from sim.policies.base import LeverParams, Policy
 from sim.ports import PURCHASING, Colleague, LeverPort
@@ -24,13 +25,13 @@ class RotationParams(LeverParams):
     """Who rotates, for how long, how often, and what it teaches."""
 
     share_rotated: float = Field(default=0.2, ge=0, le=1, description="share of reps and buyers per round")
-    spell_days: int = Field(default=60, ge=1)
-    interval_days: int = Field(default=120, ge=1, description="days between rounds")
+    spell_days: int = Field(default=60, ge=1, le=730, description="a secondment of at most two years")
+    interval_days: int = Field(default=120, ge=1, le=3650, description="days between rounds")
     productivity_during: float = Field(default=0.7, ge=0, le=1)
     learning_per_day: float = Field(default=0.01, ge=0, le=1, description="understanding gained per spell day")
-    half_life_days: float = Field(default=180.0, gt=0)
+    half_life_days: float = Field(default=180.0, ge=1, le=36_500, description="days; at least one")
     trust_boost: float = Field(default=0.3, ge=0, le=1, description="pull of trust toward 1 on return")
-    daily_salary: float = Field(default=400.0, ge=0, description="currency per staff day")
+    daily_salary: float = Field(default=400.0, ge=0, le=100_000, description="currency per staff day")
 
 
 class Rotation(Policy):
@@ -82,7 +83,8 @@ class Rotation(Policy):
         recorder.signal(env.now, "understanding", person.label, -1, person.understanding)
 
     def _cents_per_day_lost(self) -> int:
-        return round(self.params.daily_salary * (1.0 - self.params.productivity_during) * 100)
+        lost = self.params.daily_salary * (1.0 - self.params.productivity_during)
+        return cents(lost, "policy.rotation.daily_salary")
 
     def _fade(self, company: LeverPort, now: float) -> None:
         """Understanding halves every ``half_life_days`` once back at one's desk."""

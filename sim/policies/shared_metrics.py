@@ -25,8 +25,10 @@ class SharedMetricsParams(LeverParams):
     joint_weight: float = Field(default=0.5, ge=0, le=1, description="0 = silo, 1 = fully shared")
     service_weight: float = Field(default=0.3, ge=0, le=1, description="share of service in the joint KPI")
     promotion_check: bool = True
-    analysis_hours_per_month: float = Field(default=8.0, ge=0)
-    check_hours: float = Field(default=2.0, ge=0, description="staff hours per promotion checked")
+    analysis_hours_per_month: float = Field(
+        default=8.0, ge=0, le=10_000, description="staff hours: 60 full-time people"
+    )
+    check_hours: float = Field(default=2.0, ge=0, le=1000, description="staff hours per promotion checked")
 
 
 class SharedMetrics(Policy):

@@ -27,9 +27,9 @@ COMMITTEE_PHASE = 0.1875  # after reps submit forecasts, before buyers review
 class SteeringCommitteeParams(LeverParams):
     """Cadence, size and decision rule of the committee."""
 
-    cadence_days: int = Field(default=30, ge=1)
-    members: int = Field(default=6, ge=0, description="0 = no committee")
-    meeting_hours: float = Field(default=3.0, ge=0)
+    cadence_days: int = Field(default=30, ge=1, le=365)
+    members: int = Field(default=6, ge=0, le=1000, description="0 = no committee")
+    meeting_hours: float = Field(default=3.0, ge=0, le=24, description="hours per member: at most a day")
     decision_rule: Literal["company_objective", "sales_first", "purchasing_first"] = "company_objective"
 
 

@@ -16,6 +16,7 @@ import simpy
 from pydantic import Field
 
 from sim.books.campaigns import Promotion
+from sim.books.money import cents
 from sim.clock import FORECAST
 from sim.policies.base import LeverParams, Policy
 from sim.ports import Colleague, LeverPort, StockView
@@ -26,9 +27,9 @@ class SystemsIntegrationParams(LeverParams):
     """Coverage, latency and quality of the shared data, and what it costs."""
 
     coverage: float = Field(default=1.0, ge=0, le=1, description="share of reps and buyers connected")
-    latency_days: int = Field(default=1, ge=0)
+    latency_days: int = Field(default=1, ge=0, le=365)
     data_quality: float = Field(default=0.9, ge=0, le=1, description="share of records that are right")
-    licence_per_month: float = Field(default=4000.0, ge=0, description="currency per month, with upkeep")
+    licence_per_month: float = Field(default=4000.0, ge=0, le=1e8, description="currency per month, with upkeep")
 
 
 class StockSnapshot:
@@ -71,7 +72,7 @@ class SystemsIntegration(Policy):
             snapshot = StockSnapshot(company.live_stock, len(company.world.skus))
             self._view = snapshot
             self.every(company, self.params.latency_days, 0.0, lambda _now: snapshot.refresh())
-        licence = round(self.params.licence_per_month * 100)
+        licence = cents(self.params.licence_per_month, "policy.systems_integration.licence_per_month")
         self.every(company, 30, 0.0625, lambda _now: self.charge(company, licence, "licence and upkeep"))
 
     def _covered(self, staff: Sequence[Colleague], rng: np.random.Generator) -> list[Colleague]:
