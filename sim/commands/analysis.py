@@ -9,6 +9,13 @@ from sim.commands.common import command_line
 from sim.usage import output_folder
 
 Config = Annotated[Path, typer.Option("--config", help="analysis config (YAML), e.g. configs/analysis/morris.yaml")]
+AllowCodeChange = Annotated[
+    bool,
+    typer.Option(
+        "--allow-code-change",
+        help="continue a study although the simulator changed since it began (trials record their code version)",
+    ),
+]
 
 
 def sensitivity(
@@ -43,13 +50,7 @@ def optimise(
         Path | None, typer.Option(help="folder of the study (default: results/analysis/optuna-<study_name>)")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="debug-size runs (a separate study: -debug suffix)")] = False,
-    allow_code_change: Annotated[
-        bool,
-        typer.Option(
-            "--allow-code-change",
-            help="continue a study although the simulator changed since it began (trials record their code version)",
-        ),
-    ] = False,
+    allow_code_change: AllowCodeChange = False,
 ) -> None:
     """Search lever parameters for the best objective with Optuna; rerun to continue the study."""
     from sim.analysis import settings
@@ -82,13 +83,7 @@ def calibrate(
     out: Annotated[Path | None, typer.Option(help="output folder (default: results/calibration/<name>/)")] = None,
     trials: Annotated[int | None, typer.Option(help="completed trials the study should have")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="debug-size runs (default folder: <name>-debug)")] = False,
-    allow_code_change: Annotated[
-        bool,
-        typer.Option(
-            "--allow-code-change",
-            help="continue a study although the simulator changed since it began (trials record their code version)",
-        ),
-    ] = False,
+    allow_code_change: AllowCodeChange = False,
 ) -> None:
     """Fit scenario parameters to a client's observed figures with Optuna; rerun to continue the study."""
     from sim.analysis import settings

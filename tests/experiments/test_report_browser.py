@@ -11,20 +11,12 @@ from typing import Any
 import pytest
 
 from sim.analysis import report
-from sim.live.serve import CHROMIUM_FLAGS, chromium
+from sim.live.serve import CHROMIUM_FLAGS
+from tests.browser import BROWSER_MARKS, playwright_and_chromium
 from tests.experiments.test_decision import sweep as sweep  # the fixture: a small sweep of the arms
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"
-)
-EXECUTABLE = chromium()
-if EXECUTABLE is None:
-    pytest.skip(
-        "no chromium on this machine: install Debian's (apt-get install chromium) or set SPSIM_CHROMIUM",
-        allow_module_level=True,
-    )
+pytestmark = BROWSER_MARKS
+playwright_api, EXECUTABLE = playwright_and_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -19,19 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sim.live.serve import CHROMIUM_FLAGS, Served, chromium, serving
+from sim.live.serve import CHROMIUM_FLAGS, Served, serving
+from tests.browser import BROWSER_MARKS, playwright_and_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"
-)
-EXECUTABLE = chromium()
-if EXECUTABLE is None:
-    pytest.skip(
-        "no chromium on this machine: install Debian's (apt-get install chromium) or set SPSIM_CHROMIUM",
-        allow_module_level=True,
-    )
+pytestmark = BROWSER_MARKS
+playwright_api, EXECUTABLE = playwright_and_chromium()
 
 PROBE = Path(__file__).with_name("server_probe")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
