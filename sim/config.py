@@ -10,11 +10,12 @@ the levers' schemas.
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, ValidationInfo, model_validator
 
 # Every number has the range in which the model is valid and finite: upper bounds too, so
 # that no valid config crashes (docs/ODD.md §7.28 gives each bound's reason). Floats are
 # finite everywhere (``allow_inf_nan=False`` on every section).
+ALONE = "alone"  # validation context of a key checked on its own, the rest of the config at defaults
 MAX_DAYS = 1_000_000  # a run's days, and any day a scenario names (the memory budget binds first)
 YEAR = 365  # durations of the business (lead times, patience, cadences): at most a year
 DECADE = 3650  # moving windows and slow cycles: at most ten years of days
@@ -243,8 +244,14 @@ class RunConfig(_Section):
         return self.warmup_days + self.horizon_days
 
     @model_validator(mode="after")
-    def _fits(self) -> "RunConfig":
-        """Horizon × size within the memory budget, and the run's money within the books' cents."""
+    def _fits(self, info: ValidationInfo) -> "RunConfig":
+        """Horizon × size within the memory budget, and the run's money within the books' cents.
+
+        Not for a key checked alone (:func:`check_value`): the rest of that config is the
+        defaults', not the run's (``horizon_days=20000`` is fine for the textbook shop).
+        """
+        if info.context and info.context.get(ALONE):
+            return self
         need = memory_estimate_bytes(self)
         if need > MEMORY_BUDGET_BYTES:
             raise ValueError(
@@ -375,15 +382,15 @@ def check_value(path: Sequence[str], value: Any) -> None:
         ConfigError: as :func:`validate` would word it for this key and value.
     """
     if len(path) == 1:
-        _validate(RunConfig, {path[0]: value}, "")
+        _validate(RunConfig, {path[0]: value}, "", context={ALONE: True})
     else:
         section, key = path
         _validate(_SECTIONS[section], {key: value}, section)
 
 
-def _validate[T: BaseModel](section: type[T], value: Any, root: str) -> T:
+def _validate[T: BaseModel](section: type[T], value: Any, root: str, context: dict[str, Any] | None = None) -> T:
     try:
-        return section.model_validate(value)
+        return section.model_validate(value, context=context)
     except ValidationError as error:
         raise ConfigError(_one_line(error, section, root)) from None
 
