@@ -21,6 +21,7 @@ from sim import lean, period_end, policies
 from sim.agents import Buyer, CustomerAccount, SalesRep, Supplier
 from sim.agents.customer import OrderCalendar
 from sim.agents.prospecting import Pipeline
+from sim.agents.shocks import Shock, inject, record_scenario
 from sim.agents.staff import Staff
 from sim.books import campaigns
 from sim.books.campaigns import Promotion
@@ -176,6 +177,8 @@ class SalesPurchasingModel(Model):
             self.pipeline = Pipeline(world.account_factory, leads, world.market.deal_decision_days)
             for rep in self.reps:
                 self.process(self.pipeline.prospecting(self, rep))
+        self.injected_shocks: list[Shock] = []  # what a facilitator injected (inject_shock)
+        record_scenario(self)  # the scenario's shocks into the record (recorded only: the specs apply them)
 
     # -- running ---------------------------------------------------------------------
 
@@ -189,7 +192,7 @@ class SalesPurchasingModel(Model):
 
         The lean loop gives the same tables as SimPy, bit for bit (tests/test_lean.py), only faster.
         """
-        if lean_loop and self._waiting is not None and lean.fits(self):
+        if lean_loop and self._waiting is not None and not self.injected_shocks and lean.fits(self):
             self._waiting = None  # the lean loop does what these processes would
             with _collector_paused():
                 lean.run(self)
@@ -224,6 +227,10 @@ class SalesPurchasingModel(Model):
         self.holding.settle(until)
         self.expenses.settle(until)
         self.time = self.env.now
+
+    def inject_shock(self, shock: Shock) -> None:
+        """A facilitator's shock from ``shock.day`` on (sim.agents.shocks.inject): applied and recorded."""
+        inject(self, shock)
 
     # -- what agents call --------------------------------------------------------------
 

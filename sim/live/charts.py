@@ -7,7 +7,7 @@ as a line of text (class ``spsim-chart-state``, with ``data-chart``, ``data-day`
 week, each value the week's mean (levels as everywhere: :mod:`sim.views.weeks`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from sim.views import style
+from sim.views import shocks, style
+from sim.views.shocks import Band
 
 DAILY_UP_TO_DAYS = 140  # longer runs are charted per week, so a 455-day run stays readable
 
@@ -205,8 +206,24 @@ UNIT_RANGE = {"percent", "score"}  # shares and trust: always drawn on 0..1
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 420, 210, 44, 10, 26, 34
 
 
-def chart_svg(spec: ChartSpec, frame: pd.DataFrame, warmup_days: int, bucket: str) -> str:
-    """The chart as an SVG line chart, the end of the warm-up dashed.
+def shock_bands(events: pd.DataFrame, days: int) -> list[Band]:
+    """The outside shocks of a run's event table so far, as :func:`chart_svg` shades them."""
+    return shocks.bands(events, days)
+
+
+SHORT = {
+    "disruption": "supplier disruption",
+    "price_rise": "price rise",
+    "launch": "launch",
+    "large_order": "large order",
+}
+
+
+def chart_svg(spec: ChartSpec, frame: pd.DataFrame, warmup_days: int, bucket: str, bands: Sequence[Band] = ()) -> str:
+    """The chart as an SVG line chart, the end of the warm-up dashed, outside shocks shaded.
+
+    Each shock in ``bands`` (:func:`shock_bands`) is a shaded span named in a few words at its
+    top (the full label is its tooltip and the ``data-shock`` attribute).
 
     Drawn as plain SVG on the server: a workshop room may have no internet (browser
     chart libraries would come from a CDN), and matplotlib's PNGs cost about 0.1 s per
@@ -244,6 +261,17 @@ def chart_svg(spec: ChartSpec, frame: pd.DataFrame, warmup_days: int, bucket: st
             parts.append(f'<text x="{x(tick):.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">{tick:g}</text>')
     caption = f"day ({bucket}); dashed: end of warm-up"
     parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 4}" text-anchor="middle">{caption}</text>')
+    for band in bands:
+        left, right = x(min(band.start, x_max)), x(min(band.end, x_max))
+        if right <= left:
+            continue
+        parts.append(
+            f'<g class="spsim-shock" data-shock="{escape(band.label)}"><title>{escape(band.label)}</title>'
+            f'<rect x="{left:.1f}" y="{TOP}" width="{right - left:.1f}" height="{plot_h}"'
+            f' fill="{shocks.COLOUR}" fill-opacity="{shocks.ALPHA}"/>'
+            f'<text x="{left + 3:.1f}" y="{TOP + 12}" fill="{shocks.COLOUR}" stroke="white" stroke-width="3"'
+            f' paint-order="stroke">{escape(SHORT.get(band.kind, band.kind))}</text></g>'
+        )
     end = x(warmup_days)
     parts.append(
         f'<line x1="{end:.1f}" x2="{end:.1f}" y1="{TOP}" y2="{TOP + plot_h}"'

@@ -7,7 +7,7 @@ the flows (orders, shipments, receipts, ...) need no record and are listed here.
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 NA = -1  # "not applicable" in the integer columns
 COLUMNS = (
@@ -44,6 +44,7 @@ class Kind:
     record: type[Any] | None  # the typed record of a business event (None: a flow)
     columns: dict[str, str]  # table column -> the record's field (business events)
     conflict: bool = False  # a conflict between the departments
+    shock: bool = False  # an outside shock (supply disruption, price rise, launch, large order): no department's act
 
     def fields(self) -> dict[str, str]:
         """The record's field -> the table column it is stored in."""
@@ -76,25 +77,130 @@ for _code, _name in enumerate(FLOWS):
     KINDS[_name] = Kind(_name, _code, None, {})
 
 
+SHOCK_SOURCES = ("scenario", "facilitator")
+"""Who set an outside shock off (a shock event's ``agent``): the scenario's config, or a facilitator in play."""
+
+
 def code(name: str) -> int:
     """The integer code of an event kind."""
     return KINDS[name].code
 
 
-def business_event(name: str, *, conflict: bool = False, **columns: str) -> Callable[[type[Any]], type[Any]]:
+def business_event(
+    name: str, *, conflict: bool = False, shock: bool = False, **columns: str
+) -> Callable[[type[Any]], type[Any]]:
     """Register a NamedTuple as the record of event ``name``; ``columns`` maps table columns to its fields.
 
     Fields named like a column (``time``, ``sku``, ``account``, ...) need no mapping; a
     field ending in ``_cents`` is money, shown in currency under the name without the suffix.
     """
+    return lambda record: register(name, record, columns, conflict=conflict, shock=shock)
 
-    def register(record: type[Any]) -> type[Any]:
-        mapping = {column: column for column in COLUMNS if column in record._fields}
-        mapping |= columns
-        unknown = set(mapping) - set(COLUMNS)
-        assert not unknown, f"{name}: unknown columns {unknown}"
-        KINDS[name] = Kind(name, len(KINDS), record, mapping, conflict)
-        record.KIND = name
+
+def register(
+    name: str, record: type[Any], columns: dict[str, str], *, conflict: bool = False, shock: bool = False
+) -> type[Any]:
+    """Register ``record`` as the record of event ``name`` (what :func:`business_event` does)."""
+    mapping = {column: column for column in COLUMNS if column in record._fields}
+    mapping |= columns
+    unknown = set(mapping) - set(COLUMNS)
+    assert not unknown, f"{name}: unknown columns {unknown}"
+    KINDS[name] = Kind(name, len(KINDS), record, mapping, conflict, shock)
+    record.KIND = name
+    return record
+
+
+# -- outside shocks ------------------------------------------------------------------------
+# The world acts, no department: ``agent`` is "scenario" (the config) or "facilitator" (injected
+# during play). Registered by sim.output.events after the business events.
+
+SHOCK_RECORDS: list[tuple[str, type[Any], dict[str, str]]] = []
+"""Each outside shock's kind, record and columns, in the order sim.output.events registers them."""
+
+
+def _shock(name: str, **columns: str) -> Callable[[type[Any]], type[Any]]:
+    def keep(record: type[Any]) -> type[Any]:
+        SHOCK_RECORDS.append((name, record, columns))
         return record
 
-    return register
+    return keep
+
+
+@_shock(
+    "disruption_started",
+    agent="source",
+    counterpart="supplier",
+    ref="disruption",
+    quantity="extra_lead_days",
+    days="end_day",
+    share="capacity_factor",
+)
+class DisruptionStarted(NamedTuple):
+    """A supplier ships at ``capacity_factor`` of its capacity, ``extra_lead_days`` later, until ``end_day``."""
+
+    time: float
+    source: str
+    supplier: int
+    disruption: int
+    extra_lead_days: int
+    end_day: int
+    capacity_factor: float
+    detail: str
+
+
+@_shock(
+    "disruption_ended",
+    agent="source",
+    counterpart="supplier",
+    ref="disruption",
+    quantity="extra_lead_days",
+    days="start_day",
+    share="capacity_factor",
+)
+class DisruptionEnded(NamedTuple):
+    """A supplier's disruption (from ``start_day``) is over: full capacity and usual lead times again."""
+
+    time: float
+    source: str
+    supplier: int
+    disruption: int
+    extra_lead_days: int
+    start_day: int
+    capacity_factor: float
+    detail: str
+
+
+@_shock("price_rise", agent="source", counterpart="supplier", share="rise")
+class PriceRise(NamedTuple):
+    """A supplier raises its prices by ``rise`` (0.12: +12%) on every order from this day on."""
+
+    time: float
+    source: str
+    supplier: int
+    rise: float
+    detail: str
+
+
+@_shock("product_launch", agent="source", quantity="skus", share="uncertainty")
+class ProductLaunch(NamedTuple):
+    """A new SKU goes on sale (quantity: SKUs launched that day; share: the lognormal sigma of its demand)."""
+
+    time: float
+    source: str
+    sku: int
+    skus: int
+    uncertainty: float
+    detail: str
+
+
+@_shock("large_order", agent="source", quantity="units", days="order_day")
+class LargeOrder(NamedTuple):
+    """An unannounced large order of ``units`` that an account adds to its order of ``order_day``."""
+
+    time: float
+    source: str
+    sku: int
+    account: int
+    units: int
+    order_day: int
+    detail: str

@@ -19,9 +19,43 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.output.event_kinds import COLUMNS, FIGURES, FLOWS, KINDS, MONEY, NA, Kind, business_event, code
+from sim.output.event_kinds import (
+    COLUMNS,
+    FIGURES,
+    FLOWS,
+    KINDS,
+    MONEY,
+    NA,
+    SHOCK_RECORDS,
+    SHOCK_SOURCES,
+    DisruptionEnded,
+    DisruptionStarted,
+    Kind,
+    LargeOrder,
+    PriceRise,
+    ProductLaunch,
+    business_event,
+    code,
+    register,
+)
 
-__all__ = ["COLUMNS", "FIGURES", "FLOWS", "KINDS", "MONEY", "NA", "Kind", "business_event", "code"]
+__all__ = [
+    "COLUMNS",
+    "FIGURES",
+    "FLOWS",
+    "KINDS",
+    "MONEY",
+    "NA",
+    "SHOCK_SOURCES",
+    "DisruptionEnded",
+    "DisruptionStarted",
+    "Kind",
+    "LargeOrder",
+    "PriceRise",
+    "ProductLaunch",
+    "business_event",
+    "code",
+]
 
 
 # -- business events ------------------------------------------------------------------------
@@ -416,8 +450,16 @@ class RotationEnded(NamedTuple):
     detail: str
 
 
+# The outside shocks' records live in sim.output.event_kinds (this module is full); registered
+# here, after the business events, so every kind keeps its code.
+for _name, _record, _columns in SHOCK_RECORDS:
+    register(_name, _record, _columns, shock=True)
+
+
 CONFLICTS = tuple(name for name, kind in KINDS.items() if kind.conflict)
 """The events that are conflicts between the departments."""
+SHOCKS = tuple(name for name, kind in KINDS.items() if kind.shock)
+"""The events that are outside shocks: the context of a run, never a department's doing."""
 
 
 def typed(events: Any, record: type[Any]) -> Any:

@@ -23,7 +23,7 @@ from PIL import Image
 
 from sim.output.atomic import files_atomically
 from sim.output.runfolder import Run
-from sim.views import captions, highlights, storyboard, style
+from sim.views import captions, highlights, shocks, storyboard, style
 from sim.views.captions import Caption
 from sim.views.storyboard import COLOURS, Focus
 
@@ -74,7 +74,8 @@ class Film:
         self.week = storyboard.weekly(self.view.daily, self.start, self.end)
         events = self.view.events
         events = events[(events["day"] >= self.start) & (events["day"] <= self.end)]
-        self.captions = [c for c in captions.describe(events) if _worth_showing(c)]
+        self.bands = shocks.visible(shocks.bands(run.events, run.days), self.start, self.end)
+        self.captions = [c for c in captions.describe(events, context=self.bands) if _worth_showing(c)]
         self.hold_days = max(days_per_frame, math.ceil(READ_SECONDS * fps) * days_per_frame)
         style.apply()
         self.figure = plt.figure(figsize=(16, 9), dpi=DPI)
@@ -162,6 +163,7 @@ class Film:
         for axis in self.axes:
             axis.set_xlim(self.start, x_end)
             storyboard.shade_warmup(axis, run.warmup, self.start)
+            shocks.shade(axis, self.bands, self.start, self.end)
             self.cursors.append(axis.axvline(self.start, color="#222222", linewidth=2, zorder=5))
         service.set_xlabel("day of the run (grey: warm-up)")
         trust.set_xlabel("day of the run (grey: warm-up)")
@@ -216,9 +218,15 @@ class Film:
         self._captions(day)
 
     def _captions(self, day: int) -> None:
+        # The outside shock the cursor is in takes the last line, in brown (no department's colour).
+        now = [band.label for band in self.bands if band.start <= day < band.end]
+        lines = self.caption_lines[:-1] if now else self.caption_lines
+        if now:
+            self.caption_lines[-1].set_text("▨ " + "  ·  ".join(now))
+            self.caption_lines[-1].set_color(shocks.COLOUR)
         recent = [c for c in self.captions if day - self.hold_days < c.day <= day]
-        shown = sorted(sorted(recent, key=lambda c: (-c.importance, -c.day))[:CAPTION_LINES], key=lambda c: -c.day)
-        for text, caption in zip(self.caption_lines, [*shown, *[None] * CAPTION_LINES], strict=False):
+        shown = sorted(sorted(recent, key=lambda c: (-c.importance, -c.day))[: len(lines)], key=lambda c: -c.day)
+        for text, caption in zip(lines, [*shown, *[None] * CAPTION_LINES], strict=False):
             if caption is None:
                 text.set_text("")
                 continue

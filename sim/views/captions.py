@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sim.output.events import with_figures
+from sim.views import shocks
+from sim.views.shocks import Band
 
 # What each kind of event means for the story: 0 = routine, 10 = the turning points.
 IMPORTANCE: dict[str, float] = {
@@ -92,12 +94,18 @@ def department(agent: str) -> str:
     return COMPANY
 
 
-def describe(events: pd.DataFrame, *, include_routine: bool = False) -> list[Caption]:
+def describe(
+    events: pd.DataFrame, *, include_routine: bool = False, context: list[Band] | None = None
+) -> list[Caption]:
     """Every captioned event of ``events`` as plain-words captions, in time order.
+
+    A caption of supply or service trouble inside an outside shock's span starts with the
+    shock as its context ("during the supplier disruption, ..."): no department is blamed for it.
 
     Args:
         events: rows of a run's event log (its index is the row number in events.parquet).
         include_routine: also caption orders, shipments, costs... (for comparisons).
+        context: the run's shock bands (default: those of the shock events among ``events``).
     """
     kinds = set(IMPORTANCE) | (set(ROUTINE) if include_routine else set())
     chosen = events[events["event"].astype(str).isin(kinds)]
@@ -114,6 +122,8 @@ def describe(events: pd.DataFrame, *, include_routine: bool = False) -> list[Cap
             by_day_kind.setdefault((int(row.day), str(row.event)), []).append(row)
     for (day, kind), group in by_day_kind.items():
         captions.append(_caption(day, kind, _text(kind, group), group))
+    found = context if context is not None else shocks.bands(events, int(events["day"].max()) + 1)
+    captions = [_in_context(caption, found) for caption in captions]
     return sorted(captions, key=lambda c: (c.day, -c.importance, c.rows[0] if c.rows else 0))
 
 
@@ -161,6 +171,15 @@ def _records(events: pd.DataFrame) -> list[_Row]:
         )
         for r in typed.itertuples()
     ]
+
+
+def _in_context(caption: Caption, found: list[Band]) -> Caption:
+    """``caption`` with the shock it happened in as its context, where it is supply or service trouble."""
+    words = shocks.context(caption.day, found) if caption.kind in shocks.CONTEXT_KINDS else ""
+    if not words:
+        return caption
+    text = f"{words}, {caption.text}"
+    return Caption(caption.day, caption.kind, text, caption.importance, caption.department, caption.rows)
 
 
 def _caption(day: int, kind: str, text: str, group: list[_Row]) -> Caption:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.output import kpis
 from sim.output.runfolder import Run
-from sim.views import captions, side_by_side
+from sim.views import captions, shocks, side_by_side
 
 
 def _words(kpi: str) -> str:
@@ -350,10 +350,13 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
 
     refused = events[kinds == "expedite_refused"]
     premiums, margins = float(refused["amount"].sum()), float(refused["at_risk"].sum())
+    found = shocks.bands(run.events, run.days)
+    in_shock = sum(1 for day in refused["day"] if shocks.context(int(day), found))
     if len(refused):
         against = f" against {margins:,.0f} of margin at risk as sales counted it" if margins else ""
+        during = f" ({in_shock} of them in an outside shock's span)" if in_shock else ""
         purchasing.append(
-            f"You refused {len(refused)} expedites, saving {premiums:,.0f} in premiums{against}: "
+            f"You refused {len(refused)} expedites{during}, saving {premiums:,.0f} in premiums{against}: "
             f"was that the company's best call, with {whole.total('penalty_cost'):,.0f} paid in "
             "late penalties?"
         )
@@ -395,6 +398,7 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
             f"{m['trust_purchasing']:.2f}: what would sales have to do to earn it back?"
         )
 
+    together += _shock_prompts(found, events, kinds)
     if len(runs) == 2:
         cost = after.measures["policy_cost"]
         change = after.kpi("operating_profit") - before.kpi("operating_profit")
@@ -425,6 +429,25 @@ def prompts(runs: list[Run], before: Period, after: Period) -> dict[str, list[st
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+
+def _shock_prompts(found: list[shocks.Band], events: pd.DataFrame, kinds: pd.Series) -> list[str]:
+    """One question per outside shock: it was no department's decision; asked what the two did around it."""
+    asked = []
+    for band in found:
+        inside = events[[bool(band.context_of(int(day))) for day in events["day"]]] if band.context else events[:0]
+        kind = kinds.loc[inside.index]
+        trouble = [
+            f"{int((kind == name).sum()):,} {words}"
+            for name, words in (("expedite_refused", "refused expedites"), ("cancellation", "cancelled lines"))
+            if (kind == name).any()
+        ]
+        fell = f" ({' and '.join(trouble)} fell in it or its wake)" if trouble else ""
+        asked.append(
+            f"Outside shock, no department's decision: {band.label}{fell}. What could sales and purchasing "
+            "have done together before and during it, and what would you tell customers?"
+        )
+    return asked
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -10,7 +10,7 @@ departments' colours, with that day marked.
 
 import textwrap
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -23,8 +23,9 @@ from matplotlib.lines import Line2D
 from sim.output import kpis
 from sim.output.atomic import write_atomically
 from sim.output.runfolder import Run
-from sim.views import captions, storyboard, style
+from sim.views import captions, shocks, storyboard, style
 from sim.views.captions import Caption
+from sim.views.shocks import Band
 
 EVENT_COLUMNS = ("time", "event", "agent", "sku", "account", "ref", "quantity", "value", "detail")
 SIGNAL_COLUMNS = ("time", "signal", "agent", "sku", "value")
@@ -191,6 +192,7 @@ class SideBySide:
     figure: Figure
     divergence: Divergence
     annotations: list[Caption]
+    bands: list[Band] = field(default_factory=list)  # the outside shocks shaded and labelled
     paths: list[Path] = field(default_factory=list)
 
 
@@ -233,18 +235,23 @@ def draw(a: Run, b: Run, window: tuple[int, int] | None = None, limit: int = 8) 
         fontweight="bold",
         va="top",
     )
+    found = _bands(a, b, start, end)
     story = []
     for run, tag in ((a, "A"), (b, "B")):
         inside = run.events[(run.events["day"] >= start) & (run.events["day"] <= end)]
+        context = shocks.visible(shocks.bands(run.events, run.days), start, end)
         story += [
             Caption(c.day, c.kind, f"({tag}) {c.text}", c.importance, c.department, c.rows)
-            for c in captions.describe(inside)
+            for c in captions.describe(inside, context=context)
         ]
-    chosen = storyboard.annotate(figure, strip, story, start, end, limit, a.warmup)
+    chosen = storyboard.annotate(figure, strip, story, start, end, limit, a.warmup)  # band labels say "shock"
     strip.set_title("Key events of each run, (A) or (B); black: the day they part", loc="left", fontsize=13)
     for caption in chosen:
         for axis in panels:
             axis.axvline(caption.day, color=storyboard.COLOURS[caption.department], alpha=0.3, linewidth=1.2, zorder=1)
+    for axis in panels:
+        shocks.shade(axis, found, start, end)
+    shocks.label(figure, strip, found, start, end, storyboard.LABEL_SIZE)
     if divergence.day is not None and start <= divergence.day <= end:
         for axis in (strip, *panels):
             axis.axvline(divergence.day, color="black", linewidth=3, alpha=0.85, zorder=2)
@@ -259,7 +266,17 @@ def draw(a: Run, b: Run, window: tuple[int, int] | None = None, limit: int = 8) 
             zorder=5,
             bbox={"facecolor": "white", "edgecolor": "black", "boxstyle": "round,pad=0.25"},
         )
-    return SideBySide(figure, divergence, chosen)
+    return SideBySide(figure, divergence, chosen, found)
+
+
+def _bands(a: Run, b: Run, start: int, end: int) -> list[Band]:
+    """The shocks of both runs (once when both had them, else tagged with the run that had them)."""
+    first = shocks.visible(shocks.bands(a.events, a.days), start, end)
+    second = shocks.visible(shocks.bands(b.events, b.days), start, end)
+    both = {band.label for band in first} & {band.label for band in second}
+    tagged = [band if band.label in both else replace(band, label=f"(A) {band.label}") for band in first]
+    tagged += [replace(band, label=f"(B) {band.label}") for band in second if band.label not in both]
+    return sorted(tagged, key=lambda band: (band.start, band.kind))
 
 
 def _draw_panels(

@@ -24,8 +24,9 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.output.atomic import write_atomically
 from sim.output.runfolder import Run
-from sim.views import captions, highlights, style, weeks
+from sim.views import captions, highlights, shocks, style, weeks
 from sim.views.captions import Caption
+from sim.views.shocks import Band
 
 COLOURS = {captions.SALES: style.SALES, captions.PURCHASING: style.PURCHASING, captions.COMPANY: style.COMPANY}
 LEVER_KINDS = {"committee", "meeting", "meeting_skipped", "rotation_started", "rotation_ended"}
@@ -145,6 +146,7 @@ class Storyboard:
     annotations: list[Caption]
     captions: list[Caption]
     paths: list[Path] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)  # the outside shocks shaded and labelled
 
 
 def draw(
@@ -159,7 +161,8 @@ def draw(
     start, end = window_of(run, window)
     view = focus(run, sku, account)
     events = view.events[(view.events["day"] >= start) & (view.events["day"] <= end)]
-    story = captions.describe(events)
+    found = shocks.visible(shocks.bands(run.events, run.days), start, end)  # company-wide, whatever the focus
+    story = captions.describe(events, context=found)
     # A fixed layout (not constrained): the label lanes need the axes' width before drawing.
     figure = plt.figure(figsize=(18, 14))
     grid = figure.add_gridspec(
@@ -170,11 +173,14 @@ def draw(
     title = f"Storyboard: {run.title}" + ("" if view.what == "company" else f" · {view.what}")
     figure.suptitle(title, fontsize=20, fontweight="bold", y=0.975)
     draw_panels(panels, weekly(view.daily, start, end), view, run.warmup, start, end)
-    chosen = annotate(figure, strip, story, start, end, limit, run.warmup)
+    chosen = annotate(figure, strip, story, start, end, limit, run.warmup, shocked=bool(found))
     for caption in chosen:
         for axis in panels:
             axis.axvline(caption.day, color=COLOURS[caption.department], alpha=0.35, linewidth=1.2, zorder=1)
-    return Storyboard(figure, chosen, story)
+    for axis in panels:
+        shocks.shade(axis, found, start, end)
+    shocks.label(figure, strip, found, start, end, LABEL_SIZE)
+    return Storyboard(figure, chosen, story, bands=found)
 
 
 def write(
@@ -282,9 +288,19 @@ def shade_warmup(axis: Axes, warmup: int, start: int) -> None:
 
 
 def annotate(
-    figure: Figure, strip: Axes, story: list[Caption], start: int, end: int, limit: int, warmup: int
+    figure: Figure,
+    strip: Axes,
+    story: list[Caption],
+    start: int,
+    end: int,
+    limit: int,
+    warmup: int,
+    shocked: bool = False,
 ) -> list[Caption]:
-    """Place the most telling captions in the strip's lanes without overlap; return them."""
+    """Place the most telling captions in the strip's lanes without overlap; return them.
+
+    With ``shocked``, the legend also names the outside shocks' colour (shocks.label draws them).
+    """
     strip.set_ylim(0, LANES)
     strip.set_yticks([])
     strip.grid(False)
@@ -299,10 +315,11 @@ def annotate(
                 (captions.PURCHASING, "purchasing & suppliers"),
                 (captions.COMPANY, "alignment lever"),
             )
-        ],
+        ]
+        + ([Patch(color=shocks.COLOUR, alpha=0.4, label="outside shock (no department)")] if shocked else []),
         loc="lower right",
         bbox_to_anchor=(1.0, 1.0),
-        ncols=3,
+        ncols=4 if shocked else 3,
         fontsize=12,
     )
     shade_warmup(strip, warmup, start)
