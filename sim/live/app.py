@@ -1,4 +1,4 @@
-"""The live app's pages: dashboard, play mode, facilitator view.
+"""The live app's pages: dashboard, play mode, facilitator view, the session console and the teams' page.
 
 ``spsim viz`` (:mod:`sim.commands.workshop`) serves :data:`routes` with Solara's server,
 with everything that would call out switched off (:mod:`sim.live.offline`), on 127.0.0.1
@@ -11,16 +11,34 @@ from pathlib import Path
 
 import solara
 
+from sim.live.console_page import ConsolePage
 from sim.live.dashboard import Dashboard
 from sim.live.debrief_page import FacilitatorView
 from sim.live.play_page import PlayPage
+from sim.live.team_page import TeamPage
 
 GAMES_ENV = "SPSIM_GAMES"
+SESSIONS_ENV = "SPSIM_SESSIONS"
 
 
 def games_folder() -> Path:
     """Where play mode saves games and the facilitator view reads them."""
     return Path(os.environ.get(GAMES_ENV, "results/games"))
+
+
+def sessions_folder() -> Path:
+    """Where the console saves sessions (beside the games: ``<games>/../sessions``, or ``$SPSIM_SESSIONS``)."""
+    return Path(os.environ.get(SESSIONS_ENV, games_folder().parent / "sessions"))
+
+
+@solara.component
+def Console() -> None:
+    ConsolePage(sessions_folder())
+
+
+@solara.component
+def Team() -> None:
+    TeamPage(sessions_folder())
 
 
 @solara.component
@@ -37,4 +55,6 @@ routes = [
     solara.Route(path="/", component=Dashboard, label="Dashboard"),
     solara.Route(path="play", component=Play, label="Play"),
     solara.Route(path="debrief", component=Debrief, label="Facilitator"),
+    solara.Route(path="console", component=Console, label="Console"),
+    solara.Route(path="team", component=Team, label="Team"),
 ]

@@ -91,14 +91,14 @@ class Game:
             raise PlayError(f"weeks = {weeks}: allowed 1 to {MAX_WEEKS}")
         if not 0 <= lead_in_days <= 365:
             raise PlayError(f"lead_in_days = {lead_in_days}: allowed 0 to 365")
-        config = _config(scenario, seed, levers, lead_in_days, 1)
+        config = play_config(scenario, seed, levers, lead_in_days, 1)
         count = config.scenario.buyers if role == "buyer" else config.scenario.sales_reps  # type: ignore[union-attr]
         if not 0 <= seat_index < count:
             raise PlayError(f"seat = {seat_index}: this market has {role} seats 0 to {count - 1}")
         period = config.org.review_period_days
         phase = seat_index % period if role == "buyer" else 0  # buyers' reviews are staggered over the week
         first = lead_in_days + (phase - lead_in_days) % period
-        config = _config(scenario, seed, levers, first, weeks * period)
+        config = play_config(scenario, seed, levers, first, weeks * period)
         label = seat_label(role, seat_index)
         info = GameInfo(
             player=name,
@@ -201,7 +201,7 @@ class Game:
     def _write(self, staging: Path) -> None:
         """The whole save into the empty folder ``staging``; the manifest, last, says complete."""
         run = RunFolder(staging, self.config)
-        _write_tables(run, self.model.tables())
+        write_tables(run, self.model.tables())
         write_table(staging / DECISIONS, self.seat.table())
         write_json(staging / GAME, asdict(self.info))
         run.add_files([DECISIONS, GAME])
@@ -235,18 +235,20 @@ def rerun(folder: Path, *, seat: str = "agent", levers: Sequence[str] = ()) -> P
     target = folder / RERUN / "+".join([seat, *sorted(levers)])
     with store.locked(folder):  # a save moves rerun/ along: not while writing into it
         run = RunFolder(target, config)
-        _write_tables(run, model.tables())
+        write_tables(run, model.tables())
         write_json(target / RERUN_INFO, {"of": folder.name, "seat": seat, "policy": sorted(config.policy)})
         run.add_files([RERUN_INFO])
         run.finish()
     return target
 
 
-def _write_tables(run: RunFolder, tables: RunTables) -> None:
+def write_tables(run: RunFolder, tables: RunTables) -> None:
+    """A game's (or a session's) tables into its run folder, as a normal run writes them."""
     run.write_results(tables.summary, {name: getattr(tables, name) for name in TABLES})
 
 
-def _config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizon: int) -> RunConfig:
+def play_config(scenario: str, seed: int, levers: Sequence[str], warmup: int, horizon: int) -> RunConfig:
+    """A game's run config: the market and levers, the lead-in as warm-up, the weeks of play as horizon."""
     overrides = [f"scenario={scenario}", f"seed={seed}", f"warmup_days={warmup}", f"horizon_days={horizon}"]
     overrides += ["output.charts=false", "output.print_summary=false"]
     # A turn of play is a week: in a game the buyers review weekly (the default company reviews

@@ -1,0 +1,138 @@
+"""A session in real browsers: the console in one, the purchasing and the sales team each in their own.
+
+The facilitator creates the session on /console (a 30-second clock a week), pauses it
+while the teams join with their codes on /team, and resumes; week 1 both submit; week 2
+sales misses the deadline (the console's clock advances the week, and sales' screen says
+the agent's rule decided it); week 3 both submit and the leaderboard shows both teams.
+A fourth browser with purchasing's code is refused: the team is held.
+"""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.live.serve import CHROMIUM_FLAGS, chromium, served_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"
+)
+EXECUTABLE = chromium()
+if EXECUTABLE is None:
+    pytest.skip(
+        "no chromium on this machine: install Debian's (apt-get install chromium) or set SPSIM_CHROMIUM",
+        allow_module_level=True,
+    )
+WEEK_S = 30  # the clock of a week ("0.5" minutes): long enough to submit on a busy machine
+
+
+@pytest.fixture(scope="module")
+def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("console") / "games"
+
+
+@pytest.fixture(scope="module")
+def app(games: Path) -> Iterator[str]:
+    with served_app(games) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=EXECUTABLE, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def _page(browser: Any) -> Any:
+    """A page in a browser context of its own (its own cookies: another browser to the server)."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    return page
+
+
+def _join(page: Any, app: str, code: str) -> None:
+    page.goto(f"{app}/team")
+    page.get_by_label("Team code").fill(code)
+    page.get_by_role("button", name="Join").click()
+
+
+def _buy(page: Any, week: int, units: str, last: bool = False) -> None:
+    page.locator(f'.spsim-team-week[data-week="{week}"]').wait_for()
+    orders = page.locator(".spsim-order input")
+    orders.first.wait_for()
+    for i in range(orders.count()):
+        orders.nth(i).fill(units)
+    page.get_by_text(f"Submit week {week}").click()
+    if not last:  # the last team in moves the week on: no waiting
+        page.locator(".spsim-team-waiting").wait_for()
+
+
+def _sell(page: Any, week: int, adjustment: str) -> None:
+    page.locator(f'.spsim-team-week[data-week="{week}"]').wait_for()
+    page.get_by_label("Forecast adjustment (%)").fill(adjustment)
+    page.get_by_text(f"Submit week {week}").click()
+
+
+def test_two_teams_play_a_session_run_from_the_console(browser: Any, app: str, games: Path) -> None:
+    console = _page(browser)
+    console.goto(f"{app}/console")
+    console.get_by_label("Session name").fill("Table 1")
+    console.get_by_label("Weeks").fill("3")
+    console.get_by_label("Minutes a week").fill(str(WEEK_S / 60))
+    console.get_by_role("button", name="Create session").click()
+    console.locator('.spsim-console-week[data-week="1"]').wait_for()
+    console.get_by_role("button", name="Pause").click()  # the clock waits while the teams sit down
+    console.get_by_text("Clock: paused").wait_for()
+    team = console.locator(".spsim-console-team")
+    codes = {team.nth(i).get_attribute("data-team"): team.nth(i).get_attribute("data-code") for i in range(2)}
+    assert set(codes) == {"Purchasing", "Sales"}
+
+    purchasing, sales = _page(browser), _page(browser)
+    _join(purchasing, app, str(codes["Purchasing"]))
+    _join(sales, app, str(codes["Sales"]))
+    purchasing.locator('.spsim-team-seat-label[data-seat="buyer 0"]').wait_for()
+    sales.locator('.spsim-team-seat-label[data-seat="rep 0"]').wait_for()
+    assert sales.locator(".spsim-order").count() == 0, "a team sees only its own seats"
+    console.locator('.spsim-console-team[data-held="yes"]').nth(1).wait_for()
+
+    intruder = _page(browser)  # another laptop with purchasing's code
+    _join(intruder, app, str(codes["Purchasing"]))
+    intruder.locator(".spsim-team-error", has_text="already playing on another screen").wait_for()
+    intruder.context.close()
+
+    _buy(purchasing, 1, "30")
+    _sell(sales, 1, "5")
+    console.locator('.spsim-console-team[data-status="submitted"]').nth(1).wait_for()
+    assert console.locator('.spsim-console-week[data-week="1"]').count() == 1, "paused: the week waits"
+    console.get_by_role("button", name="Resume").click()
+    console.locator('.spsim-console-week[data-week="2"]').wait_for()
+
+    _buy(purchasing, 2, "35")  # sales never submits week 2: the clock runs out
+    purchasing.get_by_text("waiting for Sales").wait_for()
+    console.locator('.spsim-console-week[data-week="3"]').wait_for(timeout=(WEEK_S + 60) * 1000)
+    sales.locator(".spsim-team-agent", has_text="The agent's rule decided week 2 for you").wait_for()
+    assert purchasing.locator(".spsim-team-agent").count() == 0, "purchasing submitted: no such line"
+    assert "Sales agent" in console.locator(".spsim-console-history").inner_text()
+
+    _sell(sales, 3, "0")
+    _buy(purchasing, 3, "30", last=True)
+    console.locator('.spsim-console-week[data-week="over"]').wait_for()
+    purchasing.locator(".spsim-team-over").wait_for()
+    sales.locator(".spsim-team-over").wait_for()
+    row = console.locator('.spsim-console-board-row[data-session="Table 1"]')
+    row.wait_for()
+    assert row.get_attribute("data-teams") == "Purchasing,Sales"
+    assert "finished" in row.inner_text() and "Purchasing (purchasing)" in row.inner_text()
+    for page in (console, purchasing, sales):
+        page.context.close()
+
+    (folder,) = [p for p in (games.parent / "sessions").iterdir() if not p.name.startswith(".")]
+    decided = json.loads((folder / "session.json").read_text())["decided"]
+    assert [week["Sales"] for week in decided] == ["team", "agent", "team"]
