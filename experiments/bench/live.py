@@ -184,7 +184,12 @@ def _play_weeks(browser: Any, address: str, weeks: int = 4) -> list[float]:
             orders.nth(i).fill("50")
         start = time.perf_counter()
         page.get_by_text(f"Submit week {week}").click()
-        page.get_by_text(f"Week {week + 1} of {weeks + 1}").wait_for()
+        next_week = page.get_by_text(f"Week {week + 1} of {weeks + 1}")
+        confirm = page.locator(".spsim-play-confirm")
+        next_week.or_(confirm).first.wait_for()
+        if confirm.count():  # 50 units is over 10 weeks' demand of a slow SKU: the page asks, the bench confirms
+            page.get_by_text(f"Submit week {week}").click()
+        next_week.wait_for()
         samples.append(time.perf_counter() - start)
     context.close()
     return samples
