@@ -14,19 +14,11 @@ from typing import Any
 
 import pytest
 
-from sim.live.serve import CHROMIUM_FLAGS, chromium, served_app
+from sim.live.serve import CHROMIUM_FLAGS, served_app
+from tests.browser import BROWSER_MARKS, playwright_and_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"
-)
-EXECUTABLE = chromium()
-if EXECUTABLE is None:
-    pytest.skip(
-        "no chromium on this machine: install Debian's (apt-get install chromium) or set SPSIM_CHROMIUM",
-        allow_module_level=True,
-    )
+pytestmark = BROWSER_MARKS
+playwright_api, EXECUTABLE = playwright_and_chromium()
 WEEK_S = 30  # the clock of a week ("0.5" minutes): long enough to submit on a busy machine
 
 
