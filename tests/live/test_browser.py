@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from sim.live.serve import CHROMIUM_FLAGS, served_app
+from sim.live.serve import served_app
 from sim.play.game import Game, rerun
 from sim.play.seat import BuyerDecision
 from tests.browser import BROWSER_MARKS, playwright_and_chromium
 
 pytestmark = BROWSER_MARKS
-playwright_api, EXECUTABLE = playwright_and_chromium()
+playwright_and_chromium()  # skips the module where there is no playwright or chromium
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +29,6 @@ def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(games: Path) -> Iterator[str]:
     with served_app(games) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=EXECUTABLE, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

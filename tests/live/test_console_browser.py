@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from sim.live.serve import CHROMIUM_FLAGS, served_app
+from sim.live.serve import served_app
 from tests.browser import BROWSER_MARKS, playwright_and_chromium
 
 pytestmark = BROWSER_MARKS
-playwright_api, EXECUTABLE = playwright_and_chromium()
+playwright_and_chromium()  # skips the module where there is no playwright or chromium
 WEEK_S = 30  # the clock of a week ("0.5" minutes): long enough to submit on a busy machine
 
 
@@ -31,14 +31,6 @@ def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(games: Path) -> Iterator[str]:
     with served_app(games) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=EXECUTABLE, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def _page(browser: Any) -> Any:

@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sim.live.serve import CHROMIUM_FLAGS, Served, serving
+from sim.live.serve import Served, serving
 from tests.browser import BROWSER_MARKS, playwright_and_chromium
 
 pytestmark = BROWSER_MARKS
-playwright_api, EXECUTABLE = playwright_and_chromium()
+playwright_and_chromium()  # skips the module where there is no playwright or chromium
 
 PROBE = Path(__file__).with_name("server_probe")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -43,14 +43,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, P
         yield served, probe_log
     assert served.process.poll() is not None, "the server is stopped"
     assert not _servers_on(served.address), "no server process is left"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=EXECUTABLE, args=CHROMIUM_FLAGS)
-        yield launched
-        launched.close()
 
 
 def _servers_on(address: str) -> list[str]:
