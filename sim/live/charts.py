@@ -1,10 +1,15 @@
 """The dashboard's charts: what each shows, its latest state in words, and the chart as an SVG.
 
-Charts are small SVGs written on the server: a workshop room may have no internet, and
+Charts are SVGs written on the server: a workshop room may have no internet, and
 browser chart libraries (Vega) would come from a CDN. Each chart shows its latest state
 as a line of text (class ``spsim-chart-state``, with ``data-chart``, ``data-day`` and
 ``data-value`` attributes) that a browser test can read. A long run is charted per
 week, each value the week's mean (levels as everywhere: :mod:`sim.views.weeks`).
+
+Sized for a projector: two charts a row fill a 1280-pixel-wide screen beside the controls,
+and the SVG's own units are about CSS pixels there, so its 16-unit type is read at 16 px
+from the back of a room. Behind the live lines, one grey dashed line is the silo (the same
+market and seed with no lever, :mod:`sim.live.baseline`): what the levers change.
 """
 
 from collections.abc import Callable, Sequence
@@ -18,6 +23,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.views import shocks, style
 from sim.views.shocks import Band
 
+ON_ORDER = "#7fc8b1"  # purchasing's green, paler: stock to come (grey is the silo's)
 DAILY_UP_TO_DAYS = 140  # longer runs are charted per week, so a 455-day run stays readable
 
 
@@ -40,6 +46,12 @@ class ChartSpec:
     frame: Callable[[pd.DataFrame], pd.DataFrame]  # day + one column per legend label
     state: Callable[[pd.Series, pd.DataFrame], ChartState]
     axis_format: str = "compact"  # the y axis's numbers (AXIS_FORMATS): 12k, 40%, 0.6
+    baseline: str = ""  # the series drawn again for the silo run ("": the first)
+
+    @property
+    def silo_series(self) -> str:
+        """The legend label of the series the silo baseline repeats."""
+        return self.baseline or next(iter(self.series))
 
 
 def _last_day(frame: pd.DataFrame) -> str:
@@ -137,7 +149,7 @@ def chart_specs(warmup_days: int) -> tuple[ChartSpec, ...]:
             "stock",
             "Stock",
             "units at the close",
-            {"on hand": style.PURCHASING, "owed to customers": style.SALES, "on order": style.NEUTRAL},
+            {"on hand": style.PURCHASING, "owed to customers": style.SALES, "on order": ON_ORDER},
             _stock_frame,
             _stock_state,
         ),
@@ -148,6 +160,7 @@ def chart_specs(warmup_days: int) -> tuple[ChartSpec, ...]:
             {"customers ordered": style.SALES, "purchasing ordered": style.PURCHASING},
             _orders_frame,
             _orders_state,
+            baseline="purchasing ordered",  # the bullwhip a lever damps; customers order alike either way
         ),
         ChartSpec(
             "service",
@@ -202,8 +215,13 @@ AXIS_FORMATS: dict[str, Callable[[float], str]] = {
 }
 UNIT_RANGE = {"percent", "score"}  # shares and trust: always drawn on 0..1
 
-# The SVG's own coordinates (it scales to its card): plot area and margins.
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 420, 210, 44, 10, 26, 34
+# The SVG's own coordinates, a little under the CSS pixels of a chart card on a 1280-wide screen (so
+# its type is drawn a little over its size): plot area and margins.
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 380, 240, 50, 12, 8, 44
+FONT = 16  # px: the smallest type a projector's back row reads
+CHAR_WIDTH = 0.56 * FONT  # a sans-serif character's mean width, to keep labels inside the chart
+HALO = 'stroke="white" stroke-width="3" paint-order="stroke"'  # a name stays legible over a line
+SILO = {"colour": "#8a8a8a", "dash": "7 5", "width": 1.5}  # the silo baseline: thin, grey, dashed
 
 
 def shock_bands(events: pd.DataFrame, days: int) -> list[Band]:
@@ -219,11 +237,36 @@ SHORT = {
 }
 
 
-def chart_svg(spec: ChartSpec, frame: pd.DataFrame, warmup_days: int, bucket: str, bands: Sequence[Band] = ()) -> str:
-    """The chart as an SVG line chart, the end of the warm-up dashed, outside shocks shaded.
+def legend_html(spec: ChartSpec, silo: bool) -> str:
+    """The chart's legend as HTML above it (it wraps where an SVG legend would run off)."""
+    keys = [_key(label, f"background:{colour}; height:4px") for label, colour in spec.series.items()]
+    if silo:
+        dashes = f"border-top:{SILO['width']}px dashed {SILO['colour']}; height:0"
+        keys.append(_key(f"{spec.silo_series} with no lever (silo)", dashes))
+    return f'<div class="spsim-legend" style="display:flex; flex-wrap:wrap; gap:2px 16px">{"".join(keys)}</div>'
+
+
+def _key(label: str, swatch: str) -> str:
+    return (
+        '<span class="spsim-legend-key" style="display:inline-flex; align-items:center; gap:6px;'
+        f' font-size:{FONT}px"><span style="display:inline-block; width:22px; {swatch}"></span>{escape(label)}</span>'
+    )
+
+
+def chart_svg(
+    spec: ChartSpec,
+    frame: pd.DataFrame,
+    warmup_days: int,
+    bucket: str,
+    bands: Sequence[Band] = (),
+    silo: pd.DataFrame | None = None,
+) -> str:
+    """The chart as an SVG line chart: the warm-up shaded, outside shocks shaded, the silo dashed behind.
 
     Each shock in ``bands`` (:func:`shock_bands`) is a shaded span named in a few words at its
-    top (the full label is its tooltip and the ``data-shock`` attribute).
+    top (the full label is its tooltip and the ``data-shock`` attribute). ``silo`` (day and
+    :attr:`ChartSpec.silo_series`, bucketed as ``frame``) is drawn as a thin grey dashed line
+    under the live series (class ``spsim-baseline``).
 
     Drawn as plain SVG on the server: a workshop room may have no internet (browser
     chart libraries would come from a CDN), and matplotlib's PNGs cost about 0.1 s per
@@ -232,12 +275,10 @@ def chart_svg(spec: ChartSpec, frame: pd.DataFrame, warmup_days: int, bucket: st
     days = frame["day"].to_numpy(dtype=float)
     x_max = max(float(days[-1]), float(warmup_days)) + 1
     columns = [frame[label].to_numpy(dtype=float) for label in spec.series]
-    finite = np.concatenate([column[np.isfinite(column)] for column in columns])
-    if spec.axis_format in UNIT_RANGE:
-        low, high = 0.0, 1.0
-    else:
-        low = min(0.0, float(finite.min())) if finite.size else 0.0
-        high = float(finite.max()) if finite.size else 1.0
+    silo_days = silo_values = np.empty(0)
+    if silo is not None and len(silo):
+        silo_days, silo_values = silo["day"].to_numpy(dtype=float), silo[spec.silo_series].to_numpy(dtype=float)
+    low, high = _y_range(spec, [*columns, silo_values])
     y_ticks = MaxNLocator(nbins=4).tick_values(low, high if high > low else low + 1)
     low, high = float(y_ticks[0]), float(y_ticks[-1])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -251,40 +292,84 @@ def chart_svg(spec: ChartSpec, frame: pd.DataFrame, warmup_days: int, bucket: st
     fmt = AXIS_FORMATS[spec.axis_format]
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" xmlns="http://www.w3.org/2000/svg"'
-        ' font-family="sans-serif" font-size="12" fill="#444">'
+        f' font-family="sans-serif" font-size="{FONT}" fill="#333">'
     ]
-    for tick in y_ticks:
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e4e4e4"/>')
-        parts.append(f'<text x="{LEFT - 4}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(fmt(tick))}</text>')
-    for tick in MaxNLocator(nbins=6, integer=True).tick_values(0, x_max):
-        if 0 <= tick <= x_max:
-            parts.append(f'<text x="{x(tick):.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">{tick:g}</text>')
-    caption = f"day ({bucket}); dashed: end of warm-up"
-    parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 4}" text-anchor="middle">{caption}</text>')
-    for band in bands:
-        left, right = x(min(band.start, x_max)), x(min(band.end, x_max))
-        if right <= left:
-            continue
-        parts.append(
-            f'<g class="spsim-shock" data-shock="{escape(band.label)}"><title>{escape(band.label)}</title>'
-            f'<rect x="{left:.1f}" y="{TOP}" width="{right - left:.1f}" height="{plot_h}"'
-            f' fill="{shocks.COLOUR}" fill-opacity="{shocks.ALPHA}"/>'
-            f'<text x="{left + 3:.1f}" y="{TOP + 12}" fill="{shocks.COLOUR}" stroke="white" stroke-width="3"'
-            f' paint-order="stroke">{escape(SHORT.get(band.kind, band.kind))}</text></g>'
-        )
     end = x(warmup_days)
+    if warmup_days:
+        parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{end - LEFT:.1f}" height="{plot_h}" fill="{style.WARMUP}"/>')
+    for tick in y_ticks:
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e0e0e0"/>')
+        parts.append(f'<text x="{LEFT - 5}" y="{y(tick) + 5:.1f}" text-anchor="end">{escape(fmt(tick))}</text>')
+    for tick in MaxNLocator(nbins=5, integer=True).tick_values(0, x_max):
+        if 0 <= tick <= x_max:
+            parts.append(f'<text x="{x(tick):.1f}" y="{TOP + plot_h + 19}" text-anchor="middle">{tick:g}</text>')
+    parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 4}" text-anchor="middle">day ({bucket})</text>')
+    shades, names = _band_marks(bands, x, x_max, plot_h)
+    parts += shades
     parts.append(
         f'<line x1="{end:.1f}" x2="{end:.1f}" y1="{TOP}" y2="{TOP + plot_h}"'
         f' stroke="{style.NEUTRAL}" stroke-dasharray="4 4"/>'
     )
-    legend_x = float(LEFT)
-    for (label, colour), column in zip(spec.series.items(), columns, strict=True):
-        parts.append(f'<path d="{_path(days, column, x, y)}" fill="none" stroke="{colour}" stroke-width="1.8"/>')
-        parts.append(f'<rect x="{legend_x:.0f}" y="6" width="12" height="4" fill="{colour}"/>')
-        parts.append(f'<text x="{legend_x + 16:.0f}" y="12">{escape(label)}</text>')
-        legend_x += 28 + 6.6 * len(label)
+    if silo_days.size:
+        parts.append(
+            f'<path class="spsim-baseline" d="{_path(silo_days, silo_values, x, y)}" fill="none"'
+            f' stroke="{SILO["colour"]}" stroke-width="{SILO["width"]}" stroke-dasharray="{SILO["dash"]}"/>'
+        )
+    for colour, column in zip(spec.series.values(), columns, strict=True):
+        parts.append(f'<path d="{_path(days, column, x, y)}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
+    # Names last, haloed in white: read over the lines, not hidden under them.
+    if end - LEFT >= CHAR_WIDTH * len("warm-up") + 6:  # named where it fits (a short warm-up is just shaded)
+        parts.append(
+            f'<text x="{(LEFT + end) / 2:.1f}" y="{TOP + plot_h - 6}" text-anchor="middle" fill="{style.NEUTRAL}"'
+            f" {HALO}>warm-up</text>"
+        )
+    parts += names
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _y_range(spec: ChartSpec, columns: list[np.ndarray]) -> tuple[float, float]:
+    """The values' range (shares and trust: always 0..1), from 0 unless below it."""
+    if spec.axis_format in UNIT_RANGE:
+        return 0.0, 1.0
+    finite = np.concatenate([column[np.isfinite(column)] for column in columns])
+    if not finite.size:
+        return 0.0, 1.0
+    return min(0.0, float(finite.min())), float(finite.max())
+
+
+def _band_marks(
+    bands: Sequence[Band], x: Callable[[float], float], x_max: float, plot_h: float
+) -> tuple[list[str], list[str]]:
+    """Each shock's shaded span (drawn under the lines) and its short name at the top (drawn over them).
+
+    A name that would overlap the one before takes the next row; near the right edge it ends there.
+    """
+    shades: list[str] = []
+    names: list[str] = []
+    rows: list[float] = []  # the right end of the last name in each row
+    for band in bands:
+        left, right = x(min(band.start, x_max)), x(min(band.end, x_max))
+        if right <= left:
+            continue
+        label, name = escape(band.label), SHORT.get(band.kind, band.kind)
+        width = CHAR_WIDTH * len(name)
+        at = min(left + 3, WIDTH - RIGHT - width)
+        row = next((i for i, taken in enumerate(rows) if at >= taken), len(rows))
+        if row == len(rows):
+            rows.append(0.0)
+        rows[row] = at + width + 8
+        shades.append(
+            f'<g class="spsim-shock" data-shock="{label}"><title>{label}</title>'
+            f'<rect x="{left:.1f}" y="{TOP}" width="{right - left:.1f}" height="{plot_h}"'
+            f' fill="{shocks.COLOUR}" fill-opacity="{shocks.ALPHA}"/></g>'
+        )
+        names.append(
+            f'<g class="spsim-shock-name" data-shock="{label}"><title>{label}</title>'
+            f'<text x="{at:.1f}" y="{TOP + FONT + row * (FONT + 4)}" fill="{shocks.COLOUR}" {HALO}>'
+            f"{escape(name)}</text></g>"
+        )
+    return shades, names
 
 
 def _path(days: np.ndarray, values: np.ndarray, x: Callable[[float], float], y: Callable[[float], float]) -> str:

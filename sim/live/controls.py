@@ -55,6 +55,14 @@ def words(name: str) -> str:
     return name.replace("_", " ")
 
 
+def slider_value(control: Control, value: Setting) -> str:
+    """A slider's value as the room reads it: 30, 1,500, 0.25 (as many decimals as its step)."""
+    if control.kind == "int" or isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{int(value):,}" if control.kind == "int" else str(value)
+    decimals = max(0, -math.floor(math.log10(control.step))) if 0 < control.step < 1 else 0
+    return f"{float(value):,.{decimals}f}"
+
+
 def _nice_step(span: float) -> float:
     """A round slider step giving about a hundred positions over ``span``."""
     return float(10 ** math.floor(math.log10(span / 100))) if span > 0 else 1.0

@@ -8,7 +8,12 @@ day's events, the same events the run's tables are derived from. A test checks t
 every measure equals what :meth:`~sim.model.SalesPurchasingModel.tables` says.
 
 The feed captions the day's new events with :mod:`sim.views.captions`, so the live
-words match a replay's.
+words match a replay's. The tally also keeps the log's outside shocks (a handful of rows a
+run), which the charts shade as bands.
+
+Reading the log costs more than simulating the day (a table of the new events: ~11 ms, the
+day itself ~4 ms), so the dashboard reads it once per redraw, not once per day
+(:meth:`DayTally.read_days`): play at a month a second and a jump of a year stay fast.
 """
 
 from collections import deque
@@ -16,9 +21,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
+import pandas as pd
 
 from sim.agents.buyer import Buyer
 from sim.agents.sales import SalesRep
+from sim.output.events import SHOCKS
+from sim.views import shocks
 from sim.views.captions import IMPORTANCE, Caption, describe
 
 if TYPE_CHECKING:
@@ -73,10 +82,11 @@ def collector() -> mesa.DataCollector:
 
 
 class DayTally:
-    """Reads the events a day added to the log: same-day shipments and the day's captions.
+    """Reads the events added to the log: same-day shipments, captions for the feed, and shocks.
 
-    Each step simulates exactly one day, so the events past the cursor are that day's
-    (and the holding cost posted at its close, which neither count nor caption).
+    Read after each step (:meth:`read_day`), the events past the cursor are that day's (and
+    the holding cost posted at its close, which neither counts nor captions). Read after
+    several steps (:meth:`read_days`), they are split by the day they happened.
     """
 
     def __init__(self, model: "SalesPurchasingModel", feed_length: int = FEED_LENGTH) -> None:
@@ -84,16 +94,50 @@ class DayTally:
         self.cursor = 0  # first event not yet read
         self.served_same_day = 0
         self.feed: deque[Caption] = deque(maxlen=feed_length)  # newest first
+        self._shock_rows: list[pd.DataFrame] = []  # the log's shock events, as read
+        self._bands: tuple[int, int, list[shocks.Band]] = (0, 0, [])  # (shock rows, days, bands) last built
 
     def read_day(self) -> None:
-        """Read the events logged since the last call."""
+        """Read the events logged since the last call, as one day's."""
+        events = self._read()
+        self.served_same_day = int(events.loc[events["event"] == "shipment", "quantity"].sum())
+
+    def read_days(self, first_day: int, days: int) -> np.ndarray:
+        """Read the events logged since the last call, as days ``first_day`` on; their same-day shipments.
+
+        Returns:
+            units shipped on the day ordered, one entry per day from ``first_day`` (``days`` entries).
+        """
+        events = self._read()
+        shipped = events[events["event"] == "shipment"]
+        offsets = shipped["day"].to_numpy(dtype=np.int64) - first_day
+        inside = (offsets >= 0) & (offsets < days)
+        weights = shipped["quantity"].to_numpy(dtype=np.int64)[inside]
+        return np.bincount(offsets[inside], weights=weights, minlength=days).astype(np.int64)
+
+    def bands(self, days: int) -> list[shocks.Band]:
+        """The outside shocks read so far, as the charts shade them (``days``: the run's length)."""
+        rows = sum(len(frame) for frame in self._shock_rows)
+        if self._bands[:2] != (rows, days):  # rebuilt only when a shock arrives: a step stays cheap
+            found = shocks.bands(pd.concat(self._shock_rows), days) if rows else []
+            self._bands = (rows, days, found)
+        return self._bands[2]
+
+    def _read(self) -> pd.DataFrame:
+        """The events since the cursor (indexed by their row in the log); keeps their shocks, captions the rest."""
         recorder = self.model.recorder
         start, self.cursor = self.cursor, recorder.event_count
-        day = recorder.event_table(start)
-        kinds = day["event"]
-        self.served_same_day = int(day.loc[kinds == "shipment", "quantity"].sum())
-        captioned = day[kinds.isin(list(IMPORTANCE))]
+        events = recorder.event_table(start)
+        events = events.set_axis(events.index + start)
+        kinds = events["event"]
+        shock = events[kinds.isin(SHOCKS)]
+        if len(shock):
+            self._shock_rows.append(shock)
+        captioned = events[kinds.isin(list(IMPORTANCE))]
         if len(captioned):
-            # describe() orders a day's captions most important first; the feed shows them
-            # in that order above the earlier days'.
-            self.feed.extendleft(reversed(describe(captioned.set_axis(captioned.index + start))))
+            context = self.bands(self.model.config.total_days)
+            # describe() orders captions by day, most important first within a day; the feed
+            # shows the newest day on top, each day's captions in that order.
+            captions = sorted(describe(captioned, context=context), key=lambda c: -c.day)
+            self.feed.extendleft(reversed(captions))
+        return events

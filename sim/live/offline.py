@@ -27,6 +27,7 @@ from pathlib import Path
 FORCED_SETTINGS = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_ASSETS_PROXY": "true",  # assets from this server, not from the CDN (see above)
+    "SOLARA_THEME_SHOW_BANNER": "false",  # its corner badge covers a projector's charts and fields
 }
 # A browser that went away without saying so (a laptop shut, the wifi lost) keeps its session,
 # its model and memory, for this long; Solara's default is 24 h. A facilitator may change it.

@@ -3,6 +3,7 @@
 import functools
 import gc
 import math
+import time
 import weakref
 from typing import Any
 
@@ -13,7 +14,9 @@ import solara
 
 from sim import policies
 from sim.config import ConfigError
-from sim.live.controls import MAX_HORIZON_DAYS
+from sim.live import baseline, pace
+from sim.live.charts import chart_specs
+from sim.live.controls import MAX_HORIZON_DAYS, Control, slider_value
 from sim.live.dashboard import Dashboard, LiveModel, lever_controls, run_config, scenario_names
 from sim.live.measures import REPORTERS
 
@@ -237,3 +240,161 @@ def test_the_feed_tells_each_day_as_the_run_tables_do() -> None:
     saved = sorted((c.day, c.text) for c in expected if c.kind in {c.kind for c in tally.feed})
     assert any("premium" in text for _, text in live), "an expedite was captioned"
     assert live == saved
+
+
+# -- projector mode: silo baseline, jumps, play speed, shock bands, slider values -----------------------
+
+
+def inner_html(rc: Any, class_: str) -> list[str]:
+    """The raw HTML of every ``solara.HTML`` of a class."""
+    return [
+        w.unsafe_innerHTML
+        for w in rc.find(solara.widgets.HTML).widgets
+        if class_ in w.attributes.get("class", "").split()
+    ]
+
+
+def svgs(rc: Any) -> list[str]:
+    """Every chart's SVG as drawn (five once the run has started)."""
+    drawn = inner_html(rc, "spsim-chart-svg")
+    assert len(drawn) == 5
+    return drawn
+
+
+def wait_for(condition: Any, timeout_s: float = 60.0) -> None:
+    """Wait for what a page's thread does (the silo is simulated on one)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def jump(rc: Any, day: str) -> None:
+    rc.find(v.TextField, label="Jump to day").widget.v_model = day
+    click(rc, "Jump")
+
+
+def test_the_silo_baseline_is_simulated_once_and_matches_a_stepped_silo() -> None:
+    config = run_config("default", 6, 20, 5, {"rotation": True})
+    first = baseline.silo_frames(config)
+    before = baseline.cache_info()
+    assert (
+        baseline.silo_frames(run_config("default", 6, 20, 5, {"rotation": True, "rotation__spell_days": 30})) is first
+    )
+    after = baseline.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses), "same market and seed: no new run"
+    baseline.silo_frames(run_config("default", 7, 20, 5, {"rotation": True}))
+    assert baseline.cache_info().misses == before.misses + 1, "another seed is another silo"
+
+    silo = LiveModel(market="default", seed=6, horizon_days=20, warmup_days=5)
+    silo.run_to(25)
+    for spec in chart_specs(5):
+        stepped = spec.frame(silo.measured())[["day", spec.silo_series]]
+        np.testing.assert_allclose(
+            first[spec.key].to_numpy(float), stepped.to_numpy(float), atol=0.02, err_msg=spec.key
+        )
+
+
+def test_the_page_draws_the_silo_behind_a_lever_and_not_without_one(built: list[LiveModel]) -> None:
+    rc = page({"rotation": True})
+    click(rc, "Step")
+    wait_for(lambda: all("spsim-baseline" in svg for svg in svgs(rc)))
+    legends = inner_html(rc, "spsim-chart-legend")
+    assert len(legends) == 5 and all("with no lever (silo)" in legend for legend in legends)
+
+    plain = page()
+    click(plain, "Step")
+    assert not any("spsim-baseline" in svg for svg in svgs(plain)), "without a lever the live lines are the silo"
+
+
+def test_skip_the_warmup_then_jump_to_a_day(built: list[LiveModel]) -> None:
+    rc = page()
+    skip = rc.find(v.Btn, children=["Skip the warm-up (5 days)"])
+    skip.widget.click()
+    assert day_attributes(rc) == {"data-day": "4", "data-days-simulated": "5"}
+    assert skip.widget.disabled, "the warm-up is over"
+    jump(rc, "12")
+    assert day_attributes(rc) == {"data-day": "12", "data-days-simulated": "13"}
+    assert {day for day, _ in chart_states(rc).values()} == {"12"}
+    assert not rc.find(v.Alert, class_="spsim-jump-problem").widgets
+
+    model = built[-1]
+    table = model.tables().timeseries
+    np.testing.assert_array_equal(model.measured()["served_same_day"], table["served_same_day"])
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("3", "Day 3 has passed: the run is at day 12; jump to a day up to 24, or Reset."),
+        ("25", "Day 25 is past the run's end: its last day is 24."),
+        ("-2", "Day -2 is before the run's first day, 0: jump to a day from 13 to 24."),
+        ("", "Jump to day: type a day from 13 to 24 first."),
+    ],
+)
+def test_a_day_out_of_reach_is_one_line_and_the_run_stays(built: list[LiveModel], day: str, message: str) -> None:
+    rc = page()
+    jump(rc, "12")
+    jump(rc, day)
+    assert rc.find(v.Alert, class_="spsim-jump-problem").widget.children == [message]
+    assert built[-1].env.now == 13 and day_attributes(rc)["data-day"] == "12"
+    jump(rc, "24")
+    assert not rc.find(v.Alert, class_="spsim-jump-problem").widgets and not built[-1].running
+    jump(rc, "24")
+    assert rc.find(v.Alert, class_="spsim-jump-problem").widget.children == [
+        "The run is over: day 24 was its last. Reset to start again."
+    ]
+
+
+def test_each_speed_keeps_its_pace_and_the_fastest_is_a_month_a_second() -> None:
+    for speed in pace.SPEEDS.values():
+        tick_s = (speed.interval_ms + speed.days_per_tick * pace.DAY_COST_MS + pace.REDRAW_COST_MS) / 1000
+        assert speed.days_per_tick / tick_s == pytest.approx(speed.days_per_second, rel=0.01), speed.label
+        assert speed.days_per_tick / speed.days_per_second >= 0.1, "at most ten redraws a second"
+    assert max(s.days_per_second for s in pace.SPEEDS.values()) >= 30
+
+
+def test_a_month_a_second_steps_several_days_a_tick(built: list[LiveModel]) -> None:
+    """Mesa's Step and each tick of play advance the speed's days (play itself: tests/live/test_projector.py)."""
+    rc = page({"horizon_days": 200})
+    rc.find(v.Select, label="Play speed").widget.v_model = "1 month a second"
+    days_per_tick = pace.SPEEDS["1 month a second"].days_per_tick
+    (note,) = [w.children[0] for w in rc.find(v.Html).widgets if "spsim-speed-note" in w.class_.split()]
+    assert note == f"At this speed Step and ▶ move {days_per_tick} days at a time."
+    click(rc, "Step")
+    assert built[-1].env.now == days_per_tick
+    assert {day for day, _ in chart_states(rc).values()} == {str(days_per_tick - 1)}
+    rc.find(v.Select, label="Play speed").widget.v_model = "1 day a second"
+    click(rc, "Step")
+    assert built[-1].env.now == days_per_tick + 1
+
+
+def test_a_disruption_is_a_shaded_labelled_band_once_it_starts(built: list[LiveModel]) -> None:
+    rc = page({"market": "disruption", "horizon_days": 150, "warmup_days": 60})
+    jump(rc, "150")
+    assert not any("spsim-shock" in svg for svg in svgs(rc)), "the disruption starts on day 200"
+    jump(rc, "205")
+    for svg in svgs(rc):
+        assert 'class="spsim-shock"' in svg and 'data-shock="supplier disruption: days 200–260' in svg
+        assert ">supplier disruption</text>" in svg
+    assert [band.kind for band in built[-1].shock_bands()] == ["disruption"]
+
+
+def test_every_slider_shows_its_value(built: list[LiveModel]) -> None:
+    rc = page()
+    rc.find(v.Checkbox, label="rotation").widget.v_model = True
+    sliders = [c for c in lever_controls()["rotation"] if c.kind in ("int", "float")]
+    shown = {w.attributes["data-setting"]: w.children[0] for w in rc.find(v.Html, class_="spsim-slider-value").widgets}
+    assert set(shown) == {c.key for c in sliders}
+    spell = next(c for c in sliders if c.key == "rotation__spell_days")
+    rc.find(v.Slider, label=spell.label).widget.v_model = 30
+    assert rc.find(v.Html, class_="spsim-slider-value", attributes={"data-setting": spell.key}).widget.children == [
+        "30"
+    ]
+
+
+def test_a_slider_value_is_written_as_the_room_reads_it() -> None:
+    int_control = Control("x__n", "n", "int", 1500, 0, 5000, 1)
+    share = Control("x__share", "share", "float", 0.25, 0.0, 1.0, 0.01)
+    assert slider_value(int_control, 1500) == "1,500"
+    assert slider_value(share, 0.25) == "0.25" and slider_value(share, 1.0) == "1.00"
