@@ -47,15 +47,53 @@ SILO_REWARD = Reward()
 
 @dataclass(frozen=True)
 class PromotionPlan:
-    """A promotion a person in the sales seat decided: which SKUs, when, and when to tell purchasing."""
+    """A promotion a person in the sales seat decided: which SKUs, when, how deep, and when to tell purchasing.
+
+    ``discount`` None runs the company's usual depth; ``notice_days`` set tells purchasing
+    that many days before the start (at once if that day has passed), whatever ``notice`` says.
+    """
 
     skus: tuple[int, ...]
     weeks_ahead: int
     notice: Literal["early", "late", "none"]
+    discount: float | None = None
+    notice_days: int | None = None
+
+
+PromiseKind = Literal["ask", "stock", "buffer"]
+RequestKind = Literal["key", "above", "none"]
+
+
+@dataclass(frozen=True)
+class PromiseRule:
+    """How a person in a rep's seat promises delivery of a short line this week.
+
+    ``ask``: the day the customer asks; ``stock``: the day stock and inbound orders can
+    cover it (available to promise); ``buffer``: the day asked plus ``buffer_days``.
+    """
+
+    kind: PromiseKind
+    buffer_days: int = 0
+
+
+@dataclass(frozen=True)
+class RequestRule:
+    """Which short lines a person in a rep's seat asks purchasing to expedite this week.
+
+    ``key``: key accounts' (the rep's usual rule); ``above``: any account's line short of
+    more than ``min_units``; ``none``: none.
+    """
+
+    kind: RequestKind
+    min_units: int = 0
 
 
 class SalesSeat(Protocol):
-    """A person in a rep's seat (play mode): on the days it decides, its forecast and promotions replace the rule's."""
+    """A person in a rep's seat (play mode): on the days it decides, its forecast and promotions replace the rule's.
+
+    Its promises and expedite requests are standing choices for the week that follows a
+    decision (None where no decision is in force: the rep's own rule).
+    """
 
     def decides(self, day: int) -> bool: ...
 
@@ -63,13 +101,27 @@ class SalesSeat(Protocol):
 
     def promotion(self, day: int) -> PromotionPlan | None: ...
 
+    def promise_rule(self, day: int) -> PromiseRule | None: ...
+
+    def request_rule(self, day: int) -> RequestRule | None: ...
+
+    def note_forecast(self, day: int, submitted_units_per_day: float) -> None: ...
+
 
 class OrderSeat(Protocol):
-    """A person in the buyer's seat (play mode): on the days it decides, its quantities replace the rule's."""
+    """A person in the buyer's seat (play mode): on its decision days its orders and suppliers replace the rule's.
+
+    Its answers to expedite requests are standing for the week that follows a decision
+    (None where no decision is in force or it leaves the request to the buyer's rule).
+    """
 
     def decides(self, day: int) -> bool: ...
 
     def order_units(self, sku: int, day: int, rule_units: int) -> int: ...
+
+    def supplier(self, sku: int, day: int, rule_supplier: int) -> int: ...
+
+    def expedite_answer(self, account: int, sku: int, premium_cents: float, day: int) -> bool | None: ...
 
 
 class StockView(Protocol):
@@ -250,6 +302,13 @@ class SalesDesk(Company, Protocol):
     """What a rep may ask: to submit a forecast, to propose and announce promotions."""
 
     suppliers: Sequence[SupplierPort]
+    live_stock: StockView
+
+    def promise_days(
+        self, rep: Colleague, lines: list[tuple[int, int, int]], requested: int, today: int
+    ) -> list[int] | None: ...
+
+    def available_to_promise(self, view: StockView, sku: int, units: int, requested: int, today: int) -> int: ...
 
     def submit_sales_forecast(self, rep: "RepPort", forecast: list[float]) -> None: ...
 

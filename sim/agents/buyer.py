@@ -51,7 +51,7 @@ class Buyer(Staff):
         self._forecasts_then: dict[int, tuple[float, float]] = {}
         self._excess_blamed: dict[int, int] = {}
         self._main_supplier: dict[int, int] = {}
-        self.seat: OrderSeat | None = None  # play mode: a person decides the order quantities
+        self.seat: OrderSeat | None = None  # play mode: a person decides orders, suppliers and expedites
         model.process(self._reviewing())
         if org.negotiation_interval_days > 0:
             model.process(self._negotiating(org.negotiation_interval_days))
@@ -161,6 +161,8 @@ class Buyer(Staff):
             if day + 60 < skus[sku].launch_day or not model.launch_known(sku):
                 continue  # nothing to buy yet for a product not launched (or that purchasing has not heard of)
             supplier = self.choose_supplier(sku, day)
+            if seat is not None:
+                supplier = self._seated_supplier(seat, sku, day, supplier)
             level, mean, planned = self.target(sku, day, supplier)
             signal(now, "planned_forecast", self.label, sku, planned)
             units = self.rule_units(sku, day, supplier, level, mean, chasing)
@@ -229,6 +231,14 @@ class Buyer(Staff):
         chosen = best_offer(offers, self.own_weights, self.joint_weight, holding, lateness)
         self._main_supplier[sku] = chosen
         return suppliers[chosen]
+
+    def _seated_supplier(self, seat: OrderSeat, sku: int, day: int, chosen: SupplierPort) -> SupplierPort:
+        """The supplier the person in the seat picked for ``sku`` (one of its sources), else the scorecard's."""
+        picked = seat.supplier(sku, day, chosen.spec.index)
+        if picked == chosen.spec.index or picked not in self.model.world.skus[sku].suppliers:
+            return chosen
+        self._main_supplier[sku] = picked
+        return self.model.suppliers[picked]
 
     def main_supplier(self, sku: int) -> int:
         """The supplier the buyer last ordered ``sku`` from (its first source before any order)."""
@@ -328,6 +338,9 @@ class Buyer(Staff):
         day = int(now)
         supplier = self.choose_supplier(request.sku, day)
         premium_cost = self._premium(supplier, request, day)
+        answer = self.seat.expedite_answer(request.account, request.sku, premium_cost, day) if self.seat else None
+        if answer is not None:
+            return self._answered(request, supplier, premium_cost, answer)
         reward = self.reward
         loss = expediting.loss_of_request(request, model.supplied_day(request.sku, day))
         valued = incentives.expedite_value(
@@ -345,20 +358,32 @@ class Buyer(Staff):
                 f"rep {request.rep} asked; premium {premium_cost / 100:,.0f} outweighs the margin at risk "
                 f"as purchasing values it, {valued / 100:,.0f} (of {request.margin_at_risk_cents / 100:,.0f})"
             )
-            model.recorder.record(
-                events.ExpediteRefused(
-                    now,
-                    self.label,
-                    request.sku,
-                    request.account,
-                    request.units,
-                    request.rep,
-                    premium_cost,
-                    request.margin_at_risk_cents,
-                    reason,
-                )
-            )
+            self._refuse(request, premium_cost, reason)
         return approved
+
+    def _answered(self, request: ExpediteRequest, supplier: SupplierPort, premium_cost: float, approve: bool) -> bool:
+        """The person in the seat answered the request (by its standing answer for the week)."""
+        if approve:
+            self._rush(request, supplier, round(premium_cost))
+        else:
+            reason = f"rep {request.rep} asked; the buyer refused a premium of {premium_cost / 100:,.0f}"
+            self._refuse(request, premium_cost, reason)
+        return approve
+
+    def _refuse(self, request: ExpediteRequest, premium_cost: float, reason: str) -> None:
+        self.model.recorder.record(
+            events.ExpediteRefused(
+                self.model.env.now,
+                self.label,
+                request.sku,
+                request.account,
+                request.units,
+                request.rep,
+                premium_cost,
+                request.margin_at_risk_cents,
+                reason,
+            )
+        )
 
     def expedite(self, request: ExpediteRequest, supplier: int, premium_cents: int) -> None:
         """Rush ``request.units`` from ``supplier`` by premium freight (a decision taken above the buyer)."""

@@ -40,6 +40,7 @@ class Campaigning:
     seat: SalesSeat | None
     _notice_rng: "np.random.Generator"
     _pending_notice: str
+    _pending_notice_days: int | None  # a person's "tell purchasing N days before" (None: by the notice mode)
     _pending_draw: float
 
     # -- what customers see ----------------------------------------------------------------
@@ -97,13 +98,16 @@ class Campaigning:
             ranked = sorted(range(len(base)), key=lambda k: (-base[k] * prices[k], k))
             skus = tuple(sorted(k for k in ranked[: org.promotion_skus] if base[k] > 0))
             start = day + org.promotion_lead_days
-            self._pending_notice = org.promotion_notice
+            self._pending_notice, self._pending_notice_days = org.promotion_notice, None
+            discount = org.promotion_discount
         else:
             skus, start, self._pending_notice = tuple(sorted(plan.skus)), day + 7 * plan.weeks_ahead, plan.notice
+            self._pending_notice_days = plan.notice_days
+            discount = org.promotion_discount if plan.discount is None else plan.discount
         if not skus:
             return
         catalogue = model.world.skus
-        uplift = {k: promotions.promotion_uplift(org.promotion_discount, catalogue[k].promotion_response) for k in skus}
+        uplift = {k: promotions.promotion_uplift(discount, catalogue[k].promotion_response) for k in skus}
         promotion = Promotion(
             promotion_id=model.next_promotion_id(),
             rep=self.index,
@@ -111,7 +115,7 @@ class Campaigning:
             planned_day=day,
             start_day=start,
             end_day=start + org.promotion_days,
-            discount=org.promotion_discount,
+            discount=discount,
             uplift=uplift,
             dip_days=market.promotion_dip_days,
             dip={k: promotions.post_promotion_dip(uplift[k], market.promotion_dip_share) for k in skus},
@@ -176,6 +180,8 @@ class Campaigning:
             propensity,
             self._pending_draw,
         )
+        if self._pending_notice_days is not None:  # a person chose how many days ahead purchasing hears
+            told = max(day, promotion.start_day - self._pending_notice_days)
         detail = (
             f"{100 * promotion.discount:.0f}% off SKUs {', '.join(map(str, promotion.skus))} "
             f"from day {promotion.start_day} to {promotion.end_day - 1}, reps {', '.join(map(str, promotion.reps))}"

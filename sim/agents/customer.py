@@ -80,7 +80,7 @@ class CustomerAccount(Agent):
                 wanted = wanted + self._announced.pop(day, [])
             lines = [(k, q, list_prices[k]) for k, q in wanted]
         requested = day + spec.requested_lead_days
-        promised = model.promise_days(rep, lines, requested, day) if model.levers.show_stock else None
+        promised = rep.promised_days(lines, requested, day) if model.levers.show_stock or rep.seat is not None else None
         now = model.env.now
         short = model.take_order(now, spec.index, self.code, lines, requested, day + spec.patience_days, promised)
         rep.note_order(wanted, sum(q * p for _, q, p in lines), sum(short.values()) if short else 0)
@@ -98,7 +98,7 @@ class CustomerAccount(Agent):
             promotion = rep.active_promotion(sku, day)
             if promotion is not None:
                 rep.blame_stockout(promotion, sku, now)
-        if self.spec.key_account and model.world.org.expedite_requests:
+        if (self.spec.key_account and model.world.org.expedite_requests) or rep.seat is not None:
             prices = {k: p for k, _, p in lines}
             list_prices, costs = model.list_price_cents, model.standard_cost_cents
             market = model.world.market
@@ -115,7 +115,7 @@ class CustomerAccount(Agent):
             )
             for sku, missing in short.items():
                 units = waiting_units(missing, model.world.walk_away_share)
-                if units <= 0:
+                if units <= 0 or not rep.asks_expedite(self.spec.key_account, units, day):
                     continue
                 line_margin = units * (prices[sku] - costs[sku])
                 request = ExpediteRequest(

@@ -54,8 +54,9 @@ class SalesRep(Campaigning, Staff):
         self.promotions: list[Promotion] = []
         self.pending_promotion: Promotion | None = None  # waiting for an approval
         self._pending_draw = 0.0  # decides how it will be announced, drawn when planned
-        self.seat: SalesSeat | None = None  # play mode: a person decides the forecast and promotions
+        self.seat: SalesSeat | None = None  # play mode: a person decides forecast, promotions, promises, expedites
         self._pending_notice = model.world.org.promotion_notice
+        self._pending_notice_days: int | None = None
         self._notice_rng = model.streams.generator("notice", spec.index)
         self._order_notice_rng = model.streams.generator("order_notice", spec.index)
         self.announced: list[OrderAnnouncement] = []  # large orders accounts told the rep of, not yet due
@@ -117,6 +118,34 @@ class SalesRep(Campaigning, Staff):
     def escalates(self) -> bool:
         """Take a refusal above purchasing's head? The less a rep trusts it, the likelier."""
         return float(self._escalation_rng.random()) >= self.trust_in_purchasing
+
+    # -- promises and expedite requests (a person in the seat may set them for the week) -------
+
+    def promised_days(self, lines: list[tuple[int, int, int]], requested: int, today: int) -> list[int] | None:
+        """Delivery days promised per line of an account's order (None: the day asked).
+
+        The rep's rule promises from stock only where a lever shows it stock; a person in
+        the seat promises as it chose for the week.
+        """
+        model = self.model
+        rule = self.seat.promise_rule(today) if self.seat is not None else None
+        if rule is None:
+            return model.promise_days(self, lines, requested, today) if model.levers.show_stock else None
+        if rule.kind == "buffer":
+            return [requested + rule.buffer_days] * len(lines)
+        if rule.kind == "ask":
+            return None
+        view = model.levers.stock_view(self) or model.live_stock  # without a system, the rep asks the warehouse
+        return [model.available_to_promise(view, sku, units, requested, today) for sku, units, _ in lines]
+
+    def asks_expedite(self, key_account: bool, units: int, today: int) -> bool:
+        """Whether a line short of ``units`` is worth an expedite request: key accounts', or as the person chose."""
+        rule = self.seat.request_rule(today) if self.seat is not None else None
+        if rule is None:
+            return key_account and self.model.world.org.expedite_requests
+        if rule.kind == "above":
+            return units > rule.min_units
+        return rule.kind == "key" and key_account
 
     # -- the forecast ---------------------------------------------------------------------
 
@@ -180,6 +209,8 @@ class SalesRep(Campaigning, Staff):
         self.own_estimate = self.estimate(now)
         submitted = [rate * max(0.0, 1.0 + self.bias) for rate in self.own_estimate]
         self.model.submit_sales_forecast(self, submitted)
+        if seat is not None:
+            seat.note_forecast(int(now), sum(submitted))
         signal = self.model.recorder.signal
         signal(now, "forecast_bias", self.label, -1, self.bias)
         signal(now, "trust_in_purchasing", self.label, -1, self.trust_in_purchasing)

@@ -13,11 +13,35 @@ from typing import cast
 import solara
 
 from sim.live.prose import Prose
+from sim.live.seat_charts import seat_charts
+from sim.live.seat_choices import (
+    Cells,
+    ExpediteAnswers,
+    SupplierChoice,
+    choice_key,
+    picked_suppliers,
+    standing_choice,
+)
+from sim.model import SalesPurchasingModel
 from sim.output import kpis
 from sim.play import entries
 from sim.play.briefing import Briefing, SkuLine
 from sim.play.game import Game, PlayError, lever_names, list_games, rerun, scenario_names
-from sim.play.seat import Decision
+from sim.play.seat import Decision, Seat
+
+PLAY_CSS = """
+:is(.spsim-play, .spsim-team) :is(.v-btn, .v-label, input, .v-select__selection, .v-messages, .v-alert,
+    .v-list-item__title, .v-chip) {
+    font-size: 16px !important;
+}
+:is(.spsim-play, .spsim-team) span { font-size: max(16px, 1em); }
+:is(.spsim-play, .spsim-team) .v-text-field .v-label--active { transform: translateY(-22px) scale(1); }
+:is(.spsim-play, .spsim-team) .v-text-field { padding-top: 18px; }
+:is(.spsim-play, .spsim-team) .v-btn { text-transform: none; letter-spacing: 0; }
+.spsim-suppliers { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0 16px; }
+"""
+"""Type of 16 px and more on the play and team pages, as on the dashboard: Vuetify's field labels
+shrink to 12 px above their value and its buttons are 14 px, too small for a room's projector."""
 
 ROLE_LABELS = {"buyer": "Buyer of a product family", "sales": "Sales lead of a territory"}
 COMPARED = ("operating_profit", "fill_rate", "avg_on_hand", "bullwhip_ratio", "conflict_count")
@@ -46,6 +70,7 @@ def PlayPage(games: Path) -> None:
         version.set(version.value + 1)
 
     solara.Title("Play · spsim")
+    solara.Style(PLAY_CSS)
     with solara.Column(classes=["spsim-play"], style={"max-width": "1100px"}):
         if game.value is None:
             SetupForm(games, on_game=game.set)
@@ -153,7 +178,20 @@ def WeekScreen(
             BuyerForm(game, briefing, on_moved)
         else:
             SalesForm(game, briefing, on_moved)
+    SeatHistory(game.model, game.seat, info.first_decision_day, briefing.day)
     solara.Button("Leave (the game is saved)", on_click=on_leave, text=True)
+
+
+@solara.component
+def SeatHistory(model: SalesPurchasingModel, seat: Seat, first_day: int, day: int) -> None:
+    """The seat's own charts over the weeks played (drawn again when the day moves on)."""
+    charts = solara.use_memo(lambda: seat_charts(model, seat, first_day), [model, seat.label, day])
+    with (
+        solara.Card(f"Your history as {seat.label}", classes=["spsim-seat-history"]),
+        solara.Row(style={"flex-wrap": "wrap"}),
+    ):
+        for chart in charts:
+            solara.HTML(tag="div", unsafe_innerHTML=chart, classes=["spsim-seat-chart"])
 
 
 @solara.component
@@ -162,6 +200,10 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
     errors = solara.use_reactive(cast(dict[str, str], {}))
     hints = solara.use_reactive(True)
     asked = solara.use_reactive(cast(tuple[dict[int, str], dict[str, str]], ({}, {})))  # entries asked about
+    picked = solara.use_reactive(cast(dict[int, str], {}))  # SKU -> the supplier chosen (its option's label)
+    expedites = solara.use_reactive(entries.EXPEDITE_CHOICES[entries.RULE])
+    max_premium = solara.use_reactive("")
+    answers = solara.use_reactive(cast(dict[tuple[int, int], str], {}))  # (account, SKU) -> an ANSWERS key
     skus = [line.sku for line in briefing.lines]
 
     def submit() -> None:
@@ -169,7 +211,17 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
         weekly = {line.sku: line.demand_per_week for line in briefing.lines}
         # Submitting the very entries asked about confirms them; any change asks again.
         confirm = bool(asked.value[1]) and asked.value[0] == now
-        decision = entries.buyer_decision(now, skus, weekly_demand=weekly, confirm=confirm)
+        decision = entries.buyer_decision(
+            now,
+            skus,
+            weekly_demand=weekly,
+            confirm=confirm,
+            suppliers=picked_suppliers(picked.value, briefing.sources),
+            sources={sku: [o.supplier for o in options] for sku, options in briefing.sources.items()},
+            expedites=choice_key(entries.EXPEDITE_CHOICES, expedites.value),
+            max_premium=max_premium.value,
+            answers=answers.value,
+        )
         if isinstance(decision, entries.Unconfirmed):
             errors.set({})
             asked.set((now, decision.questions))
@@ -194,7 +246,10 @@ def BuyerForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
                 style={"max-width": "260px"},
                 dense=True,
             )
-    for key in ("skus", "game"):
+    if briefing.sources:
+        SupplierChoice(briefing.sources, picked)
+    ExpediteAnswers(briefing.expedites, expedites, max_premium, answers, errors.value)
+    for key in ("skus", "game", "answers", "expedites", *(k for k in errors.value if k.startswith("supplier"))):
         if errors.value.get(key):
             solara.Error(errors.value[key], classes=["spsim-play-error"])
     for question in asked.value[1].values():
@@ -208,6 +263,12 @@ def SalesForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
     chosen = solara.use_reactive(cast(list[str], []))
     weeks_ahead = solara.use_reactive("3")
     notice = solara.use_reactive("early")
+    discount = solara.use_reactive("")
+    notice_days = solara.use_reactive("")
+    promises = solara.use_reactive(entries.PROMISE_CHOICES[entries.RULE])
+    buffer_days = solara.use_reactive("")
+    requests = solara.use_reactive(entries.REQUEST_CHOICES[entries.RULE])
+    min_units = solara.use_reactive("")
     errors = solara.use_reactive(cast(dict[str, str], {}))
     by_label = {f"SKU {line.sku}": line.sku for line in briefing.lines}
 
@@ -220,6 +281,12 @@ def SalesForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
             portfolio=list(by_label.values()),
             max_skus=briefing.max_promotion_skus,
             promotion_allowed=briefing.promotion_allowed,
+            discount_percent=discount.value,
+            notice_days=notice_days.value,
+            promises=choice_key(entries.PROMISE_CHOICES, promises.value),
+            buffer_days=buffer_days.value,
+            requests=choice_key(entries.REQUEST_CHOICES, requests.value),
+            min_units=min_units.value,
         )
         if _submit(game, decision, errors, on_moved):
             chosen.set([])
@@ -245,11 +312,37 @@ def SalesForm(game: Game, briefing: Briefing, on_moved: Callable[[], None]) -> N
                 continuous_update=True,
                 error=errors.value.get("weeks ahead", False),
             )
+            solara.InputText(
+                f"Discount % (blank: {100 * briefing.promotion_discount:.0f})",
+                value=discount,
+                continuous_update=True,
+                error=errors.value.get("discount", False),
+                classes=["spsim-discount"],
+            )
             solara.Select("Tell purchasing", values=list(entries.NOTICES), value=notice)
-        solara.Text(
-            f"early: {entries.NOTICES['early']}; late: {entries.NOTICES['late']}; none: {entries.NOTICES['none']}"
-        )
-    for key in ("promotion", "notice", "game"):
+            if notice.value == "days":
+                solara.InputText(
+                    "Days before it starts",
+                    value=notice_days,
+                    continuous_update=True,
+                    error=errors.value.get("notice days", False),
+                )
+        solara.Text("; ".join(f"{key}: {text}" for key, text in entries.NOTICES.items()))
+    standing_choice(
+        "Delivery promises this week", entries.PROMISE_CHOICES, promises, "buffer", "Buffer days", buffer_days, errors
+    )
+    if not briefing.sees_stock:
+        solara.Text("You see no stock here: promising from stock means asking the warehouse each time.")
+    standing_choice(
+        "Expedites to request this week",
+        entries.REQUEST_CHOICES,
+        requests,
+        "above",
+        "Units short above",
+        min_units,
+        errors,
+    )
+    for key in ("promotion", "notice", "promises", "requests", "game"):
         if errors.value.get(key):
             solara.Error(errors.value[key], classes=["spsim-play-error"])
     solara.Button(f"Submit week {briefing.week}", on_click=submit, color="primary", classes=["spsim-submit"])
@@ -315,17 +408,6 @@ def GameOver(game: Game, on_leave: Callable[[], None]) -> None:
 
 BUYER_COLUMNS = ("SKU", "demand / week", "sales says / week", "on hand", "owed", "on order")
 SALES_COLUMNS = ("SKU", "you expect / week", "you said / week", "on hand", "owed")
-
-
-@solara.component
-def Cells(texts: list[str], bold: bool = False, classes: tuple[str, ...] = ()) -> None:
-    """One row of a fixed-width table; ``classes`` mark its first cell (for tests and styling)."""
-    with solara.Row(gap="0px"):
-        for i, text in enumerate(texts):
-            width = "70px" if i == 0 else ("120px" if i < len(texts) - 1 else "170px")
-            style = {"width": width, "text-align": "left" if i in (0, len(texts) - 1) else "right", "padding": "0 8px"}
-            weight = {"font-weight": "bold" if bold else "normal"}
-            solara.Text(text, style={**style, **weight}, classes=list(classes) if i == 0 else [])
 
 
 def _cells(line: SkuLine, hints: bool) -> list[str]:

@@ -3,7 +3,8 @@
 The first browser to enter a code holds the team (:meth:`Session.claim`): another
 browser with the same code is refused, so no laptop but the team's can submit for it
 (the facilitator's console can free a team whose laptop died). The screen shows only the
-team's seats — each seat's briefing and the play page's own order or forecast form —
+team's seats — each seat's briefing, the play page's own order or forecast form and the
+seat's history charts —
 and, once the week moved on without the team, that the agent's rule decided it.
 
 The screen looks at the shared session every second (:func:`use_clock`): a week the
@@ -26,7 +27,7 @@ from typing import cast
 
 import solara
 
-from sim.live.play_page import BuyerForm, SalesForm
+from sim.live.play_page import PLAY_CSS, BuyerForm, SalesForm, SeatHistory
 from sim.live.prose import Prose
 from sim.play.game import Game
 from sim.play.info import PlayError
@@ -95,6 +96,7 @@ def TeamPage(sessions: Path) -> None:
         joined.set((session, team.name))
 
     solara.Title("Team · spsim")
+    solara.Style(PLAY_CSS)
     with solara.Column(classes=["spsim-team"], style={"max-width": "1100px"}):
         if joined.value is None:
             Prose("## Join your team\nThe facilitator gives each team its code.")
@@ -176,6 +178,7 @@ def SeatScreen(
             BuyerForm(hand, briefing, on_moved)
         else:
             SalesForm(hand, briefing, on_moved)
+    SeatHistory(session.model, session.seats[seat], session.info.first_decision_day, briefing.day)
 
 
 def _mmss(seconds: float) -> str:

@@ -35,6 +35,29 @@ class SkuLine:
 
 
 @dataclass(frozen=True)
+class ExpediteLine:
+    """An expedite request that reached the buyer since its last decision, and what was answered."""
+
+    day: int
+    account: int
+    sku: int
+    units: int
+    premium: float  # currency units
+    rep: int
+    approved: bool
+
+
+@dataclass(frozen=True)
+class SourceOption:
+    """A supplier of an SKU as the buyer sees it: today's unit price and its lead time."""
+
+    supplier: int
+    unit_price: float  # currency units, for one unit (before any price break)
+    lead_time_days: float
+    last: bool  # the supplier the SKU was last bought from
+
+
+@dataclass(frozen=True)
 class Briefing:
     """The screen of one decision day."""
 
@@ -50,6 +73,10 @@ class Briefing:
     notes: list[str] = field(default_factory=list)  # what can be decided, and limits
     promotion_allowed: bool = False
     max_promotion_skus: int = 0
+    expedites: list[ExpediteLine] = field(default_factory=list)  # buyer: the requests answered since last week
+    sources: dict[int, list[SourceOption]] = field(default_factory=dict)  # buyer: SKUs with more than one supplier
+    promotion_discount: float = 0.0  # sales: the company's usual depth
+    sees_stock: bool = False  # sales: a lever shows the rep stock (else "from stock" asks the warehouse)
 
 
 def buyer_briefing(
@@ -98,12 +125,58 @@ def buyer_briefing(
         incentives.append(f"{buyer.joint_weight:.0%} of your reward is the joint KPI (margin, stock, service).")
     notes = [
         f"Enter this week's order per SKU (units; 0 orders nothing). Orders arrive in about "
-        f"{_lead_time(model, family):.0f} days; suppliers are picked by your usual scorecard.",
-        "Expedite requests from sales keep being answered by your standing rule.",
+        f"{_lead_time(model, family):.0f} days; pick a supplier where an SKU has two, or leave it to your scorecard.",
+        "Sales' expedite requests arrive during the week: choose now how to answer them, and answer again "
+        "for an account and SKU that asked last week.",
     ]
     return Briefing(
-        day, week, weeks, "buyer", buyer.label, kpis, incentives, _buyer_messages(model, buyer, since), lines, notes
+        day,
+        week,
+        weeks,
+        "buyer",
+        buyer.label,
+        kpis,
+        incentives,
+        _buyer_messages(model, buyer, since),
+        lines,
+        notes,
+        expedites=expedite_lines(model, buyer.label, max(0, day - buyer.spec.review_period_days)),
+        sources=_sources(model, buyer, day),
     )
+
+
+def expedite_lines(model: SalesPurchasingModel, buyer_label: str, since: int) -> list[ExpediteLine]:
+    """Every expedite request the buyer answered from ``since`` on: approved (an expedite) or refused."""
+    events = _events_since(model, since)
+    answered = events[events["event"].isin(["expedite", "expedite_refused"]) & (events["agent"] == buyer_label)]
+    approved = (answered["event"] == "expedite").to_numpy()
+    premium = answered["value"].where(approved, answered["amount"]).to_numpy()
+    columns = ("day", "account", "sku", "quantity", "counterpart")
+    rows = zip(*(answered[name] for name in columns), strict=True)
+    return [
+        ExpediteLine(int(day), int(account), int(sku), int(units), float(cost), int(rep), bool(yes))
+        for (day, account, sku, units, rep), cost, yes in zip(rows, premium, approved, strict=True)
+    ]
+
+
+def _sources(model: SalesPurchasingModel, buyer: Buyer, day: int) -> dict[int, list[SourceOption]]:
+    """The SKUs the buyer can buy from more than one supplier, with each supplier's terms (no offer is asked)."""
+    sources = {}
+    for sku in buyer.spec.skus:
+        candidates = model.world.skus[sku].suppliers
+        if len(candidates) < 2:
+            continue
+        last = buyer.main_supplier(sku)
+        sources[sku] = [
+            SourceOption(
+                s,
+                model.suppliers[s].unit_price_cents(sku, 1, day) / 100,
+                float(model.suppliers[s].spec.lead_time_mean_days),
+                s == last,
+            )
+            for s in candidates
+        ]
+    return sources
 
 
 def sales_briefing(
@@ -152,8 +225,10 @@ def sales_briefing(
     allowed = org.promotions and not rep.promotion_pending(day)
     notes = [
         "Your forecast is your own estimate adjusted by the percentage you enter (0 = what you expect).",
-        f"A promotion cuts prices {org.promotion_discount:.0%} on up to {org.promotion_skus} SKUs for "
+        f"A promotion cuts prices (usually {org.promotion_discount:.0%}) on up to {org.promotion_skus} SKUs for "
         f"{org.promotion_days} days, starting the weeks ahead you choose; you decide when purchasing hears of it.",
+        "Promises and expedite requests hold for the week: how you promise delivery when a customer's order is "
+        "short, and which shortfalls you ask purchasing to rush.",
     ]
     if not allowed:
         notes.append(
@@ -174,6 +249,8 @@ def sales_briefing(
         notes,
         promotion_allowed=allowed,
         max_promotion_skus=org.promotion_skus,
+        promotion_discount=org.promotion_discount,
+        sees_stock=view is not None,
     )
 
 

@@ -59,7 +59,7 @@ class Game:
         self.config = config
         self.info = info
         self.model = SalesPurchasingModel(config)
-        self.seat = Seat(info.seat, dict(decisions))
+        self.seat = Seat(info.seat, dict(decisions), period_days=config.org.review_period_days)
         agents = self.model.buyers if info.role == "buyer" else self.model.reps
         agents[info.seat_index].seat = self.seat
         self.period = config.org.review_period_days
@@ -229,7 +229,7 @@ def rerun(folder: Path, *, seat: str = "agent", levers: Sequence[str] = ()) -> P
     model = SalesPurchasingModel(config)
     if seat == "player":
         agents = model.buyers if game.info.role == "buyer" else model.reps
-        agents[game.info.seat_index].seat = Seat(game.info.seat, dict(game.seat.decisions))
+        agents[game.info.seat_index].seat = Seat(game.info.seat, dict(game.seat.decisions), period_days=game.period)
     while model.env.now < game.info.day:
         model.step()
     target = folder / RERUN / "+".join([seat, *sorted(levers)])
