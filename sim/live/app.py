@@ -1,4 +1,4 @@
-"""The live app's pages: dashboard, play mode, facilitator view, the session console and the teams' page.
+"""The live app's pages: dashboard, play mode, facilitator view, the session console, the teams' page, the slides.
 
 ``spsim viz`` (:mod:`sim.commands.workshop`) serves :data:`routes` with Solara's server,
 with everything that would call out switched off (:mod:`sim.live.offline`), on 127.0.0.1
@@ -8,6 +8,7 @@ games are saved and read: ``--games`` (default ``results/games``, or ``$SPSIM_GA
 
 import os
 from pathlib import Path
+from typing import Any
 
 import solara
 
@@ -15,6 +16,7 @@ from sim.live.console_page import ConsolePage
 from sim.live.dashboard import Dashboard
 from sim.live.debrief_page import FacilitatorView
 from sim.live.play_page import PlayPage
+from sim.live.slides_page import SlidesPage
 from sim.live.team_page import TeamPage
 
 GAMES_ENV = "SPSIM_GAMES"
@@ -32,6 +34,13 @@ def sessions_folder() -> Path:
 
 
 @solara.component
+def Layout(children: list[Any] = []) -> None:  # noqa: B006 (the signature Solara calls a layout with)
+    """Solara's app layout, with the page tabs at a size a room can read (16 px; Vuetify's are 14)."""
+    solara.Style(".v-tabs .v-tab { font-size: 16px !important; }")
+    solara.AppLayout(children=children)
+
+
+@solara.component
 def Console() -> None:
     ConsolePage(sessions_folder())
 
@@ -39,6 +48,11 @@ def Console() -> None:
 @solara.component
 def Team() -> None:
     TeamPage(sessions_folder())
+
+
+@solara.component
+def Slides() -> None:
+    SlidesPage(sessions_folder())
 
 
 @solara.component
@@ -57,4 +71,5 @@ routes = [
     solara.Route(path="debrief", component=Debrief, label="Facilitator"),
     solara.Route(path="console", component=Console, label="Console"),
     solara.Route(path="team", component=Team, label="Team"),
+    solara.Route(path="slides", component=Slides, label="Slides"),
 ]

@@ -13,6 +13,11 @@ decides only on days it holds a decision for), and ``decided`` records it, so th
 screen can say so. A buyer whose review falls later in the week (buyer 1 reviews a day
 after buyer 0) has its decision, taken on the week's first day, applied on its review day.
 
+The facilitator can inject a shock (a supplier disruption, a price rise, a large customer
+order) from the week's first day on (:meth:`Session.inject`): it is kept in
+``session.json`` with the day it was injected, and re-injected on that day when the
+session is re-simulated (:mod:`sim.play.session_shocks`).
+
 Saved after every change, whole, through :mod:`sim.play.store` (a run folder plus
 ``session.json`` and ``decisions.parquet`` holding every seat's decisions, those of the
 week in progress included, so nothing submitted is lost). :meth:`Session.load`
@@ -31,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.agents.shocks import Shock
 from sim.config import RunConfig
 from sim.configure import load_config
 from sim.model import SalesPurchasingModel
@@ -53,6 +59,8 @@ from sim.play.session_info import (
     new_codes,
     parse_seat,
 )
+from sim.play.session_shocks import Limits, from_record, limits_of, make_shock
+from sim.play.session_shocks import record as shock_record
 
 DECISIONS = "decisions.parquet"
 MAX_DEADLINE_S = 3600
@@ -83,6 +91,15 @@ class Session:
             for label in team.seats:
                 self.seats[label] = Seat(label, dict(decisions.get(label, {})))
                 self._agent(label).seat = self.seats[label]
+        for saved in info.shocks:  # each on the day it was injected: the steps of play, in their order
+            at, shock = from_record(saved)
+            if at > self.week_day:
+                raise PlayError(f"{self.folder / SESSION}: a shock injected on day {at}, after the week played")
+            self._run_to(at)
+            try:
+                self.model.inject_shock(shock)
+            except ValueError as error:
+                raise PlayError(f"{self.folder / SESSION}: a saved shock does not fit this market ({error})") from None
         self._run_to(self.week_day)
 
     # -- starting and resuming --------------------------------------------------------------
@@ -100,8 +117,16 @@ class Session:
         levers: Sequence[str] = (),
         lead_in_days: int = DEFAULT_LEAD_IN_DAYS,
         deadline_s: int = 0,
+        market: str = "",
+        company: int = 0,
+        codes: Sequence[str] | None = None,
     ) -> "Session":
-        """Set up a session in a new folder under ``sessions``, saved at its first week."""
+        """Set up a session in a new folder under ``sessions``, saved at its first week.
+
+        ``market`` and ``company``: the market id the companies created together share and
+        this one's table number (:mod:`sim.play.market`); ``codes``: the teams' join codes
+        (default: new ones).
+        """
         title = " ".join(name.split())
         if not title or len(title) > 40:
             raise PlayError("session: enter a name of 1 to 40 characters")
@@ -115,6 +140,9 @@ class Session:
         counts = {"buyer": probe.scenario.buyers, "rep": probe.scenario.sales_reps}  # type: ignore[union-attr]
         listed = [(name, list(seats)) for name, seats in teams]
         check_teams(listed, counts)
+        codes = list(codes) if codes is not None else new_codes(len(listed))
+        if len(set(codes)) != len(listed):
+            raise PlayError(f"codes: {len(listed)} different codes needed, {len(set(codes))} given")
         period = probe.org.review_period_days
         first = lead_in_days + (-lead_in_days) % period  # weeks start on buyer 0's and the reps' review day
         config = play_config(scenario, seed, levers, first, weeks * period)
@@ -135,7 +163,9 @@ class Session:
             paused=False,
             remaining_s=0.0,
             revision=0,
-            teams=[Team(n, code, s) for (n, s), code in zip(listed, new_codes(len(listed)), strict=True)],
+            teams=[Team(n, code, s) for (n, s), code in zip(listed, codes, strict=True)],
+            market=market,
+            company=company,
         )
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "session"
         folder = store.reserve(sessions, f"{time.strftime('%Y-%m-%d_%H-%M-%S')}_{slug}")
@@ -301,6 +331,39 @@ class Session:
             return True
 
         self._change(switch)
+
+    def limits(self) -> Limits:
+        """What a shock injected now may name: days from this week's on, the market's suppliers, accounts, SKUs."""
+        with self._mutex:
+            return limits_of(self.model)
+
+    def inject(self, kind: str, /, *, day: int | None = None, **figures: Any) -> Shock:
+        """Inject a shock from ``day`` on (default: this week's first day, the day the model stands on).
+
+        ``kind`` is one of :data:`~sim.play.session_shocks.KINDS` (disruption, price_rise,
+        large_order) and ``figures`` its dataclass's fields (``capacity_factor``,
+        ``extra_lead_days``, ``days``, ``share``, ``account``, ``sku``, ``units``, ``suppliers``).
+
+        Raises:
+            PlayError: the session is over, or a value is wrong (one line; nothing applied).
+        """
+        chosen: list[Shock] = []
+
+        def apply() -> bool:
+            if self.finished:
+                raise PlayError("the session is over: a shock cannot be injected")
+            shock = make_shock(kind, self.week_day if day is None else day, figures, limits_of(self.model))
+            self.model.inject_shock(shock)  # checked first: it cannot refuse halfway
+            self.info.shocks.append(shock_record(int(self.model.env.now), shock))
+            chosen.append(shock)
+            return True
+
+        self._change(apply)
+        return chosen[0]
+
+    def injected(self) -> list[Shock]:
+        """The shocks injected so far, in order."""
+        return [from_record(saved)[1] for saved in self.info.shocks]
 
     def _advance(self, now: float) -> None:
         """Record who decided the week, run the model to the next week's first day, restart the clock."""

@@ -1,4 +1,7 @@
-"""The live leaderboard: every session (one company a table) by its company score, each team's own score beside it.
+"""The live leaderboard: the companies of a market by their company score, each team's own score beside it.
+
+The companies created together (one per table, :mod:`sim.play.market`) are ranked
+together; a session saved before markets is a market of its own.
 
 The scores are :mod:`sim.views.scores`' on the session's saved run folder (the weeks
 played so far): the company score ranks, and each team sees its department's own
@@ -9,6 +12,7 @@ that a team can win its own and lose the company's.
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sim.output.runfolder import RunFolderError, load_run
 from sim.play import store
@@ -25,6 +29,7 @@ class Row:
 
     session: str
     folder: Path
+    market: str  # the market id (a session of its own: its folder's name)
     week: str  # "week 3 of 4" or "finished"
     company: float
     teams: tuple[tuple[str, str, float], ...]  # (team, department, its department's own score)
@@ -35,12 +40,17 @@ def department_score(department: str, purchasing_savings: float, sales_bookings:
     return purchasing_savings if department == "purchasing" else sales_bookings
 
 
-def board(sessions: Path) -> list[Row]:
-    """Every session with weeks played, best company score first."""
+def board(sessions: Path, market: str | None = None) -> list[Row]:
+    """Every session with weeks played (of ``market``, if given), best company score first within each market.
+
+    The markets follow each other newest first, as the sessions are listed.
+    """
     rows = []
     for info in list_sessions(sessions):
         if info["weeks_played"] == 0:
             continue  # nothing played yet: the lead-in is the agents', not the teams'
+        if market is not None and market_of(info) != market:
+            continue
         key = (info["folder"], info["revision"])
         if key not in _cache:
             try:
@@ -57,6 +67,22 @@ def board(sessions: Path) -> list[Row]:
                 )
                 for team in (Team(**fields) for fields in info["teams"])
             )
-            _cache[key] = Row(info["name"], info["folder"], week, score.company, teams)
+            _cache[key] = Row(info["name"], info["folder"], market_of(info), week, score.company, teams)
         rows.append(_cache[key])
-    return sorted(rows, key=lambda row: -row.company if math.isfinite(row.company) else math.inf)
+    order = {name: i for i, name in enumerate(dict.fromkeys(row.market for row in rows))}
+    return sorted(rows, key=lambda row: (order[row.market], -row.company if math.isfinite(row.company) else math.inf))
+
+
+def ranked(rows: list[Row]) -> list[tuple[int, Row]]:
+    """Each row with its rank among the companies of its market (1: the best company score)."""
+    seen: dict[str, int] = {}
+    out = []
+    for row in rows:
+        seen[row.market] = seen.get(row.market, 0) + 1
+        out.append((seen[row.market], row))
+    return out
+
+
+def market_of(info: dict[str, Any]) -> str:
+    """A listed session's market id (a session of its own: its folder's name)."""
+    return str(info["market"] or Path(info["folder"]).name)

@@ -2,18 +2,22 @@
 
 A session is re-simulated from its config, this record and ``decisions.parquet``, so
 the record is checked on reading (every key there, of its type) and a hand-edited or
-damaged file is refused in one line before anything is simulated. The claims on the
+damaged file is refused in one line before anything is simulated. The keys added since
+the first sessions (``market``, ``company``, ``shocks``) may be missing: such a session is
+a market of its own, with no shock injected. The claims on the
 teams' screens (which browser holds a team) are in it too: they are written by the
 same locked save as everything else, so two browsers can never both hold a team.
 """
 
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from sim.play.info import MAX_WEEKS, PlayError
+from sim.play.session_shocks import shock_problem
 
 SESSION = "session.json"
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
@@ -59,6 +63,9 @@ class SessionInfo:
     revision: int  # bumped by every save: a screen behind the saved session reloads before writing
     teams: list[Team] = field(default_factory=list)
     decided: list[dict[str, str]] = field(default_factory=list)  # per week played: team -> team/agent/part
+    market: str = ""  # the id the companies created together share (""; a session of its own)
+    company: int = 0  # the table's number in its market (1, 2, ...); 0: a session of its own
+    shocks: list[dict[str, Any]] = field(default_factory=list)  # injected: sim.play.session_shocks records
 
     def team(self, name: str) -> Team:
         for team in self.teams:
@@ -82,11 +89,13 @@ class SessionInfo:
         return cls(**data)
 
 
-def new_codes(count: int) -> list[str]:
-    """``count`` different join codes (random: a code is the only thing that lets a browser in)."""
+def new_codes(count: int, taken: Collection[str] = ()) -> list[str]:
+    """``count`` different join codes, none ``taken`` (random: a code is the only thing that lets a browser in)."""
     codes: set[str] = set()
     while len(codes) < count:
-        codes.add("".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH)))
+        code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+        if code not in taken:
+            codes.add(code)
     return sorted(codes)
 
 
@@ -153,15 +162,22 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "revision": int,
     "teams": list,
     "decided": list,
+    "market": str,
+    "company": int,
+    "shocks": list,
 }
+OPTIONAL = ("market", "company", "shocks")  # absent from the sessions saved before markets and shocks
 
 
 def _problem(data: Any) -> str | None:
     """What is wrong with a ``session.json`` (the first thing found), or None."""
     keys = [f.name for f in fields(SessionInfo)]
-    if not isinstance(data, dict) or sorted(data) != sorted(keys):
-        return f"expected an object of exactly the keys {', '.join(keys)}"
+    required = [key for key in keys if key not in OPTIONAL]
+    if not isinstance(data, dict) or not set(required) <= set(data) or not set(data) <= set(keys):
+        return f"expected an object of the keys {', '.join(required)} (and optionally {', '.join(OPTIONAL)})"
     for key, kind in _TYPES.items():
+        if key not in data:
+            continue
         if not isinstance(data[key], kind) or (kind is not bool and isinstance(data[key], bool)):
             return f"{key} = {data[key]!r}: the wrong type"
     if not 1 <= data["weeks_planned"] <= MAX_WEEKS or not 0 <= data["weeks_played"] <= data["weeks_planned"]:
@@ -172,4 +188,12 @@ def _problem(data: Any) -> str | None:
     for team in data["teams"]:
         if not isinstance(team, dict) or sorted(team) != team_keys or not isinstance(team["seats"], list):
             return f"teams: each team has exactly the keys {', '.join(team_keys)}"
+    for number, shock in enumerate(data.get("shocks", []), start=1):
+        problem = shock_problem(shock)
+        if problem:
+            return f"shocks: the {_ordinal(number)} {problem}"
     return None
+
+
+def _ordinal(number: int) -> str:
+    return {1: "first", 2: "second", 3: "third"}.get(number, f"{number}th")

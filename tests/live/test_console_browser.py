@@ -5,9 +5,14 @@ while the teams join with their codes on /team, and resumes; week 1 both submit;
 sales misses the deadline (the console's clock advances the week, and sales' screen says
 the agent's rule decided it); week 3 both submit and the leaderboard shows both teams.
 A fourth browser with purchasing's code is refused: the team is held.
+
+Then, at a projector's 1280×720: a market of two companies, a shock injected from the
+console (a bad value first: one line, nothing applied), the weeks advanced, and the debrief
+slides opened from the console and paged through, their type measured in the browser.
 """
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,6 +122,90 @@ def test_two_teams_play_a_session_run_from_the_console(browser: Any, app: str, g
     for page in (console, purchasing, sales):
         page.context.close()
 
-    (folder,) = [p for p in (games.parent / "sessions").iterdir() if not p.name.startswith(".")]
-    decided = json.loads((folder / "session.json").read_text())["decided"]
+    saved = [json.loads(p.read_text()) for p in (games.parent / "sessions").glob("*/session.json")]
+    (decided,) = [info["decided"] for info in saved if info["name"] == "Table 1"]
     assert [week["Sales"] for week in decided] == ["team", "agent", "team"]
+
+
+SHOTS = Path("/tmp/shots")
+PROJECTOR = {"width": 1280, "height": 720}
+# Every element with text of its own on the slide, and its computed font size in px.
+FONT_SIZES = """() => Array.from(document.querySelectorAll('.spsim-slides *'))
+    .filter(e => e.offsetParent !== null
+        && Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))
+    .map(e => [e.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(e).fontSize)])"""
+
+
+def _shoot(page: Any, name: str) -> None:
+    """A screenshot into /tmp/shots (and $SPSIM_SCREENSHOTS if set), to be looked at."""
+    for folder in filter(None, (SHOTS, os.environ.get("SPSIM_SCREENSHOTS"))):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name))
+
+
+def _font_px(page: Any, selector: str) -> float:
+    return float(page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
+def test_the_facilitator_injects_a_shock_and_shows_the_debrief_slides(browser: Any, app: str) -> None:
+    context = browser.new_context(viewport=PROJECTOR)
+    console = context.new_page()
+    console.set_default_timeout(90_000)
+    console.goto(f"{app}/console")
+    console.get_by_label("Session name").fill("Shock room")
+    console.get_by_label("Weeks").fill("2")
+    console.get_by_label("Minutes a week").fill("0")
+    console.get_by_label("Companies (tables)").fill("2")
+    console.get_by_role("button", name="Create session").click()
+    console.locator('.spsim-console-week[data-week="1"][data-company="2"]').wait_for()
+    assert console.locator(".spsim-console-company").count() == 2
+    codes = console.locator(".spsim-console-team").evaluate_all("rows => rows.map(r => r.dataset.code)")
+    assert len(codes) == 4 and len(set(codes)) == 4, "each table's teams have codes of their own"
+
+    console.get_by_label("Capacity left (%)").fill("lots")
+    console.get_by_role("button", name="Inject").click()
+    error = console.locator(".spsim-console-shock-error")
+    error.wait_for()
+    assert "Capacity left (%): 'lots' is not a number" in error.inner_text()
+    assert console.locator(".spsim-console-shock").count() == 0, "a bad value: nothing applied"
+    console.get_by_label("Capacity left (%)").fill("30")
+    console.get_by_role("button", name="Inject").click()
+    console.locator('.spsim-console-shock[data-kind="disruption"]').wait_for()
+    assert console.locator(".spsim-console-shock-error").count() == 0
+
+    console.get_by_role("button", name="Advance week").click()
+    console.locator('.spsim-console-week[data-week="2"][data-company="2"]').wait_for()
+    console.locator(".spsim-console-board-row").nth(1).wait_for()
+    _shoot(console, "console_1280x720.png")
+    console.get_by_role("button", name="Advance week").click()
+    console.locator('.spsim-console-week[data-week="over"][data-company="2"]').wait_for()
+
+    console.locator(".spsim-console-slides").first.click()
+    slide = console.locator('.spsim-slide-title[data-index="1"]')
+    slide.wait_for()
+    assert slide.get_attribute("data-kind") == "team"
+    console.locator(".spsim-slide-chart img").wait_for()
+    _check_projector_type(console)
+    _shoot(console, "slide_1.png")
+    console.get_by_role("button", name="Next").click()
+    console.locator('.spsim-slide-title[data-index="2"]').wait_for()
+    console.get_by_role("button", name="Next").click()
+    shock = console.locator('.spsim-slide-title[data-index="3"]')
+    shock.wait_for()
+    assert shock.get_attribute("data-kind") == "shocks"
+    assert "supplier disruption" in console.locator(".spsim-slide-text").inner_text()
+    _check_projector_type(console)
+    _shoot(console, "slide_2.png")
+    console.get_by_role("button", name="Previous").click()
+    console.locator('.spsim-slide-title[data-index="2"]').wait_for()
+    context.close()
+
+
+def _check_projector_type(page: Any) -> None:
+    """Titles >= 28 px, every text on the slide >= 16 px, and the buttons on the screen (nothing cut off)."""
+    assert _font_px(page, ".spsim-slide-title") >= 28
+    sizes = page.evaluate(FONT_SIZES)
+    small = [(text, size) for text, size in sizes if size < 16]
+    assert sizes and not small, f"text under 16 px on the slide: {small}"
+    bottom = page.get_by_role("button", name="Next").bounding_box()
+    assert bottom is not None and bottom["y"] + bottom["height"] <= PROJECTOR["height"], "the buttons are cut off"

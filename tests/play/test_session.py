@@ -1,19 +1,23 @@
-"""A session: two teams (purchasing, sales) in one company, a missed deadline, resume bit for bit, held seats."""
+"""A session: two teams in one company, a missed deadline, resume bit for bit, held seats, shocks, several companies."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from sim.agents.shocks import SupplierPriceRise, SupplyDisruption
 from sim.model import SalesPurchasingModel
 from sim.output.runfolder import TABLES
 from sim.play.info import PlayError
+from sim.play.market import Market, markets
 from sim.play.seat import BuyerDecision, SalesDecision
 from sim.play.session import SeatHeldError, Session, WeekOverError
-from sim.play.session_board import board
+from sim.play.session_board import board, ranked
 from sim.play.session_hub import find_team, list_sessions
 from sim.play.session_info import SESSION, parse_teams
+from sim.play.session_shocks import from_form
 
 TEAMS = [("Purchasing", ["buyer 0"]), ("Sales", ["rep 0"])]
 
@@ -173,3 +177,153 @@ def test_a_team_of_two_buyers_part_decided_and_each_on_its_review_day(tmp_path: 
     ordered = session.decisions_table().query("field == 'order_units'")
     assert set(ordered["seat"]) == {"buyer 1"} and set(ordered["day"]) == {session.info.first_decision_day + 1}
     assert "rule_order_units" in set(Session.load(session.folder).decisions_table()["field"])
+
+
+# -- shocks injected by the facilitator ----------------------------------------------------------
+
+
+def test_an_injected_shock_is_saved_and_resumed_bit_for_bit(tmp_path: Path) -> None:
+    session = Session.create(tmp_path, name="Shock", teams=TEAMS[:1], weeks=3)
+    session.claim(session.info.teams[0].code, "a")
+    session.submit("Purchasing", "a", "buyer 0", _orders(session, 30), 1)
+    day = session.week_day
+    shock = session.inject("disruption", capacity_factor=0.3, extra_lead_days=10, days=28)
+    assert shock == SupplyDisruption(day=day, days=28, capacity_factor=0.3, extra_lead_days=10)
+    session.inject("price_rise", share=0.1)
+    session.inject("large_order", account=0, sku=0, units=400)
+    saved = json.loads((session.folder / SESSION).read_text())["shocks"]
+    assert [(s["kind"], s["at"], s["day"]) for s in saved] == [
+        ("disruption", day, day),
+        ("price_rise", day, day),
+        ("large_order", day, day),
+    ]
+
+    copied = shutil.copytree(session.folder, tmp_path / "elsewhere" / session.folder.name)
+    resumed = Session.load(copied)  # a copy: each plays its further week on its own
+    assert resumed.injected() == session.injected() and resumed.info == session.info
+    _same_tables(session, resumed)
+    for copy in (session, resumed):  # a further week, the same in both
+        copy.submit("Purchasing", "a", "buyer 0", _orders(copy, 50), 2)
+    _same_tables(session, resumed)
+    events = resumed.model.tables().events
+    injected = events[events["agent"] == "facilitator"]["event"].astype(str)
+    assert {"disruption_started", "price_rise", "large_order"} <= set(injected)
+
+    plain = Session.create(tmp_path, name="Plain", teams=TEAMS[:1], weeks=3)
+    plain.claim(plain.info.teams[0].code, "a")
+    for week, units in ((1, 30), (2, 50)):
+        plain.submit("Purchasing", "a", "buyer 0", _orders(plain, units), week)
+    assert not plain.model.tables().events.equals(events), "the shocks changed the game"
+
+
+@pytest.mark.parametrize(
+    ("kind", "figures", "problem"),
+    [
+        ("disruption", {"capacity_factor": 1.5, "extra_lead_days": 5, "days": 10}, "capacity left"),
+        ("disruption", {"capacity_factor": 0.5, "extra_lead_days": 5, "days": 0}, "days = 0"),
+        ("disruption", {"capacity_factor": 0.5, "days": 10, "suppliers": [99]}, "supplier 99"),
+        ("price_rise", {"share": -0.2}, "price rise"),
+        ("large_order", {"account": 999, "sku": 0, "units": 10}, "account 999"),
+        ("large_order", {"account": 0, "sku": 0, "units": 0}, "units = 0"),
+        ("large_order", {"account": 0, "units": 10}, "sku"),
+        ("flood", {}, "choose one of"),
+        ("price_rise", {"percent": 10}, "no such figure"),
+    ],
+)
+def test_a_bad_shock_is_refused_in_one_line_and_nothing_applied(
+    tmp_path: Path, kind: str, figures: dict[str, object], problem: str
+) -> None:
+    session = Session.create(tmp_path, name="Bad shock", teams=TEAMS[:1], weeks=2)
+    revision = session.info.revision
+    with pytest.raises(PlayError, match=problem) as refused:
+        session.inject(kind, **figures)
+    assert "\n" not in str(refused.value)
+    assert session.model.injected_shocks == [] and session.info.shocks == [] and session.info.revision == revision
+    assert json.loads((session.folder / SESSION).read_text())["shocks"] == []
+
+
+def test_the_console_form_reads_percentages(tmp_path: Path) -> None:
+    session = Session.create(tmp_path, name="Form", teams=TEAMS[:1], weeks=2)
+    limits = session.limits()
+    texts = {"capacity_percent": "25", "extra_lead_days": "7", "days": "14", "supplier": "1"}
+    day = session.week_day
+    shock = from_form("disruption", day, texts, limits)
+    assert shock == SupplyDisruption(day=day, days=14, capacity_factor=0.25, extra_lead_days=7, suppliers=(1,))
+    assert from_form("price_rise", day, {"percent": "12", "supplier": ""}, limits) == SupplierPriceRise(day, 0.12)
+    with pytest.raises(PlayError, match=r"Units: 'many' is not a number"):
+        from_form("large_order", day, {"account": "0", "sku": "0", "units": "many"}, limits)
+    with pytest.raises(PlayError, match=r"day 200: a shock starts from today"):
+        from_form("price_rise", 200, {"percent": "12"}, limits)
+
+
+def test_a_damaged_shock_record_is_refused_on_reading(tmp_path: Path) -> None:
+    session = Session.create(tmp_path, name="Damaged", teams=TEAMS[:1], weeks=2)
+    session.inject("price_rise", share=0.1)
+    path = session.folder / SESSION
+    data = json.loads(path.read_text())
+    data["shocks"][0]["share"] = "lots"
+    path.write_text(json.dumps(data))
+    with pytest.raises(PlayError, match="shocks: the first supplier price rise: share"):
+        Session.load(session.folder)
+
+
+# -- several companies in one market ---------------------------------------------------------------
+
+
+def test_several_companies_play_one_market_side_by_side(tmp_path: Path) -> None:
+    market = Market.create(tmp_path, companies=3, name="Workshop", teams=TEAMS, weeks=2)
+    names = [company.info.name for company in market.companies]
+    assert names == ["Workshop · table 1", "Workshop · table 2", "Workshop · table 3"]
+    assert len({company.folder for company in market.companies}) == 3
+    assert len({company.info.market for company in market.companies}) == 1
+    assert [company.info.company for company in market.companies] == [1, 2, 3]
+    codes = [team.code for company in market.companies for team in company.info.teams]
+    assert len(set(codes)) == 6, "every team of every table its own code"
+    assert find_team(tmp_path, codes[3])[0] == market.companies[1].folder
+    assert Market.of(market.companies[2].folder).companies == market.companies, "the server's own copies"
+
+    first, second, third = market.companies
+    purchasing, sales = first.info.teams
+    first.claim(purchasing.code, "a")
+    first.claim(sales.code, "b")
+    first.submit("Purchasing", "a", "buyer 0", _orders(first, 3000), 1)
+    first.submit("Sales", "b", "rep 0", SalesDecision(0.0), 1)
+    assert [c.week for c in market.companies] == [2, 1, 1], "table 1's teams are in: it moved on alone"
+    market.pause(True)
+    assert market.paused and all(c.info.paused for c in market.companies)
+    market.pause(False)
+    moved = market.advance()
+    assert moved == [second, third] and [c.week for c in market.companies] == [2, 2, 2], "the laggards caught up"
+
+    shock = market.inject("disruption", capacity_factor=0.2, extra_lead_days=5, days=14)
+    assert all(c.injected() == [shock] for c in market.companies), "every table takes the same shock"
+    with pytest.raises(PlayError, match="account 500"):
+        market.inject("large_order", account=500, sku=0, units=10)
+    assert all(len(c.injected()) == 1 for c in market.companies), "a bad shock applies nowhere"
+    market.advance()
+    assert market.finished
+
+    rows = board(tmp_path, first.info.market)
+    assert {row.session for row in rows} == set(names)
+    assert [rank for rank, _ in ranked(rows)] == [1, 2, 3]
+    assert rows[-1].session == "Workshop · table 1", "3,000 of every SKU: the hoarding table ranks last"
+    assert all(row.company >= rows[-1].company for row in rows)
+    assert all([d for _, d, _ in row.teams] == ["purchasing", "sales"] for row in rows)
+    assert [len(group) for group in markets(tmp_path)] == [3]
+
+
+def test_a_session_saved_before_markets_still_loads(tmp_path: Path) -> None:
+    session = Session.create(tmp_path, name="Old", teams=TEAMS, weeks=2)
+    session.advance()
+    path = session.folder / SESSION
+    data = json.loads(path.read_text())
+    for key in ("market", "company", "shocks"):
+        del data[key]
+    path.write_text(json.dumps(data))
+    old = Session.load(session.folder)
+    assert old.info.market == "" and old.info.shocks == [] and old.week == 2
+    _same_tables(session, old)
+    market = Market.of(session.folder)
+    assert len(market.companies) == 1 and market.name == "Old"
+    (row,) = board(tmp_path)
+    assert row.market == session.folder.name
