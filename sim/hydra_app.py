@@ -50,12 +50,15 @@ from sim.config import ConfigError, RunConfig
 from sim.config_files import config_dir
 from sim.configure import load_config
 from sim.flags import MULTIRUN_FLAGS, NO_RUN_FLAGS, SHOW_FLAGS
+from sim.sweep_jobs import compose_each_arm_once
 from sim.usage import fail
 
 PROG = "spsim"
 INTERRUPTED = 130  # the shell's status for Ctrl-C
 SWEEP_PARENT = "SPSIM_SWEEP_PARENT"  # the pid of the spsim -m whose workers a job runs in
 _WATCHING = False
+
+compose_each_arm_once()  # here, not in main(): a sweep's workers import this module to run its jobs
 
 
 def main(arguments: list[str]) -> bool:

@@ -23,7 +23,7 @@ ABOVE_THE_SIMULATION = (
     "sim.compose",
     "sim.runner",
 )
-HYDRA_MODULES = {"sim.compose", "sim.hydra_app"}
+HYDRA_MODULES = {"sim.compose", "sim.sweep_jobs", "sim.hydra_app"}
 
 
 def module_name(path: Path) -> str:

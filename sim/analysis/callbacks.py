@@ -108,11 +108,17 @@ class SweepProgress:
 
     def _watch(self) -> None:
         assert self._tracker is not None and self._line is not None
+        _prepare_report()
         while not self._stop.wait(self.interval_s):
             self._line.show(self._tracker.poll())
 
 
 # -- the end of a sweep ---------------------------------------------------------------------
+
+
+def _prepare_report() -> None:
+    """Import what the report needs while the jobs run: ~1 s (scipy, matplotlib) off the sweep's serial end."""
+    from sim.analysis import aggregate, design, report  # noqa: F401
 
 
 def summarise(sweep_dir: Path, baseline: str | None = None, target_fill_rate: float | None = None) -> None:
