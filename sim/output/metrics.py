@@ -72,7 +72,7 @@ def summarize(
         summary[f"{name}_error"] = error
     measured_events = events[events["day"] >= warmup_days]
     summary |= _collisions(measured, total, measured_events, initial_trust)
-    summary |= _levers(measured, total, events, signals, warmup_days, len(timeseries), levers)
+    summary |= _levers(measured, total, events, measured_events, signals, warmup_days, len(timeseries), levers)
     return summary
 
 
@@ -80,13 +80,14 @@ def _levers(
     measured: pd.DataFrame,
     total: pd.Series,
     events: pd.DataFrame,
+    measured_events: pd.DataFrame,
     signals: pd.DataFrame,
     warmup_days: int,
     days: int,
     levers: tuple[str, ...],
 ) -> dict[str, float]:
-    """What each lever cost and the mechanism measures it moves."""
-    kinds = events.loc[events["day"] >= warmup_days, "event"]
+    """What each lever cost and the mechanism measures it moves (``measured_events``: those after the warm-up)."""
+    kinds = measured_events["event"]
     returns = events[events["event"] == "rotation_ended"].groupby("agent", observed=True)["day"].min()
     rotated = set(events.loc[events["event"] == "rotation_started", "agent"].astype(str))
     bias = agent_daily(signals, "forecast_bias", days, 0.0)
@@ -104,7 +105,7 @@ def _levers(
         "staff_productivity": float(measured["productivity"].mean()) if len(measured) else float("nan"),
         "meetings_held": float((kinds == "meeting").sum()),
         "committee_approval_share": _share(kinds, "promotion_approved", "promotion_rejected"),
-        "promotion_check_approval_share": _verdicts(events[events["day"] >= warmup_days], "promotion_checked"),
+        "promotion_check_approval_share": _verdicts(measured_events, "promotion_checked"),
         "committee_meetings": float((kinds == "committee").sum()),
         "rotations": float((kinds == "rotation_started").sum()),
     }
