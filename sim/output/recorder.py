@@ -88,7 +88,7 @@ def _categorical(codes: np.ndarray, names: np.ndarray) -> "pd.Categorical":
     """``names[codes]`` as a categorical whose categories are sorted, as ``pd.Categorical(values)`` sorts them."""
     import pandas as pd  # only when tables are built: a run's config and its agents never need it
 
-    used = np.flatnonzero(np.bincount(codes, minlength=len(names)))  # np.unique's result, without its sort
+    used: np.ndarray = np.flatnonzero(np.bincount(codes, minlength=len(names)))  # np.unique's result, without its sort
     present = names[used]
     order = np.argsort(present.astype(str), kind="stable")
     lookup = np.full(len(names), -1, dtype=np.int32)
