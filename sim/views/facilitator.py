@@ -101,7 +101,7 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("score", "Company score", "higher is better"),
     ("fill_rate", "Service: fill rate", "higher is better"),
     ("conflict_count", "Conflicts", "lower is better"),
-    ("purchasing_savings", "Purchasing's own KPI:\nprice savings", "higher is better"),
+    ("purchasing_savings", "Purchasing's\nown KPI:\nprice savings", "higher is better"),
     ("sales_bookings", "Sales' own KPI:\nbookings", "higher is better"),
 )
 """The chart's panels: table column, title, direction (the first ranks the games)."""
@@ -311,6 +311,11 @@ def markdown(table: pd.DataFrame) -> str:
 
 # -- the chart ----------------------------------------------------------------------------
 
+WIDTH_INCHES = 12.8
+"""The chart's width: at 100 dpi, as wide as a 1280 px screen (the debrief page shows it the page's width)."""
+SMALLEST_PT = 13
+"""The chart's smallest text: 13 pt is 18 px at 100 dpi, still 17.7 px shown 1256 px wide on a 1280 px screen."""
+NOISE = 1e-6
 ROLE_COLOURS = {"buyer": style.PURCHASING, "sales": style.SALES}
 ROLE_WORDS = {"buyer": "buyer", "sales": "sales lead"}
 HATCH = "///"
@@ -333,6 +338,7 @@ def _tick(row: pd.Series) -> str:
 
 def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: str) -> None:
     values = table[column].astype(float)
+    values = values.where(values.abs() >= NOISE, 0.0)  # a sum's rounding noise (-1e-13) is no value: 0
     shown = values.fillna(0.0)
     for y, ((_, row), value) in enumerate(zip(table.iterrows(), shown, strict=True)):
         ax.barh(
@@ -361,21 +367,25 @@ def _panel(ax: Axes, table: pd.DataFrame, column: str, title: str, direction: st
             text + (" ★" if starred and column == RANKED else ""),
             va="center",
             ha="left",
-            fontsize=13,
+            fontsize=SMALLEST_PT,
             fontweight="bold" if starred else "normal",
         )
     ax.set_xlim(low - 0.02 * span if low < 0 else 0.0, high + 0.4 * span)
     if column == "fill_rate":
-        ticks = [0.0, 0.25, 0.5, 0.75, 1.0]
+        ticks = [0.0, 0.5, 1.0]
+    elif high == low:  # every bar 0
+        ticks = [0.0]
     else:  # ticks only under the bars, not in the room kept for the values
         locator = MaxNLocator(nbins=3, integer=column == "conflict_count")
         ticks = [t for t in locator.tick_values(low, high) if low - 1e-9 <= t <= high + 1e-9]
+        ticks = ticks if len(ticks) <= 2 else [ticks[0], ticks[-1]]  # two ticks fit at 13 pt in a narrow panel
     ax.set_xticks(ticks)
     ax.xaxis.set_major_formatter(lambda x, _pos: _tick_text(column, x))
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_title(f"{title}\n({direction})", loc="left")
+    ax.set_title(title, loc="left", fontsize=SMALLEST_PT)
+    ax.set_xlabel(direction, fontsize=SMALLEST_PT, loc="left")
     ax.grid(axis="y", visible=False)
-    ax.tick_params(axis="x", labelsize=11)
+    ax.tick_params(axis="x", labelsize=SMALLEST_PT)
 
 
 def _tick_text(column: str, x: float) -> str:
@@ -424,11 +434,11 @@ def figure(table: pd.DataFrame) -> Figure:
     """The debrief chart: a panel per measure, one bar per game, the best of each starred."""
     style.apply()
     rows = len(table)
-    fig = Figure(figsize=(17, 2.6 + 0.75 * rows), layout="constrained")
+    fig = Figure(figsize=(WIDTH_INCHES, 2.9 + 0.5 * rows), layout="constrained")
     axes = fig.subplots(1, len(MEASURES), sharey=True)
     for ax, (column, title, direction) in zip(axes, MEASURES, strict=True):
         _panel(ax, table, column, title, direction)
-    axes[0].set_yticks(range(rows), [_tick(row) for _, row in table.iterrows()], fontsize=12)
+    axes[0].set_yticks(range(rows), [_tick(row) for _, row in table.iterrows()], fontsize=SMALLEST_PT)
     axes[0].set_ylim(rows - 0.5, -0.5)
     games = int((table["kind"] == GAME).sum())
     fig.suptitle(
@@ -442,11 +452,11 @@ def figure(table: pd.DataFrame) -> Figure:
         handles=_legend(table),
         loc="outside lower left",
         ncols=4,
-        fontsize=12,
+        fontsize=SMALLEST_PT,
         title="Company score = operating profit over the days played - stock left beyond a normal cover "
         "at what it would fetch.\n★ = best company score (the ranking); bold = best of its panel. "
         "The department KPIs are what each silo is rewarded on.",
-        title_fontsize=11,
+        title_fontsize=SMALLEST_PT,
         alignment="left",
     )
     return fig
