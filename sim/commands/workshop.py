@@ -38,7 +38,7 @@ def viz(
     games: Annotated[Path | None, typer.Option(help="folder of saved games (default: results/games)")] = None,
     open_browser: Annotated[bool, typer.Option("--open", help="open a browser on the app")] = False,
 ) -> None:
-    """The live workshop app in a browser: dashboard (/), play mode (/play), facilitator view (/debrief)."""
+    """The live workshop app: dashboard (/), play (/play), debrief, console (/console), teams (/team), slides."""
     if not 0 < port < 65536:
         raise InputError(f"--port = {port}: must be between 1 and 65535")
     environment = dict(os.environ)
@@ -51,7 +51,8 @@ def viz(
     command = [sys.executable, "-m", "sim.live.offline", "run", "sim.live.app", "--production"]
     command += ["--host", host, "--port", str(port), "--open" if open_browser else "--no-open"]
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
-    print(f"{program(context)}: http://{shown}:{port}/  (play: /play, facilitator: /debrief; Ctrl-C stops)", flush=True)
+    pages = "play: /play, debrief: /debrief, console: /console, teams: /team, slides: /slides"
+    print(f"{program(context)}: http://{shown}:{port}/  ({pages}; Ctrl-C stops)", flush=True)
     # Solara's server takes this process over: stopping the command stops the server (a
     # child process would outlive a terminated parent, still serving).
     os.execve(sys.executable, command, environment)
