@@ -67,6 +67,12 @@ class Hoarder:
     def order_units(self, sku: int, day: int, rule_units: int) -> int:
         return 5_000
 
+    def supplier(self, sku: int, day: int, rule_supplier: int) -> int:
+        return rule_supplier
+
+    def expedite_answer(self, account: int, sku: int, premium_cents: float, day: int) -> bool | None:
+        return None  # expedites left to the buyer's own rule
+
 
 def test_stock_hoarded_at_the_end_is_provided_for_at_the_close() -> None:
     raw = company(

@@ -1,11 +1,12 @@
-"""What the live app's browser tests share: one headless chromium per test module."""
+"""What the live app's browser tests share: one headless chromium per test module, and the app it drives."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sim.live.serve import CHROMIUM_FLAGS
+from sim.live.serve import CHROMIUM_FLAGS, served_app
 from tests.browser import playwright_and_chromium
 
 
@@ -17,3 +18,16 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def games(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The games folder of the module's app (its sessions beside it), empty at the start."""
+    return tmp_path_factory.mktemp(request.module.__name__.rpartition(".")[2]) / "games"
+
+
+@pytest.fixture(scope="module")
+def app(games: Path) -> Iterator[str]:
+    """``spsim viz`` on ``games``, stopped when the module's tests are done."""
+    with served_app(games) as address:
+        yield address

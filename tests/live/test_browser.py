@@ -11,24 +11,12 @@ from typing import Any
 
 import pytest
 
-from sim.live.serve import served_app
 from sim.play.game import Game, rerun
 from sim.play.seat import BuyerDecision
 from tests.browser import BROWSER_MARKS, playwright_and_chromium
 
 pytestmark = BROWSER_MARKS
 playwright_and_chromium()  # skips the module where there is no playwright or chromium
-
-
-@pytest.fixture(scope="module")
-def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("browser") / "games"
-
-
-@pytest.fixture(scope="module")
-def app(games: Path) -> Iterator[str]:
-    with served_app(games) as address:
-        yield address
 
 
 @pytest.fixture

@@ -12,30 +12,14 @@ slides opened from the console and paged through, their type measured in the bro
 """
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from sim.live.serve import served_app
-from tests.browser import BROWSER_MARKS, playwright_and_chromium
+from tests.browser import BROWSER_MARKS, PROJECTOR, playwright_and_chromium, screenshot
 
 pytestmark = BROWSER_MARKS
 playwright_and_chromium()  # skips the module where there is no playwright or chromium
 WEEK_S = 30  # the clock of a week ("0.5" minutes): long enough to submit on a busy machine
-
-
-@pytest.fixture(scope="module")
-def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("console") / "games"
-
-
-@pytest.fixture(scope="module")
-def app(games: Path) -> Iterator[str]:
-    with served_app(games) as address:
-        yield address
 
 
 def _page(browser: Any) -> Any:
@@ -127,20 +111,11 @@ def test_two_teams_play_a_session_run_from_the_console(browser: Any, app: str, g
     assert [week["Sales"] for week in decided] == ["team", "agent", "team"]
 
 
-SHOTS = Path("/tmp/shots")
-PROJECTOR = {"width": 1280, "height": 720}
 # Every element with text of its own on the slide, and its computed font size in px.
 FONT_SIZES = """() => Array.from(document.querySelectorAll('.spsim-slides *'))
     .filter(e => e.offsetParent !== null
         && Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))
     .map(e => [e.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(e).fontSize)])"""
-
-
-def _shoot(page: Any, name: str) -> None:
-    """A screenshot into /tmp/shots (and $SPSIM_SCREENSHOTS if set), to be looked at."""
-    for folder in filter(None, (SHOTS, os.environ.get("SPSIM_SCREENSHOTS"))):
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name))
 
 
 def _font_px(page: Any, selector: str) -> float:
@@ -176,7 +151,7 @@ def test_the_facilitator_injects_a_shock_and_shows_the_debrief_slides(browser: A
     console.get_by_role("button", name="Advance week").click()
     console.locator('.spsim-console-week[data-week="2"][data-company="2"]').wait_for()
     console.locator(".spsim-console-board-row").nth(1).wait_for()
-    _shoot(console, "console_1280x720.png")
+    screenshot(console, "console_1280x720.png")
     console.get_by_role("button", name="Advance week").click()
     console.locator('.spsim-console-week[data-week="over"][data-company="2"]').wait_for()
 
@@ -186,7 +161,7 @@ def test_the_facilitator_injects_a_shock_and_shows_the_debrief_slides(browser: A
     assert slide.get_attribute("data-kind") == "team"
     console.locator(".spsim-slide-chart img").wait_for()
     _check_projector_type(console)
-    _shoot(console, "slide_1.png")
+    screenshot(console, "slide_1.png")
     console.get_by_role("button", name="Next").click()
     console.locator('.spsim-slide-title[data-index="2"]').wait_for()
     console.get_by_role("button", name="Next").click()
@@ -195,7 +170,7 @@ def test_the_facilitator_injects_a_shock_and_shows_the_debrief_slides(browser: A
     assert shock.get_attribute("data-kind") == "shocks"
     assert "supplier disruption" in console.locator(".spsim-slide-text").inner_text()
     _check_projector_type(console)
-    _shoot(console, "slide_2.png")
+    screenshot(console, "slide_2.png")
     console.get_by_role("button", name="Previous").click()
     console.locator('.spsim-slide-title[data-index="2"]').wait_for()
     context.close()

@@ -1,42 +1,17 @@
 """A buyer in a real browser sees the expedite requests that reached it, each with account, units and premium,
 refuses one, and the saved game holds the refusal; a 1280×720 screenshot of the week is saved for the eye."""
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from sim.live.serve import served_app
 from sim.play.game import Game
 from sim.play.seat import BuyerDecision, ExpediteRule
-from tests.browser import BROWSER_MARKS, playwright_and_chromium
+from tests.browser import BROWSER_MARKS, playwright_and_chromium, screenshot
 
 pytestmark = BROWSER_MARKS
 playwright_and_chromium()  # skips the module where there is no playwright or chromium
 SHOT, HISTORY_SHOT = "team_week_1280x720.png", "seat_history_1280x720.png"
-
-
-@pytest.fixture(scope="module")
-def games(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("seats") / "games"
-
-
-@pytest.fixture(scope="module")
-def app(games: Path) -> Iterator[str]:
-    with served_app(games) as address:
-        yield address
-
-
-def _shoot(page: Any, name: str) -> None:
-    folders = [Path("/tmp/shots")] + (
-        [Path(os.environ["SPSIM_SCREENSHOTS"])] if os.environ.get("SPSIM_SCREENSHOTS") else []
-    )
-    for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / name))
 
 
 def test_a_buyer_sees_an_expedite_request_and_refuses_it(browser: Any, app: str, games: Path) -> None:
@@ -67,11 +42,11 @@ def test_a_buyer_sees_an_expedite_request_and_refuses_it(browser: Any, app: str,
     history = page.locator(".spsim-seat-history")
     history.locator("svg").first.wait_for()
     history.scroll_into_view_if_needed()
-    _shoot(page, HISTORY_SHOT)
+    screenshot(page, HISTORY_SHOT)
     page.locator(".spsim-expedite-rule").evaluate("e => e.scrollIntoView({block: 'start'})")
     page.mouse.wheel(0, -40)
     page.wait_for_timeout(300)
-    _shoot(page, SHOT)
+    screenshot(page, SHOT)
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('.spsim-play .spsim-expedite-request *, .spsim-play .v-label, '
             + '.spsim-play .v-btn, .spsim-play .spsim-play-line')]
