@@ -15,6 +15,7 @@ and the facilitator can skip the warm-up, jump to a day and play up to a month a
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -404,6 +405,28 @@ def RunSpeed(
 
 
 @solara.component
+def PaceKeeper(
+    model: solara.Reactive[LiveModel], speed: solara.Reactive[str], play_interval: solara.Reactive[int]
+) -> None:
+    """Keeps ▶ at its speed: after each tick the sleep follows what the last tick really took.
+
+    A tick is read off the run itself (the days simulated moved on by the speed's days since
+    the last redraw that moved them); other redraws (a slider, a Step) time nothing.
+    """
+    update_counter.get()  # re-drawn with the run
+    last = solara.use_ref(cast(tuple[float, int] | None, None))
+    now, days = time.perf_counter(), int(model.value.env.now)
+    if last.current is not None and days == last.current[1]:
+        return
+    chosen = pace.SPEEDS[speed.value]
+    if last.current is not None and days == last.current[1] + chosen.days_per_tick:
+        adjusted = pace.next_interval(play_interval.value, chosen, 1000 * (now - last.current[0]))
+        if adjusted != play_interval.value:
+            play_interval.set(adjusted)
+    last.current = (now, days)
+
+
+@solara.component
 def JumpControls(model: solara.Reactive[LiveModel]) -> None:
     """Skip the warm-up, or jump to a day; a day that cannot be reached is one line, nothing else.
 
@@ -474,6 +497,7 @@ def Dashboard(start: Mapping[str, Setting] | None = None) -> None:
                     use_threads=use_threads,
                 )
                 RunSpeed(speed, play_interval, render_interval)
+                PaceKeeper(model, speed, play_interval)
                 JumpControls(model)
             with solara.Card("Settings"):
                 Settings(settings, model.value)

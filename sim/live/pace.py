@@ -4,14 +4,16 @@ Play is Mesa's ModelController: it sleeps ``play_interval`` ms, steps ``render_i
 days, redraws, and again. A month a second is 30 days a second: a redraw of five charts
 after every day would be 30 redraws a second, more than a projector needs and a busy
 machine gives, so the fast speeds step several days between redraws. Each tick also costs
-its days and its redraw (measured on the workshop machines: ~5 ms a day, ~40 ms a redraw),
-so the sleep is shortened by that much to keep the pace.
+its days and its redraw (on the 2-core workshop machines: ~5 ms a day, ~70 ms a redraw),
+so the sleep is shortened by that much to start with; while playing, :func:`next_interval`
+then corrects the sleep by the period the screen really shows (a busy or slower machine
+redraws more slowly than the estimate), so the pace holds on the machine in the room.
 """
 
 from dataclasses import dataclass
 
 DAY_COST_MS = 5.0  # one simulated day with its measures (read lazily: sim.live.measures)
-REDRAW_COST_MS = 40.0  # the day line, five charts and the feed
+REDRAW_COST_MS = 70.0  # the day line, five charts and the feed (make bench: step + render 0.06-0.08 s)
 
 
 @dataclass(frozen=True)
@@ -23,10 +25,14 @@ class Speed:
     days_per_tick: int  # Mesa's render_interval: Step and each tick of ▶ advance this many days
 
     @property
+    def period_ms(self) -> float:
+        """The time a tick should take, sleep included."""
+        return 1000 * self.days_per_tick / self.days_per_second
+
+    @property
     def interval_ms(self) -> int:
         """Mesa's play interval: the sleep between ticks, less what a tick costs."""
-        period = 1000 * self.days_per_tick / self.days_per_second
-        return max(0, round(period - self.days_per_tick * DAY_COST_MS - REDRAW_COST_MS))
+        return max(0, round(self.period_ms - self.days_per_tick * DAY_COST_MS - REDRAW_COST_MS))
 
 
 SPEEDS = {
@@ -62,3 +68,16 @@ def jump_problem(target: int | None, days_done: int, total_days: int) -> str | N
     if target < days_done:
         return f"Day {target} has passed: the run is at day {days_done - 1}; jump to a day up to {last}, or Reset."
     return None
+
+
+def next_interval(interval_ms: int, speed: Speed, observed_ms: float) -> int:
+    """The sleep for the next tick, given the period between the last two redraws while playing.
+
+    Half the gap to the speed's period is made up each tick (steady, no overshoot); a gap
+    that is no play tick (a pause, a Step click: under half or over twice the period)
+    leaves the sleep as it is. The sleep stays between 0 and the whole period.
+    """
+    period = speed.period_ms
+    if not 0.5 * period <= observed_ms <= 2.0 * period:
+        return interval_ms
+    return min(round(period), max(0, round(interval_ms + 0.5 * (period - observed_ms))))

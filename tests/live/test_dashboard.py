@@ -354,6 +354,17 @@ def test_each_speed_keeps_its_pace_and_the_fastest_is_a_month_a_second() -> None
     assert max(s.days_per_second for s in pace.SPEEDS.values()) >= 30
 
 
+def test_the_sleep_between_ticks_follows_what_a_tick_really_takes() -> None:
+    month = pace.SPEEDS["1 month a second"]
+    sleep, cost = month.interval_ms, 120.0  # a machine slower than the estimate: a tick costs 120 ms, not 65
+    for _ in range(20):
+        sleep = pace.next_interval(sleep, month, sleep + cost)
+    assert sleep + cost == pytest.approx(month.period_ms, abs=1.0), "the pace is kept: 30 days a second"
+    assert pace.next_interval(sleep, month, 10 * month.period_ms) == sleep, "a pause is no tick: nothing changes"
+    assert pace.next_interval(0, month, 5 * month.period_ms / 4) == 0, "never a negative sleep"
+    assert pace.next_interval(sleep, month, month.period_ms / 1.9) <= round(month.period_ms), "never over a period"
+
+
 def test_a_month_a_second_steps_several_days_a_tick(built: list[LiveModel]) -> None:
     """Mesa's Step and each tick of play advance the speed's days (play itself: tests/live/test_projector.py)."""
     rc = page({"horizon_days": 200})
