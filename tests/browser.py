@@ -66,4 +66,5 @@ def screenshot(page: Any, name: str) -> None:
     folder = os.environ.get("SPSIM_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
+        page.wait_for_timeout(1000)  # a page or chart fading in would come out pale
         page.screenshot(path=str(Path(folder) / name))

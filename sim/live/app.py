@@ -19,6 +19,16 @@ from sim.live.play_page import PlayPage
 from sim.live.slides_page import SlidesPage
 from sim.live.team_page import TeamPage
 
+PROJECTOR_CSS = """
+.v-tabs .v-tab { font-size: 16px !important; }
+.spsim-console :is(.v-btn, .v-label, input, textarea, .v-select__selection, .v-messages, .v-alert, .v-chip) {
+    font-size: 16px !important;
+}
+.spsim-console :is(p, li, td, th, span, div) { font-size: max(16px, 1em); }
+.spsim-console .v-card__title { font-size: 20px; }
+.spsim-console .v-text-field .v-label--active { transform: translateY(-22px) scale(1); }
+.spsim-console .v-text-field { padding-top: 18px; }
+"""
 GAMES_ENV = "SPSIM_GAMES"
 SESSIONS_ENV = "SPSIM_SESSIONS"
 
@@ -35,8 +45,11 @@ def sessions_folder() -> Path:
 
 @solara.component
 def Layout(children: list[Any] = []) -> None:  # noqa: B006 (the signature Solara calls a layout with)
-    """Solara's app layout, with the page tabs at a size a room can read (16 px; Vuetify's are 14)."""
-    solara.Style(".v-tabs .v-tab { font-size: 16px !important; }")
+    """Solara's app layout, with the page tabs and the console's fields at a size a room can read (16 px).
+
+    Vuetify's tabs and buttons are 14 px and a field's label shrinks to 12 px above its value.
+    """
+    solara.Style(PROJECTOR_CSS)
     solara.AppLayout(children=children)
 
 
@@ -66,7 +79,8 @@ def Debrief() -> None:
 
 
 routes = [
-    solara.Route(path="/", component=Dashboard, label="Dashboard"),
+    # The layout of the "/" route is every page's (Solara's routing): the app bar and its tabs.
+    solara.Route(path="/", component=Dashboard, label="Dashboard", layout=Layout),
     solara.Route(path="play", component=Play, label="Play"),
     solara.Route(path="debrief", component=Debrief, label="Facilitator"),
     solara.Route(path="console", component=Console, label="Console"),

@@ -34,7 +34,8 @@ PLAY_CSS = """
     .v-list-item__title, .v-chip) {
     font-size: 16px !important;
 }
-:is(.spsim-play, .spsim-team) span { font-size: max(16px, 1em); }
+:is(.spsim-play, .spsim-team) :is(span, p, li, td, th, strong, div) { font-size: max(16px, 1em); }
+:is(.spsim-play, .spsim-team) .v-card__title { font-size: 20px; }
 :is(.spsim-play, .spsim-team) .v-text-field .v-label--active { transform: translateY(-22px) scale(1); }
 :is(.spsim-play, .spsim-team) .v-text-field { padding-top: 18px; }
 :is(.spsim-play, .spsim-team) .v-btn { text-transform: none; letter-spacing: 0; }

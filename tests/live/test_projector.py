@@ -1,15 +1,17 @@
-"""The dashboard on a projector, in a real browser: 1280×720, nothing under 16 px, the run moved on by hand.
+"""The dashboard and the workshop's pages on a projector, in a real browser: 1280×720, nothing under 16 px.
 
 Set ``SPSIM_SCREENSHOTS`` to a folder to keep what the room would see
 (``dashboard_1280x720.png``, and the charts and controls further down the page).
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sim.live.controls import lever_controls
+from sim.play.market import Market
 from tests.browser import BROWSER_MARKS, PROJECTOR, SMALLEST_PX, TEXT_SIZES, playwright_and_chromium, screenshot
 
 pytestmark = BROWSER_MARKS
@@ -27,10 +29,27 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def _small_text(page: Any) -> list[dict[str, Any]]:
-    sizes: list[dict[str, Any]] = page.locator(".spsim-dashboard").evaluate(TEXT_SIZES)
-    assert len(sizes) > 50, "the check saw the page's text"
+def _small_text(page: Any, root: str = ".spsim-dashboard", least: int = 50) -> list[dict[str, Any]]:
+    sizes: list[dict[str, Any]] = page.locator(root).evaluate(TEXT_SIZES)
+    assert len(sizes) > least, "the check saw the page's text"
     return [size for size in sizes if size["px"] < SMALLEST_PX - 0.01]
+
+
+def test_a_teams_week_and_the_console_read_from_the_back_of_the_room(page: Any, app: str, games: Path) -> None:
+    teams = [("Purchasing", ["buyer 0"]), ("Sales", ["rep 0"])]
+    market = Market.create(games.parent / "sessions", companies=2, name="Room", teams=teams, weeks=2, deadline_s=600)
+    for team in market.companies[0].info.teams:
+        page.goto(app + "/team")
+        page.get_by_label("Team code").fill(team.code)
+        page.get_by_role("button", name="Join").click()
+        page.locator(".spsim-submit").first.wait_for()
+        assert not _small_text(page, "body", 100), f"team {team.name}"
+        screenshot(page, f"team_{team.name.lower()}_1280x720.png")
+    page.goto(app + "/console")
+    page.get_by_role("button", name="Open").first.click()
+    page.locator(".spsim-console-team").nth(3).wait_for()  # both companies' two teams
+    assert not _small_text(page, "body", 30), "the console, tabs included"
+    screenshot(page, "console_1280x720.png")
 
 
 def test_the_dashboard_reads_from_the_back_of_the_room(page: Any, app: str) -> None:
