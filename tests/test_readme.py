@@ -7,13 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from sim.live.serve import free_port
+from sim.live.serve import free_port, wait_until_up
 from sim.output.runfolder import is_complete, read_manifest
 from tests.helpers import ROOT, describe, spsim
 
@@ -148,7 +146,7 @@ def test_the_facilitators_walkthrough_runs_end_to_end(tmp_path: Path) -> None:
         )
         try:
             address = f"http://127.0.0.1:{port}"
-            _wait_until_up(address, server, log)
+            wait_until_up(address, server, 90.0, log, "/console")
             room = Room(browser, address)
             try:
                 played = play_four_weeks(room, "Table 1", laptop_dies=True)
@@ -189,16 +187,3 @@ def test_the_facilitators_walkthrough_runs_end_to_end(tmp_path: Path) -> None:
     assert not left.stdout, f"still running after Ctrl-C: {left.stdout}"
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
-
-
-def _wait_until_up(address: str, server: subprocess.Popen[bytes], log: Path, timeout_s: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"spsim-viz exited with {server.returncode}: {log.read_text()[-2000:]}"
-        try:
-            with urllib.request.urlopen(address + "/console", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"spsim-viz did not answer within {timeout_s:.0f} s: {log.read_text()[-2000:]}")

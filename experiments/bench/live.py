@@ -280,11 +280,13 @@ def _play_pace(browser: Any, address: str) -> float:
     page.get_by_label("Play speed").click(force=True)
     page.get_by_role("option", name=FASTEST).click()
     page.get_by_role("button", name="▶").click()
-    page.locator('.spsim-day[data-days-simulated="5"]').wait_for(timeout=60_000)
+    at_least = "days => +document.querySelector('.spsim-day').dataset.daysSimulated >= days"  # a redraw may skip one
+    page.wait_for_function(at_least, arg=1, timeout=60_000)
     start, first = time.perf_counter(), int(day.get_attribute("data-days-simulated") or 0)
     page.wait_for_timeout(PLAY_PACE_S * 1000)
     done = int(day.get_attribute("data-days-simulated") or 0) + SPEEDS[FASTEST].days_per_tick
-    page.locator(f'.spsim-day[data-days-simulated="{done}"]').wait_for(timeout=60_000)  # tick to tick: no rounding
+    page.wait_for_function(at_least, arg=done, timeout=60_000)  # tick to tick: no rounding
+    done = int(day.get_attribute("data-days-simulated") or 0)
     elapsed = time.perf_counter() - start
     page.get_by_role("button", name="❚❚").click()
     context.close()

@@ -75,7 +75,7 @@ def serving(games: Path, timeout_s: float = 90.0, environment: Mapping[str, str]
         )
         address = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_up(address, server, timeout_s, log)
+            wait_until_up(address, server, timeout_s, log)
             yield Served(address, server, log)
         finally:
             server.terminate()
@@ -93,13 +93,14 @@ def served_app(games: Path, timeout_s: float = 90.0) -> Iterator[str]:
         yield served.address
 
 
-def _wait_until_up(address: str, server: subprocess.Popen[bytes], timeout_s: float, log: Path) -> None:
+def wait_until_up(address: str, server: subprocess.Popen[bytes], timeout_s: float, log: Path, path: str = "/") -> None:
+    """Until ``path`` of the app answers 200; RuntimeError (with the log's end) if the server died or never answered."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"spsim-viz exited with {server.returncode}: {log.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(address + "/", timeout=5) as response:
+            with urllib.request.urlopen(address + path, timeout=5) as response:
                 if response.status == 200:
                     return
         except OSError:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sim.live.serve import CHROMIUM_FLAGS, served_app
-from tests.browser import playwright_and_chromium
+from tests.browser import PROJECTOR, playwright_and_chromium
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +31,13 @@ def app(games: Path) -> Iterator[str]:
     """``spsim viz`` on ``games``, stopped when the module's tests are done."""
     with served_app(games) as address:
         yield address
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A page in a fresh context the size of a room's projector (a module may want another size: its own ``page``)."""
+    context = browser.new_context(viewport=PROJECTOR)
+    opened = context.new_page()
+    opened.set_default_timeout(60_000)  # the first page on a busy 2-core machine
+    yield opened
+    context.close()

@@ -8,11 +8,8 @@ was ~170 px a row, with the games listed three times: tick boxes, chart and tabl
 Set ``SPSIM_SCREENSHOTS`` to a folder to keep what the room would see (``debrief_1280x720.png``).
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from sim.live.debrief_page import CHART_DPI
 from sim.play.game import Game, rerun
@@ -38,15 +35,6 @@ SCREEN_PX = PROJECTOR["height"]
 ROW_PX = 100
 """At most this much page a compared row: a chart row (0.5 in, 49 px) and a table row (~24 px), with room
 to spare; the page's head, the chart's titles and legend, the table's head and the buttons fit in a screen."""
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=PROJECTOR)
-    opened = context.new_page()
-    opened.set_default_timeout(60_000)  # the first page on a busy 2-core machine
-    yield opened
-    context.close()
 
 
 def _save_games(games: Path) -> None:

@@ -4,29 +4,17 @@ Set ``SPSIM_SCREENSHOTS`` to a folder to keep what the room would see
 (``dashboard_1280x720.png``, and the charts and controls further down the page).
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sim.live.controls import lever_controls
 from sim.play.market import Market
-from tests.browser import BROWSER_MARKS, PROJECTOR, SMALLEST_PX, TEXT_SIZES, playwright_and_chromium, screenshot
+from tests.browser import BROWSER_MARKS, SMALLEST_PX, TEXT_SIZES, playwright_and_chromium, screenshot
 
 pytestmark = BROWSER_MARKS
 playwright_and_chromium()  # skips the module where there is no playwright or chromium
 
 LEVER = "regular_meetings"
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=PROJECTOR)
-    opened = context.new_page()
-    opened.set_default_timeout(60_000)  # the first page on a busy 2-core machine
-    yield opened
-    context.close()
 
 
 def _small_text(page: Any, root: str = ".spsim-dashboard", least: int = 50) -> list[dict[str, Any]]:
@@ -101,8 +89,8 @@ def test_play_at_a_month_a_second_moves_five_days_a_tick(page: Any, app: str) ->
     page.get_by_label("Play speed").click(force=True)
     page.get_by_role("option", name="1 month a second").click()
     page.get_by_role("button", name="▶").click()
-    page.locator('.spsim-day[data-days-simulated="5"]').wait_for()  # the first tick: 5 days
-    page.locator('.spsim-day[data-days-simulated="30"]').wait_for()  # and on, 5 days a tick (the pace is make bench's)
+    # A redraw may show two ticks at once on a busy machine: wait for "at least", never for one value.
+    page.wait_for_function("() => +document.querySelector('.spsim-day').dataset.daysSimulated >= 30")
     page.get_by_role("button", name="❚❚").click()
     played = int(day.get_attribute("data-days-simulated"))
     assert played >= 30 and played % 5 == 0, f"{played} days: not whole ticks of 5 days"
