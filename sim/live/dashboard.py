@@ -15,7 +15,6 @@ and the facilitator can skip the warm-up, jump to a day and play up to a month a
 
 import functools
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -39,6 +38,7 @@ from sim.live.controls import (
     slider_value,
     words,
 )
+from sim.live.speed_controls import PaceKeeper, RunSpeed
 from sim.model import SalesPurchasingModel
 from sim.views import style
 from sim.views.captions import Caption
@@ -381,52 +381,6 @@ beside the 340-px controls each chart is ~400 px wide."""
 
 
 @solara.component
-def RunSpeed(
-    speed: solara.Reactive[str], play_interval: solara.Reactive[int], days_per_tick: solara.Reactive[int]
-) -> None:
-    """The play speed; at the fast speeds Step and each tick of ▶ advance several days.
-
-    Mesa's controller reads ``play_interval`` and ``days_per_tick`` (its render interval) on
-    every tick, so a new speed applies at once, even while playing.
-    """
-
-    def choose(label: str) -> None:
-        chosen = pace.SPEEDS[label]
-        speed.set(label)
-        play_interval.set(chosen.interval_ms)
-        days_per_tick.set(chosen.days_per_tick)
-
-    solara.Select("Play speed", values=list(pace.SPEEDS), value=speed.value, on_value=choose)
-    if days_per_tick.value > 1:
-        solara.Text(
-            f"At this speed Step and ▶ move {days_per_tick.value} days at a time.",
-            classes=["spsim-description", "spsim-speed-note"],
-        )
-
-
-@solara.component
-def PaceKeeper(
-    model: solara.Reactive[LiveModel], speed: solara.Reactive[str], play_interval: solara.Reactive[int]
-) -> None:
-    """Keeps ▶ at its speed: after each tick the sleep follows what the last tick really took.
-
-    A tick is read off the run itself (the days simulated moved on by the speed's days since
-    the last redraw that moved them); other redraws (a slider, a Step) time nothing.
-    """
-    update_counter.get()  # re-drawn with the run
-    last = solara.use_ref(cast(tuple[float, int] | None, None))
-    now, days = time.perf_counter(), int(model.value.env.now)
-    if last.current is not None and days == last.current[1]:
-        return
-    chosen = pace.SPEEDS[speed.value]
-    if last.current is not None and days == last.current[1] + chosen.days_per_tick:
-        adjusted = pace.next_interval(play_interval.value, chosen, 1000 * (now - last.current[0]))
-        if adjusted != play_interval.value:
-            play_interval.set(adjusted)
-    last.current = (now, days)
-
-
-@solara.component
 def JumpControls(model: solara.Reactive[LiveModel]) -> None:
     """Skip the warm-up, or jump to a day; a day that cannot be reached is one line, nothing else.
 
@@ -497,7 +451,7 @@ def Dashboard(start: Mapping[str, Setting] | None = None) -> None:
                     use_threads=use_threads,
                 )
                 RunSpeed(speed, play_interval, render_interval)
-                PaceKeeper(model, speed, play_interval)
+                PaceKeeper(lambda: int(model.value.env.now), speed, play_interval)
                 JumpControls(model)
             with solara.Card("Settings"):
                 Settings(settings, model.value)

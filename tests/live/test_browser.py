@@ -66,6 +66,7 @@ def test_the_dashboard_takes_a_lever_steps_and_redraws(page: Any, app: str) -> N
         page.locator(f'.spsim-day[data-day="{expected}"]').wait_for()
         stock.and_(page.locator(f'[data-day="{expected}"]')).wait_for()
     assert stock.inner_text().startswith("day 2 · on hand ")
+    page.locator('.spsim-chart-state[data-day="2"]').nth(4).wait_for()  # the five charts redraw one after another
     charts = page.locator(".spsim-chart-state").evaluate_all("states => states.map(s => s.dataset.day)")
     assert charts == ["2"] * 5, "every chart shows the new day"
 
