@@ -126,7 +126,7 @@ def slides(room: Room, console: Any) -> list[dict[str, str]]:
     index = 1
     while True:
         title = console.locator(f'.spsim-slide-title[data-index="{index}"]')
-        title.wait_for()  # then the rest of the slide, drawn below it: its count comes last
+        title.wait_for()  # the slide is one element: its chart and text came with its title
         console.locator(".spsim-slide-count", has_text=re.compile(rf"^{index} / \d+$")).wait_for()
         count = str(console.locator(".spsim-slide-count").inner_text())
         shown.append(

@@ -10,8 +10,9 @@ Sizes are for a projector at 1280×720: titles 30 px, text 20 px, charts at most
 app bar is hidden on this page so the slide has the whole height (a link leads back to the console).
 
 CSS classes a browser test can read: ``spsim-slides``, ``spsim-slides-error``,
-``spsim-slides-pick`` (a session's link), ``spsim-slide``, ``spsim-slide-title`` (``data-kind``,
-``data-index``: 1-based), ``spsim-slide-chart``, ``spsim-slide-text``, ``spsim-slide-count``.
+``spsim-slides-pick`` (a session's link), ``spsim-slide`` (one element, so its parts change
+together), ``spsim-slide-title`` (``data-kind``, ``data-index``: 1-based), ``spsim-slide-chart``,
+``spsim-slide-text``, ``spsim-slide-count``.
 """
 
 import base64
@@ -34,6 +35,7 @@ STYLE = f"""
 /* The projector's whole height for the slide: no app bar (the Console link is under the slide) */
 .v-app-bar {{ display: none !important; }}
 .v-main, .solara-content-main {{ padding-top: 0 !important; }}
+.spsim-slide {{ min-height: 560px; }}
 .spsim-slide-title {{ font-size: {TITLE_PX}px; font-weight: 700; line-height: 1.2; margin: 4px 0 8px 0; }}
 .spsim-slide-chart img {{ max-height: {CHART_PX}px; max-width: 100%; display: block; margin: 0 auto; }}
 .spsim-slide-text {{ font-size: {TEXT_PX}px; line-height: 1.35; margin: 6px 0 0 0; padding-left: 24px; }}
@@ -109,19 +111,7 @@ def Deck(folder: Path) -> None:
     made, images = drawn
     index = min(shown.value, len(made) - 1)
     slide = made[index]
-    attributes = {"data-kind": slide.kind, "data-index": str(index + 1)}
-    with solara.Column(classes=["spsim-slide"], gap="0px", style={"min-height": "560px"}):
-        solara.HTML(
-            tag="div", unsafe_innerHTML=html.escape(slide.title), classes=["spsim-slide-title"], attributes=attributes
-        )
-        if images[index]:
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=f'<img src="{images[index]}" alt="{html.escape(slide.title, quote=True)}">',
-                classes=["spsim-slide-chart"],
-            )
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in slide.lines)
-        solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["spsim-slide-text"])
+    solara.HTML(tag="div", unsafe_innerHTML=_slide_html(slide, images[index], index), classes=["spsim-slide"])
     with solara.Row(style={"align-items": "center", "justify-content": "center", "margin-top": "8px"}):
         solara.Button("Previous", on_click=lambda: shown.set(max(0, index - 1)), disabled=index == 0)
         solara.HTML(tag="span", unsafe_innerHTML=f"{index + 1} / {len(made)}", classes=["spsim-slide-count"])
@@ -129,6 +119,20 @@ def Deck(folder: Path) -> None:
             "Next", on_click=lambda: shown.set(min(len(made) - 1, index + 1)), disabled=index == len(made) - 1
         )
         solara.HTML(tag="a", unsafe_innerHTML="Console", classes=["spsim-slides-pick"], attributes={"href": "/console"})
+
+
+def _slide_html(slide: Slide, image: str, index: int) -> str:
+    """The slide as one element, so the browser swaps title, chart and text together (never half a slide)."""
+    title = html.escape(slide.title)
+    attributes = f'data-kind="{html.escape(slide.kind, quote=True)}" data-index="{index + 1}"'
+    parts = [f'<div class="spsim-slide-title" {attributes}>{title}</div>']
+    if image:
+        parts.append(
+            f'<div class="spsim-slide-chart"><img src="{image}" alt="{html.escape(slide.title, quote=True)}"></div>'
+        )
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in slide.lines)
+    parts.append(f'<ul class="spsim-slide-text">{items}</ul>')
+    return "".join(parts)
 
 
 def _try(folder: Path) -> tuple[list[Slide], list[str]] | str:
