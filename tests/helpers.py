@@ -86,9 +86,13 @@ def book_problems(model: SalesPurchasingModel, tables: RunTables) -> list[str]:
         if len(negative):
             row = negative.iloc[0]
             problems.append(f"{level} < 0 on day {row['day']} sku {row['sku']}: {row[level]}")
-    for flow in ("demand", "shipped", "purchased", "received", "lost", "served_same_day"):
+    for flow in ("demand", "shipped", "purchased", "received", "lost", "lost_by_order_day", "served_same_day"):
         if (sku[flow] < 0).any():
             problems.append(f"negative daily {flow}")
+    if sku["lost_by_order_day"].sum() != sku["lost"].sum():
+        problems.append("units lost by order day differ from units cancelled")
+    if (sku["lost_by_order_day"] > sku["demand"]).any():
+        problems.append("more units lost of a day's orders than that day's demand")
 
     summary = tables.summary
     for kpi in RATE_KPIS:

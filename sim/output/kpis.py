@@ -158,8 +158,15 @@ KPIS: tuple[Kpi, ...] = (
         "1 - order lines closed after the promised day (or cancelled) / lines closed",
         _S,
     ),
-    Kpi("lost_sales_units", "Lost sales", "units", LOWER, "units cancelled because the account's patience ran out", _S),
-    Kpi("lost_sales_rate", "Lost sales rate", "share", LOWER, "lost units / units ordered", _S),
+    Kpi(
+        "lost_sales_units",
+        "Lost sales",
+        "units",
+        LOWER,
+        "units ordered in the period and cancelled because the account's patience ran out",
+        _S,
+    ),
+    Kpi("lost_sales_rate", "Lost sales rate", "share", LOWER, "lost units / units ordered (of the same orders)", _S),
     # inventory and the bullwhip
     Kpi(
         "avg_on_hand",

@@ -19,6 +19,7 @@ FLOWS = (
     "served_same_day",
     "shipped",
     "lost",
+    "lost_by_order_day",
     "purchased",
     "received",
     "lines_closed",
@@ -110,6 +111,7 @@ def sku_daily(
         "served_same_day": grid.total(("shipment",)),
         "shipped": grid.total(SHIPMENTS),
         "lost": grid.total(("cancellation",)),
+        "lost_by_order_day": _lost_by_order_day(events, n_skus, days),
         "purchased": grid.total(("purchase_order",)),
         "received": grid.total(("receipt",)),
         "lines_closed": served_at_order + grid.total(("line_closed",), column=""),
@@ -134,6 +136,24 @@ def sku_daily(
         promoted[start:end, list(skus)] = 1
     columns["promoted"] = promoted.reshape(-1)  # 1 while a promotion runs on the SKU
     return pd.DataFrame(columns)
+
+
+def _lost_by_order_day(events: pd.DataFrame, n_skus: int, days: int) -> np.ndarray:
+    """Units cancelled, on the day their line was ordered: so lost units are a share of that day's demand.
+
+    Counted on the cancellation's day instead, a line ordered in the warm-up and cancelled after it
+    would be lost but never demanded in the measured days (a lost sales rate above 1).
+    """
+    ordered = events[one_of(events["event"], ("order",))]
+    cancelled = events[one_of(events["event"], ("cancellation",))]
+    order_day = pd.Series(ordered["day"].to_numpy(np.int64), index=ordered["ref"].to_numpy(np.int64))
+    day = order_day.reindex(cancelled["ref"].to_numpy(np.int64)).to_numpy()
+    if np.isnan(day).any():
+        raise ValueError("a cancelled line with no order event: every line lost was ordered first")
+    cell = day.astype(np.int64) * n_skus + cancelled["sku"].to_numpy(np.int64)
+    size = days * n_skus
+    units = np.bincount(cell, weights=cancelled["quantity"].to_numpy(np.float64), minlength=size)
+    return units[:size].reshape(days, n_skus)
 
 
 def _latest(signals: pd.DataFrame, name: str, n_skus: int, days: int) -> np.ndarray:

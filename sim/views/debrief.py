@@ -164,7 +164,7 @@ class Period:
             "revaluation": self.total("revaluation"),
             "demand_units": demand,
             "shipped_units": self.total("shipped"),
-            "lost_sales_units": self.total("lost"),
+            "lost_sales_units": self.total("lost_by_order_day" if "lost_by_order_day" in self.daily else "lost"),
             "fill_rate": served / demand if demand else float("nan"),
             "on_time_in_full": 1.0 - _ratio(self.total("orders_failed"), self.total("orders"))
             if self.total("orders")
