@@ -425,7 +425,8 @@ class SalesPurchasingModel(Model):
             "understanding": 0.0,
             "supplier_relationship": self.suppliers[0].spec.initial_relationship,
         }
-        daily = daily.merge(timeseries.company_signals(signals, days, initial), on="day", how="left")
+        for name, values in timeseries.company_signals(signals, days, initial).items():
+            daily[name] = values  # the same days, 0 … days-1: columns added, not a merge that copies the table
         summary = metrics.summarize(
             daily,
             sku_table,

@@ -62,7 +62,11 @@ class _Columns:
             first += 1
         if first == len(chunks):
             return np.empty(0, dtype=self.dtypes[position])
-        return np.concatenate(chunks[first:])[start:]
+        if first == 0 and len(chunks) > 1:  # joined once and kept: the tables share it, not a copy each
+            joined = np.concatenate(chunks)
+            joined.flags.writeable = False  # a table that shares it cannot change the record
+            chunks[:] = [joined]
+        return np.concatenate(chunks[first:])[start:] if len(chunks) - first > 1 else chunks[first][start:]
 
 
 class _Names:
@@ -228,8 +232,9 @@ class Recorder:
         table["detail"] = self._texts.categorical(events.column(9, start))
         import pandas as pd
 
-        frame = pd.DataFrame(table, columns=list(COLUMNS))
-        return frame.astype(dict(INT_DTYPES))
+        for name, dtype in INT_DTYPES.items():
+            table[name] = np.asarray(table[name], dtype=dtype)  # no copy: the columns are of these types already
+        return pd.DataFrame(table, columns=list(COLUMNS), copy=False)  # the columns as they are, not copied again
 
     def _figure_columns(self, start: int, rows: int) -> dict[str, np.ndarray]:
         columns = {

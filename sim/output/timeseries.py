@@ -144,15 +144,15 @@ def _lost_by_order_day(events: pd.DataFrame, n_skus: int, days: int) -> np.ndarr
     Counted on the cancellation's day instead, a line ordered in the warm-up and cancelled after it
     would be lost but never demanded in the measured days (a lost sales rate above 1).
     """
-    ordered = events[one_of(events["event"], ("order",))]
-    cancelled = events[one_of(events["event"], ("cancellation",))]
-    order_day = pd.Series(ordered["day"].to_numpy(np.int64), index=ordered["ref"].to_numpy(np.int64))
-    day = order_day.reindex(cancelled["ref"].to_numpy(np.int64)).to_numpy()
+    kinds, refs = events["event"], events["ref"].to_numpy(np.int64)
+    ordered, cancelled = one_of(kinds, ("order",)), one_of(kinds, ("cancellation",))
+    order_day = pd.Series(events["day"].to_numpy(np.int64)[ordered], index=refs[ordered])
+    day = order_day.reindex(refs[cancelled]).to_numpy()
     if np.isnan(day).any():
         raise ValueError("a cancelled line with no order event: every line lost was ordered first")
-    cell = day.astype(np.int64) * n_skus + cancelled["sku"].to_numpy(np.int64)
+    cell = day.astype(np.int64) * n_skus + events["sku"].to_numpy(np.int64)[cancelled]
     size = days * n_skus
-    units = np.bincount(cell, weights=cancelled["quantity"].to_numpy(np.float64), minlength=size)
+    units = np.bincount(cell, weights=events["quantity"].to_numpy(np.float64)[cancelled], minlength=size)
     return units[:size].reshape(days, n_skus)
 
 
@@ -230,7 +230,10 @@ def company_daily(
     costs = ["holding_cost", "expediting_cost", "penalty_cost", "policy_cost"]
     costs += ["operating_expenses", "obsolescence_cost", "backlog_provision"]
     daily["operating_profit"] = daily["gross_margin"] + daily["revaluation"] - daily[costs].sum(axis=1)
-    return daily.reset_index()
+    # reset_index() would copy the whole table at the run's peak of memory: the day goes in as a column instead
+    daily.insert(0, "day", daily.index.to_numpy())
+    daily.index = pd.RangeIndex(days)
+    return daily
 
 
 def orders_by_day(events: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -240,27 +243,28 @@ def orders_by_day(events: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarr
     short or cancelled (a line served from stock at once is on time in full), and the
     failure counts on the day the order was placed.
     """
-    ordered = events[one_of(events["event"], ("order",))]
-    day, account = ordered["day"].to_numpy(np.int64), ordered["account"].to_numpy(np.int64)
+    kinds, refs = events["event"], events["ref"].to_numpy(np.int64)
+    accounts = events["account"].to_numpy(np.int64)
+    ordered = one_of(kinds, ("order",))  # masks and columns, not sub-tables: a copy of the log each
+    day, account = events["day"].to_numpy(np.int64)[ordered], accounts[ordered]
     span = int(account.max()) + 1 if len(account) else 1
     order_keys = np.unique(day * span + account)
     placed = np.bincount(order_keys // span, minlength=days)[:days]
-    closed = events[one_of(events["event"], ("line_closed",))]
-    failing = closed[closed["verdict"].to_numpy() != 1]
-    day_ordered = pd.Series(day, index=ordered["ref"].to_numpy(np.int64)).reindex(failing["ref"].to_numpy(np.int64))
+    failing = one_of(kinds, ("line_closed",)) & (events["verdict"].to_numpy() != 1)
+    day_ordered = pd.Series(day, index=refs[ordered]).reindex(refs[failing])
     known = day_ordered.notna().to_numpy()
-    keys = day_ordered.to_numpy()[known].astype(np.int64) * span + failing["account"].to_numpy(np.int64)[known]
+    keys = day_ordered.to_numpy()[known].astype(np.int64) * span + accounts[failing][known]
     failed = np.bincount(np.unique(keys) // span, minlength=days)[:days]
     return placed, failed
 
 
-def company_signals(signals: pd.DataFrame, days: int, initial: dict[str, float]) -> pd.DataFrame:
-    """Per-agent signals as their mean over agents at each day's close."""
-    table = pd.DataFrame({"day": np.arange(days, dtype=np.int32)})
+def company_signals(signals: pd.DataFrame, days: int, initial: dict[str, float]) -> dict[str, np.ndarray]:
+    """Per-agent signals as their mean over agents at each day's close: a column per signal, days 0 … days-1."""
+    columns = {}
     for name in AGENT_MEANS:
         grid = agent_daily(signals, name, days, initial.get(name))
-        table[name] = grid.mean(axis=1).to_numpy() if grid.shape[1] else initial.get(name, np.nan)
-    return table
+        columns[name] = grid.mean(axis=1).to_numpy() if grid.shape[1] else np.full(days, initial.get(name, np.nan))
+    return columns
 
 
 def agent_daily(signals: pd.DataFrame, name: str, days: int, initial: float | None) -> pd.DataFrame:
