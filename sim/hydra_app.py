@@ -183,7 +183,7 @@ def _run(config: RunConfig) -> float:
 
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
-        summary = run_to_folder(config, run_dir)
+        summary = run_to_folder(config, run_dir, chart_in_parallel=True)
     except ConfigError as error:  # a data file changed since the check: sealed "failed"
         fail(PROG, str(error))
     if config.output.print_summary:

@@ -11,6 +11,7 @@ import math
 import sys
 import time
 import traceback
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,25 +30,36 @@ HEADLINE_KPIS = (
 )  # fmt: skip
 
 
-def run_to_folder(config: RunConfig, run_dir: Path) -> dict[str, float]:
+def run_to_folder(config: RunConfig, run_dir: Path, *, chart_in_parallel: bool = False) -> dict[str, float]:
     """Run one simulation and write its folder; the manifest is sealed last.
 
     A run that raises (or is interrupted) is sealed ``failed``, with the error and its
     traceback in the manifest, and the exception goes on.
+
+    Args:
+        config: the validated run.
+        run_dir: its folder (created if need be).
+        chart_in_parallel: draw the dashboard in a second process that loads matplotlib while
+            this one simulates (:mod:`sim.views.chart_process`); for one run, not for a sweep's
+            jobs, which already use every core.
     """
     folder = RunFolder(run_dir, config)
-    try:
-        tables, seconds = simulate(config)
-        folder.manifest["simulation_s"] = seconds
-        folder.write_results(tables.summary, {name: getattr(tables, name) for name in TABLES})
+    with ExitStack() as stack:
+        drawer = None
         if config.output.charts:
-            from sim.views import dashboard  # matplotlib only when a chart is asked for
+            from sim.views.chart_process import ChartProcess  # matplotlib only when a chart is asked for
 
-            chart = dashboard.render(run_dir, daily=tables.timeseries, summary=tables.summary)
-            folder.add_files([str(chart.relative_to(run_dir))])
-    except BaseException as error:
-        folder.finish("failed", error_line(error), traceback.format_exc())
-        raise
+            drawer = stack.enter_context(ChartProcess(parallel=chart_in_parallel))
+        try:
+            tables, seconds = simulate(config)
+            folder.manifest["simulation_s"] = seconds
+            chart = drawer.write(run_dir, tables.timeseries, tables.summary, config) if drawer else None
+            folder.write_results(tables.summary, {name: getattr(tables, name) for name in TABLES})
+            if chart is not None:
+                folder.add_files([str(chart.result().relative_to(run_dir))])
+        except BaseException as error:
+            folder.finish("failed", error_line(error), traceback.format_exc())
+            raise
     folder.finish()
     return tables.summary
 

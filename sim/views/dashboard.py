@@ -68,8 +68,18 @@ def render(
     if summary is None:
         summary = read_summary(folder)
     config = read_config(folder)
-    figure = draw(daily, summary, int(config["warmup_days"]), f"{config['scenario']['name']} · seed {config['seed']}")
-    target = folder / CHARTS_DIR / FILE
+    return write(folder, daily, summary, int(config["warmup_days"]), title(config["scenario"]["name"], config["seed"]))
+
+
+def title(scenario: str, seed: int) -> str:
+    """The dashboard's title: which run it is."""
+    return f"{scenario} · seed {seed}"
+
+
+def write(run_dir: Path, daily: pd.DataFrame, summary: dict[str, float], warmup: int, title: str) -> Path:
+    """Draw the dashboard of a run whose config is known and write ``charts/dashboard.png``; return its path."""
+    figure = draw(daily, summary, warmup, title)
+    target = run_dir / CHARTS_DIR / FILE
     write_atomically(target, lambda tmp: figure.savefig(tmp, format="png", pil_kwargs=PNG_OPTIONS))
     return target
 
