@@ -91,6 +91,7 @@ def run(model: TextbookModel) -> None:
     cover = order_up_to_cover(supplier.spec.lead_time_mean_days, buyer.spec.review_period_days)
     safety_z = buyer.spec.safety_z + incentives.service_safety_bonus(0.0, 0.0)
     safety_stock = safety_z * known_sd * math.sqrt(cover)  # order_up_to_level's second term, fixed
+    zero = 0.0 / cover  # the planned rate adds the promotion uplift over the cover: none in the textbook
     price = supplier.unit_price_cents(sku, 1, 0)  # no breaks, rises or deals in the textbook
     lead = round(supplier.spec.lead_time_mean_days)
     transit, last = supplier.transit_days, len(supplier.transit_days) - 1
@@ -152,7 +153,7 @@ def run(model: TextbookModel) -> None:
         if known_mean is not None:
             mean = known_mean
         level = cover * mean + safety_stock + 0.0  # order_up_to_level
-        signal_rows.extend((now, planned, buyer_code, sku, mean + 0.0 / cover))
+        signal_rows.extend((now, planned, buyer_code, sku, mean + zero))
         gap = level - (on_hand[sku] + on_order[sku] - backordered[sku])  # order_quantity
         units = math.floor(gap + 0.5) if gap > 0 else 0
         if units > 0:  # ProcureToPay.place, then Supplier.accept ships it at once (unlimited capacity)
@@ -223,14 +224,18 @@ def _receipts(model: TextbookModel) -> Callable[[float, PurchaseOrder, int], Non
     on_time, late = model.recorder.text("on time"), model.recorder.text("late")
     fill = model.order_to_cash.fill_backorders
     on_hand, received, on_order, balance = stock.on_hand, stock.received, stock.on_order, ledger.balance
+    holding_rate, standard_costs = holding.rate_per_day, stock.standard_cost_cents
 
     def receive(now: float, po: PurchaseOrder, units: int) -> None:
-        sku = po.sku
-        if now >= holding.charged_until + 1:  # HoldingCost.accrue
-            holding._charge(now, int(now))
+        sku, day = po.sku, int(now)
+        if day > holding.charged_until:  # HoldingCost.accrue and _charge, as the order phase plays them
+            holding._carry += stock.value_cents * holding_rate * (day - holding.charged_until)
+            holding.charged_until = day
+            if day - holding._posted_until >= POSTING_DAYS:
+                holding._post(now, day)
         po.open_quantity -= units
         procure.open_orders[sku].remove(po)
-        standard = units * stock.standard_cost_cents[sku]
+        standard = units * standard_costs[sku]
         on_hand[sku] += units  # Stock.put
         received[sku] += units
         on_order[sku] -= units
@@ -241,7 +246,7 @@ def _receipts(model: TextbookModel) -> Callable[[float, PurchaseOrder, int], Non
         if paid != standard:
             balance["ppv"] += paid - standard
             balance["cash"] -= paid - standard
-        timing = late if int(now) > po.due_day else on_time
+        timing = late if day > po.due_day else on_time
         rows.extend((now, RECEIPT, procure.supplier_codes[po.supplier], sku, NA, po.po_id, units, paid, NA, timing))
         if stock.backordered[sku]:
             fill(now, sku)

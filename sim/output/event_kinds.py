@@ -5,6 +5,7 @@ the flows (orders, shipments, receipts, ...) need no record and are listed here.
 """
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -35,6 +36,35 @@ MONEY = ("value", "amount", "at_risk")
 """Columns kept in cents in the books and shown in currency in the table."""
 
 
+ROW_PADDING = (NA, 0, "")
+"""Appended to a record before :attr:`RecordLayout.pick`: what a column holds where the record has no field for it."""
+
+
+class RecordLayout(NamedTuple):
+    """Where a record's fields go in the event table, worked out once per kind (the recorder's hot path)."""
+
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    """Of ``record + ROW_PADDING``: agent, sku, account, ref, quantity, value, counterpart, detail."""
+    figures: tuple[tuple[str, int], ...]
+    """Each typed figure the kind carries: its column and the record's field index."""
+
+
+_ROW_COLUMNS = {"agent": None, "sku": NA, "account": NA, "ref": NA, "quantity": 0, "value": 0, "counterpart": NA}
+"""The integer columns of a row, in order, and what each holds where a record has no field for it."""
+
+
+def _layout(record: type[Any], mapping: dict[str, str]) -> RecordLayout:
+    fields = list(record._fields)
+    padding = {default: len(fields) + i for i, default in enumerate(ROW_PADDING)}
+    positions = [
+        fields.index(mapping[column]) if column in mapping else padding[default]
+        for column, default in _ROW_COLUMNS.items()
+    ]
+    positions.append(fields.index("detail") if "detail" in fields else padding[""])
+    figures = tuple((column, fields.index(mapping[column])) for column in FIGURES if column in mapping)
+    return RecordLayout(operator.itemgetter(*positions), figures)
+
+
 @dataclass(frozen=True)
 class Kind:
     """One kind of event: its name, code, record type and what its columns mean."""
@@ -45,6 +75,7 @@ class Kind:
     columns: dict[str, str]  # table column -> the record's field (business events)
     conflict: bool = False  # a conflict between the departments
     shock: bool = False  # an outside shock (supply disruption, price rise, launch, large order): no department's act
+    layout: RecordLayout | None = None  # a business event's: where its fields go in a row
 
     def fields(self) -> dict[str, str]:
         """The record's field -> the table column it is stored in."""
@@ -105,7 +136,7 @@ def register(
     mapping |= columns
     unknown = set(mapping) - set(COLUMNS)
     assert not unknown, f"{name}: unknown columns {unknown}"
-    KINDS[name] = Kind(name, len(KINDS), record, mapping, conflict, shock)
+    KINDS[name] = Kind(name, len(KINDS), record, mapping, conflict, shock, _layout(record, mapping))
     record.KIND = name
     return record
 

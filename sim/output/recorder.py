@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.output.event_kinds import ROW_PADDING
 from sim.output.events import COLUMNS, FIGURES, INT_DTYPES, KINDS, MONEY, NA, Kind
 
 if TYPE_CHECKING:
@@ -168,26 +169,26 @@ class Recorder:
     def record(self, event: Any) -> None:
         """A typed business event (one of the records in :mod:`sim.output.events`)."""
         kind: Kind = KINDS[event.KIND]
-        get = event._asdict()
-        field = {column: get[name] for column, name in kind.columns.items()}
+        layout = kind.layout
+        assert layout is not None, f"{kind.name} is a flow: record it with flow()"
+        agent, sku, account, ref, quantity, value, counterpart, detail = layout.pick(event + ROW_PADDING)
         row = len(self._events)
         self._events.add(
             (
                 event.time,
                 kind.code,
-                self._agents.code(field["agent"]),
-                field.get("sku", NA),
-                field.get("account", NA),
-                field.get("ref", NA),
-                field.get("quantity", 0),
-                field.get("value", 0),
-                field.get("counterpart", NA),
-                self._texts.code(get.get("detail", "")),
+                self._agents.code(agent),
+                sku,
+                account,
+                ref,
+                quantity,
+                value,
+                counterpart,
+                self._texts.code(detail),
             )
         )
-        figures = {column: field[column] for column in FIGURES if column in field}
-        if figures:
-            self._figures[row] = figures
+        if layout.figures:
+            self._figures[row] = {column: event[index] for column, index in layout.figures}
 
     def signal(self, time: float, name: str, agent: str, sku: int, value: float) -> None:
         """Record the new value of a mechanism measure held by ``agent`` (per SKU, or -1)."""
