@@ -61,9 +61,24 @@ def fresh() -> None:
     gc.collect()
 
 
-def rss_to_mb(value: int) -> float:
-    """``ru_maxrss`` in MB (10^6 bytes): KiB on Linux, bytes on macOS."""
-    return value / 1e6 if sys.platform == "darwin" else value * 1024 / 1e6
+PEAK_RSS_KIB = """
+def peak_rss_kib():
+    # VmHWM starts afresh at exec. ru_maxrss does not on Linux: it keeps the peak of the process
+    # that started this one (subprocess's vfork shares its memory until exec), the bench's own.
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except OSError:
+        import resource, sys
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak // 1024 if sys.platform == "darwin" else peak
+"""
+"""Code for a fresh process the bench starts: ``peak_rss_kib()``, its own peak resident memory in KiB."""
+
+
+def rss_to_mb(kib: int) -> float:
+    """KiB in MB (10^6 bytes)."""
+    return kib * 1024 / 1e6
 
 
 def _git(*args: str) -> str | None:

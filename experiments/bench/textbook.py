@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from experiments.bench.record import REPO, Report, best, fresh, rss_to_mb
+from experiments.bench.record import PEAK_RSS_KIB, REPO, Report, best, fresh, rss_to_mb
 from sim import SalesPurchasingModel, load_config
 
 RATIO_MAX = 3.0  # model simulate() µs/day over the bare loop's, in-process
@@ -162,12 +162,15 @@ def time_model(config: Any, lean_loop: bool) -> tuple[float, float, float, dict[
     return simulated - start, simulated_cpu - start_cpu, done - simulated, tables.summary
 
 
-_RUN_IN_A_FRESH_PROCESS = """
-import json, resource, sys
+_RUN_IN_A_FRESH_PROCESS = (
+    PEAK_RSS_KIB
+    + """
+import json, sys
 from sim import SalesPurchasingModel, load_config
 SalesPurchasingModel(load_config(json.loads(sys.argv[1]))).run()
-print(json.dumps({"rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"rss": peak_rss_kib()}))
 """
+)
 
 
 def textbook(report: Report) -> None:
