@@ -50,7 +50,9 @@ class _Columns:
         if not rows:
             return
         for position, dtype in enumerate(self.dtypes):
-            self.chunks[position].append(np.fromiter(rows[position::width], dtype=dtype, count=len(rows) // width))
+            chunk = np.fromiter(rows[position::width], dtype=dtype, count=len(rows) // width)
+            chunk.flags.writeable = False  # the tables share the chunks: a table cannot change the record
+            self.chunks[position].append(chunk)
         self.moved += len(rows) // width
         rows.clear()
 
@@ -63,11 +65,13 @@ class _Columns:
             first += 1
         if first == len(chunks):
             return np.empty(0, dtype=self.dtypes[position])
-        if first == 0 and len(chunks) > 1:  # joined once and kept: the tables share it, not a copy each
-            joined = np.concatenate(chunks)
-            joined.flags.writeable = False  # a table that shares it cannot change the record
-            chunks[:] = [joined]
-        return np.concatenate(chunks[first:])[start:] if len(chunks) - first > 1 else chunks[first][start:]
+        if len(chunks) - first == 1:
+            return chunks[first][start:]
+        joined = np.concatenate(chunks[first:])
+        joined.flags.writeable = False
+        if first == 0:
+            chunks[:] = [joined]  # joined once and kept: the tables share it, not a copy each
+        return joined[start:]
 
 
 class _Names:

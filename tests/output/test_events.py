@@ -98,6 +98,21 @@ def test_the_columns_survive_the_move_from_rows_to_chunks() -> None:
     assert recorder.first_event_at(10.0) == 40
 
 
+def test_a_table_shares_the_record_and_cannot_change_it() -> None:
+    recorder = Recorder()
+    kind = events.code("shipment")
+    for i in range(2 * CHUNK_ROWS + 5):  # two chunks and pending rows, then one chunk once joined
+        recorder.flow(i / 4, kind, recorder.name("warehouse"), 0, i, i, i + 1, i)
+    for rows in (CHUNK_ROWS // 2, 0):  # a table of several chunks, then of the one they were joined into
+        for i in range(rows):
+            recorder.flow(1e6 + i, kind, recorder.name("warehouse"), 0, i, i, i + 1, i)
+        table = recorder.event_table()
+        before = table["quantity"].to_numpy().copy()
+        with pytest.raises(ValueError, match="read-only"):
+            table["quantity"].to_numpy()[0] = -5
+        assert (recorder.event_table()["quantity"].to_numpy() == before).all()
+
+
 def test_business_events_carry_the_figures_their_messages_state() -> None:
     table = SalesPurchasingModel(load_config(RUNS["silo"])).run().events
     assert {"promotion_started", "expedite_refused"} <= set(table["event"].astype(str))
