@@ -144,10 +144,9 @@ def _lost_by_order_day(events: pd.DataFrame, n_skus: int, days: int) -> np.ndarr
     Counted on the cancellation's day instead, a line ordered in the warm-up and cancelled after it
     would be lost but never demanded in the measured days (a lost sales rate above 1).
     """
-    kinds, refs = events["event"], events["ref"].to_numpy(np.int64)
-    ordered, cancelled = one_of(kinds, ("order",)), one_of(kinds, ("cancellation",))
-    order_day = pd.Series(events["day"].to_numpy(np.int64)[ordered], index=refs[ordered])
-    day = order_day.reindex(refs[cancelled]).to_numpy()
+    refs = events["ref"].to_numpy(np.int64)
+    cancelled = one_of(events["event"], ("cancellation",))
+    day = order_days(events, refs[cancelled])
     if np.isnan(day).any():
         raise ValueError("a cancelled line with no order event: every line lost was ordered first")
     cell = day.astype(np.int64) * n_skus + events["sku"].to_numpy(np.int64)[cancelled]
@@ -251,11 +250,18 @@ def orders_by_day(events: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarr
     order_keys = np.unique(day * span + account)
     placed = np.bincount(order_keys // span, minlength=days)[:days]
     failing = one_of(kinds, ("line_closed",)) & (events["verdict"].to_numpy() != 1)
-    day_ordered = pd.Series(day, index=refs[ordered]).reindex(refs[failing])
-    known = day_ordered.notna().to_numpy()
-    keys = day_ordered.to_numpy()[known].astype(np.int64) * span + accounts[failing][known]
+    day_ordered = order_days(events, refs[failing])
+    known = ~np.isnan(day_ordered)
+    keys = day_ordered[known].astype(np.int64) * span + accounts[failing][known]
     failed = np.bincount(np.unique(keys) // span, minlength=days)[:days]
     return placed, failed
+
+
+def order_days(events: pd.DataFrame, lines: np.ndarray) -> np.ndarray:
+    """The day each order line of ``lines`` (refs) was ordered, from its ``order`` event (NaN if none)."""
+    ordered = one_of(events["event"], ("order",))
+    day = pd.Series(events["day"].to_numpy(np.int64)[ordered], index=events["ref"].to_numpy(np.int64)[ordered])
+    return day.reindex(lines).to_numpy(np.float64)
 
 
 def company_signals(signals: pd.DataFrame, days: int, initial: dict[str, float]) -> dict[str, np.ndarray]:

@@ -53,10 +53,9 @@ class ChartProcess:
 
     def __init__(self, parallel: bool = True) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._prepared: Future[None] | None = None
         if parallel and forks_usefully():
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-            self._prepared = self._pool.submit(_prepare)
+            self._pool.submit(_prepare)  # queued first: the drawing finds matplotlib loaded
 
     def write(self, run_dir: Path, daily: pd.DataFrame, summary: dict[str, float], config: RunConfig) -> Future[Path]:
         """Start drawing the run's ``charts/dashboard.png``; its path when the future is done."""
