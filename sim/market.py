@@ -78,6 +78,8 @@ class DrawnDemand:
         self._scale = (sd_per_day or 0.0) * math.sqrt(interval)
         self._sigma = math.sqrt(math.log1p(cv * cv))
         self._rates = [line.daily_rate for line in lines]
+        self._skus = [line.sku for line in lines]
+        self._last_profile_day = len(profile) - 1
         self._last_launch = max((line.from_day for line in lines), default=0)
         self._shocks: list[list[float]] = []
         self._next_shock = 0
@@ -94,7 +96,7 @@ class DrawnDemand:
         self, day: int, uplift: Mapping[int, float] | None = None, scale: float = 1.0
     ) -> list[tuple[int, int]]:
         shocks = self._shock_row()  # drawn whatever happens, to keep the stream aligned
-        level = self.interval * self.profile[min(day, len(self.profile) - 1)] * scale
+        level = self.interval * self.profile[day if day < self._last_profile_day else self._last_profile_day] * scale
         if uplift is None and day >= self._last_launch:
             means = [rate * level for rate in self._rates]
         else:
@@ -109,10 +111,8 @@ class DrawnDemand:
                 (line.sku, max(0, math.floor(mean + shock + 0.5)) if mean > 0 else 0)
                 for line, mean, shock in zip(self.lines, means, shocks, strict=True)
             ]
-        return [
-            (line.sku, math.floor(mean * shock + 0.5))
-            for line, mean, shock in zip(self.lines, means, shocks, strict=True)
-        ]
+        floor = math.floor
+        return [(sku, floor(mean * shock + 0.5)) for sku, mean, shock in zip(self._skus, means, shocks, strict=True)]
 
     def expected_daily_units(self) -> dict[int, float]:
         return {line.sku: line.daily_rate for line in self.lines}

@@ -85,11 +85,15 @@ class OrderToCash:
         be shipped at once, per SKU (None if none); of those, :func:`waiting_units` wait
         and the rest were bought elsewhere.
         """
+        # The hottest loop of a run: Stock.take and _bill are inlined, flow rows appended directly,
+        # and the order's shipments invoiced in one posting (integer cents: the same balances).
         stock, daily, line_ids = self.stock, self.daily_demand, self.line_ids
-        sell, costs, warehouse = self.ledger.sell, stock.standard_cost_cents, self._warehouse
-        rows, record = self.recorder.events_rows()  # flow rows appended here directly: the hottest loop of a run
+        on_hand, shipped, ages = stock.on_hand, stock.shipped, stock.ages
+        costs, warehouse = stock.standard_cost_cents, self._warehouse
+        rows, record = self.recorder.events_rows()
         day = int(now)
         short: dict[int, int] | None = None
+        revenue_cents = cost_cents = 0
         self.holding.accrue(now)
         for position, (sku, units, price) in enumerate(lines):
             if units <= 0:
@@ -97,11 +101,21 @@ class OrderToCash:
             ref = next(line_ids)
             daily[sku][day] += units
             rows.extend((now, ORDER, agent, sku, account, ref, units, units * price, NA, 0))
-            taken = stock.take(sku, units)
-            if taken:  # invoiced on shipment (the hot path of _bill, inlined)
+            shelf = on_hand[sku]
+            taken = units if units < shelf else shelf
+            if taken > 0:  # shipped at once, invoiced on shipment
+                on_hand[sku] = shelf - taken
+                shipped[sku] += taken
+                cost = taken * costs[sku]
+                stock.value_cents -= cost
+                if ages is not None:
+                    ages.take(sku, taken)
                 revenue = taken * price
-                sell(revenue, taken * costs[sku])
+                revenue_cents += revenue
+                cost_cents += cost
                 rows.extend((now, SHIPMENT, warehouse, sku, account, ref, taken, revenue, NA, 0))
+            else:
+                taken = 0
             if taken < units:
                 missing = units - taken
                 waiting = waiting_units(missing, self.walk_away_share)
@@ -134,6 +148,8 @@ class OrderToCash:
                         expiry.callbacks.append(partial(self._expire, line))
                 else:  # nothing left to wait for: the line closes short
                     self._close_unserved(now, line)
+        if revenue_cents or cost_cents:
+            self.ledger.sell(revenue_cents, cost_cents)
         if len(rows) >= record.limit:
             record.move()
         return short
