@@ -20,8 +20,6 @@ import copy
 import logging
 import os
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +35,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 
+from sim import sweep_workers
 from sim.compose import (
     BASIC_SWEEPER,
     CONFIG_NAME,
@@ -55,8 +54,6 @@ from sim.usage import fail
 
 PROG = "spsim"
 INTERRUPTED = 130  # the shell's status for Ctrl-C
-SWEEP_PARENT = "SPSIM_SWEEP_PARENT"  # the pid of the spsim -m whose workers a job runs in
-_WATCHING = False
 
 compose_each_arm_once()  # here, not in main(): a sweep's workers import this module to run its jobs
 
@@ -83,7 +80,9 @@ def main(arguments: list[str]) -> bool:
     except ConfigError as error:
         fail(PROG, str(error))
     sys.argv[1:] = arguments
-    os.environ[SWEEP_PARENT] = str(os.getpid())  # the sweep's workers stop when this process is gone
+    os.environ[sweep_workers.PARENT] = str(os.getpid())  # the sweep's workers stop when this process is gone
+    if multirun:
+        sweep_workers.start(arguments)  # while Hydra composes the sweep, they import the model
     try:
         _hydra_app()
     except KeyboardInterrupt:
@@ -102,10 +101,11 @@ def _stop_workers() -> bool:
     Returns:
         Whether a sweep ran here and its workers are stopped (False for Hydra's own flags).
     """
+    forked = sweep_workers.stop()
     loky = sys.modules.get("joblib.externals.loky.reusable_executor")
     executor = getattr(loky, "_executor", None)
     if executor is None:
-        return False
+        return forked
     executor.shutdown(wait=True, kill_workers=True)
     return True
 
@@ -230,34 +230,12 @@ def _hydra_app(cfg: DictConfig) -> float:
     if hydra_config.mode == RunMode.MULTIRUN:
         from sim.runner import sweep_job
 
-        _stop_when_orphaned()
+        sweep_workers.stop_when_orphaned()
 
         if not _charts_asked(list(hydra_config.overrides.task)):
             config = without_charts(config)
         return sweep_job(config, Path(hydra_config.runtime.output_dir))
     return _run(config)
-
-
-def _stop_when_orphaned() -> None:
-    """In a joblib worker of a sweep: end this process once the ``spsim -m`` that started it is gone.
-
-    joblib keeps its workers for the next job; a sweep whose parent is killed (SIGKILL, a
-    closed terminal) would leave them running, each in the middle of a run nobody waits
-    for. A watcher thread per worker checks every second that its parent is still the sweep's
-    process. Workers that are not the sweep's children (Ray, SLURM) are left to their launcher.
-    """
-    global _WATCHING
-    parent = os.environ.get(SWEEP_PARENT, "")
-    if _WATCHING or not parent.isdigit() or os.getppid() != int(parent):
-        return
-    _WATCHING = True
-
-    def watch() -> None:
-        while os.getppid() == int(parent):
-            time.sleep(1.0)
-        os._exit(INTERRUPTED)  # its run is left "running": a rerun of the sweep does it again
-
-    threading.Thread(target=watch, name="spsim-orphan-watch", daemon=True).start()
 
 
 def _charts_asked(task_overrides: list[str]) -> bool:

@@ -20,7 +20,17 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sim.ports",),
     ("sim.agents", "sim.policies"),
     ("sim.news", "sim.period_end", "sim.model", "sim.configure", "sim.lean"),
-    ("sim.runner", "sim.compose", "sim.sweep_jobs", "sim.analysis", "sim.views", "sim.play", "sim.live"),
+    (
+        "sim.runner",
+        "sim.compose",
+        "sim.sweep_jobs",
+        "sim.sweep_workers",
+        "sim.forked_backend",
+        "sim.analysis",
+        "sim.views",
+        "sim.play",
+        "sim.live",
+    ),
     ("sim.hydra_app", "sim.commands", "sim.quick_check", "sim.cli"),
 )
 """The layers of docs/ARCHITECTURE.md, lowest first."""

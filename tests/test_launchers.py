@@ -16,6 +16,7 @@ from sim.compose import compose_config
 from sim.configure import load_config
 from sim.output.runfolder import is_complete, read_manifest
 from sim.runner import run_to_folder
+from sim.sweep_workers import NO_FORK
 from tests.helpers import describe, spsim
 
 SEEDS = (1, 2)
@@ -56,7 +57,8 @@ def ray_start_problem() -> str | None:
 
 LAUNCHERS = [
     pytest.param("basic", [], id="basic"),
-    pytest.param("joblib", ["hydra.launcher.n_jobs=2"], id="joblib"),
+    pytest.param("joblib", ["hydra.launcher.n_jobs=2"], id="joblib"),  # on workers forked by spsim -m
+    pytest.param("joblib", ["hydra.launcher.n_jobs=2", f"{NO_FORK}=0"], id="joblib-loky"),  # on loky's own
     pytest.param(
         "ray",
         ["+hydra.launcher.ray.init.num_cpus=2", "+hydra.launcher.ray.init.include_dashboard=false"],
@@ -75,17 +77,19 @@ def test_launcher_gives_the_same_files(launcher: str, settings: list[str], refer
     if launcher.startswith("submitit"):
         pytest.importorskip("submitit")
     sweep_dir = tmp_path / "sweep"
+    environment = dict(setting.split("=", 1) for setting in settings if setting.startswith("SPSIM_"))
     result = spsim(
         [
             "-m",
             *RUN,
             "seed=" + ",".join(map(str, SEEDS)),
             f"hydra/launcher={launcher}",
-            *settings,
+            *(setting for setting in settings if not setting.startswith("SPSIM_")),
             f"hydra.sweep.dir={sweep_dir}",
             "hydra.sweep.subdir=seed${seed}",
         ],
         results=tmp_path / "results",
+        env=environment,
     )
     if result.returncode != 0 and launcher == "ray":
         problem = ray_start_problem()

@@ -179,7 +179,7 @@ def test_failed_runs_are_reported_and_a_rerun_resumes(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_killed_sweep_leaves_no_worker_running(tmp_path: Path) -> None:
-    """SIGKILL to spsim -m (a closed terminal): its joblib workers notice and stop within seconds."""
+    """SIGKILL to spsim -m (a closed terminal): its forked workers (sim/sweep_workers.py) stop within seconds."""
     psutil = pytest.importorskip("psutil")
     environment = {**os.environ, "SPSIM_RESULTS": str(tmp_path / "results"), "MPLBACKEND": "Agg"}
     arguments = ["-m", "seed=range(1,9)", "horizon_days=2000", "output.charts=false", "hydra.launcher.n_jobs=2"]
@@ -190,10 +190,12 @@ def test_a_killed_sweep_leaves_no_worker_running(tmp_path: Path) -> None:
     try:
         sweep = psutil.Process(parent.pid)
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not workers:  # joblib's workers run the jobs
+        while time.monotonic() < deadline and len(workers) < 2:  # the sweep's workers run the jobs
             time.sleep(0.5)
-            workers = [child for child in sweep.children(recursive=True) if "loky" in " ".join(child.cmdline())]
-        assert workers, "no joblib worker started"
+            workers = sweep.children(recursive=True)
+        assert len(workers) == 2, f"not the sweep's two workers: {workers}"
+        command = sweep.cmdline()
+        assert all(worker.cmdline() == command for worker in workers), "the workers are not forks of spsim -m"
         time.sleep(3)  # a job under way in each
         parent.kill()
         parent.wait()
