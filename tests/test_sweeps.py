@@ -9,6 +9,7 @@ themselves are compared in test_launchers.py.
 import io
 import json
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -204,6 +205,42 @@ def test_a_killed_sweep_leaves_no_worker_running(tmp_path: Path) -> None:
     finally:  # whatever failed above, nothing of this test keeps running
         if parent.poll() is None:
             parent.kill()
+        for worker in workers:
+            if worker.is_running():
+                worker.kill()
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_sweep_with_status_130_and_no_worker_left(tmp_path: Path) -> None:
+    """Ctrl-C reaches the terminal's whole process group: the command and its forked workers."""
+    psutil = pytest.importorskip("psutil")
+    environment = {**os.environ, "SPSIM_RESULTS": str(tmp_path / "results"), "MPLBACKEND": "Agg"}
+    arguments = ["-m", "seed=range(1,9)", "horizon_days=2000", "output.charts=false", "hydra.launcher.n_jobs=2"]
+    sweep = subprocess.Popen(
+        [spsim_executable(), *arguments],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own, as a terminal gives the command it runs
+    )
+    workers: list = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.5)
+            workers = psutil.Process(sweep.pid).children(recursive=True)
+        assert len(workers) == 2, f"not the sweep's two workers: {workers}"
+        time.sleep(2)  # a job under way in each
+        os.killpg(sweep.pid, signal.SIGINT)
+        _, stderr = sweep.communicate(timeout=60)
+        assert sweep.returncode == 130, stderr[-2000:]
+        assert "interrupted" in stderr
+        _, alive = psutil.wait_procs(workers, timeout=15)
+        assert not alive, f"workers still running after Ctrl-C: {alive}"
+    finally:
+        if sweep.poll() is None:
+            os.killpg(sweep.pid, signal.SIGKILL)
         for worker in workers:
             if worker.is_running():
                 worker.kill()
