@@ -12,7 +12,10 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -178,72 +181,59 @@ def test_failed_runs_are_reported_and_a_rerun_resumes(tmp_path: Path) -> None:
     assert "5/5 runs done" in second.stderr and "1 skipped" in second.stderr
 
 
+LONG_SWEEP = ["-m", "seed=range(1,9)", "horizon_days=2000", "output.charts=false", "hydra.launcher.n_jobs=2"]
+
+
+@contextmanager
+def _sweep_at_work(tmp_path: Path, **popen: Any) -> Iterator[tuple[subprocess.Popen[str], list[Any]]]:
+    """A long sweep with a job under way in each of its two forked workers; afterwards nothing of it runs."""
+    psutil = pytest.importorskip("psutil")
+    environment = {**os.environ, "SPSIM_RESULTS": str(tmp_path / "results"), "MPLBACKEND": "Agg"}
+    sweep = subprocess.Popen(
+        [spsim_executable(), *LONG_SWEEP], env=environment, stdout=subprocess.DEVNULL, text=True, **popen
+    )
+    workers: list[Any] = []
+    try:
+        command = psutil.Process(sweep.pid)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.5)
+            workers = command.children(recursive=True)
+        assert len(workers) == 2, f"not the sweep's two workers: {workers}"
+        assert all(worker.cmdline() == command.cmdline() for worker in workers), "the workers are not forks of spsim"
+        time.sleep(2)  # a job under way in each
+        yield sweep, workers
+    finally:  # whatever failed, nothing of this test keeps running
+        if sweep.poll() is None:
+            sweep.kill()
+        for worker in workers:
+            if worker.is_running():
+                worker.kill()
+
+
 @pytest.mark.slow
 def test_a_killed_sweep_leaves_no_worker_running(tmp_path: Path) -> None:
     """SIGKILL to spsim -m (a closed terminal): its forked workers (sim/sweep_workers.py) stop within seconds."""
     psutil = pytest.importorskip("psutil")
-    environment = {**os.environ, "SPSIM_RESULTS": str(tmp_path / "results"), "MPLBACKEND": "Agg"}
-    arguments = ["-m", "seed=range(1,9)", "horizon_days=2000", "output.charts=false", "hydra.launcher.n_jobs=2"]
-    parent = subprocess.Popen(
-        [spsim_executable(), *arguments], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    workers: list = []
-    try:
-        sweep = psutil.Process(parent.pid)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(workers) < 2:  # the sweep's workers run the jobs
-            time.sleep(0.5)
-            workers = sweep.children(recursive=True)
-        assert len(workers) == 2, f"not the sweep's two workers: {workers}"
-        command = sweep.cmdline()
-        assert all(worker.cmdline() == command for worker in workers), "the workers are not forks of spsim -m"
-        time.sleep(3)  # a job under way in each
-        parent.kill()
-        parent.wait()
+    with _sweep_at_work(tmp_path, stderr=subprocess.DEVNULL) as (sweep, workers):
+        sweep.kill()
+        sweep.wait()
         _, alive = psutil.wait_procs(workers, timeout=15)
         assert not alive, f"workers still running after their sweep was killed: {alive}"
-    finally:  # whatever failed above, nothing of this test keeps running
-        if parent.poll() is None:
-            parent.kill()
-        for worker in workers:
-            if worker.is_running():
-                worker.kill()
 
 
 @pytest.mark.slow
 def test_ctrl_c_ends_a_sweep_with_status_130_and_no_worker_left(tmp_path: Path) -> None:
     """Ctrl-C reaches the terminal's whole process group: the command and its forked workers."""
     psutil = pytest.importorskip("psutil")
-    environment = {**os.environ, "SPSIM_RESULTS": str(tmp_path / "results"), "MPLBACKEND": "Agg"}
-    arguments = ["-m", "seed=range(1,9)", "horizon_days=2000", "output.charts=false", "hydra.launcher.n_jobs=2"]
-    sweep = subprocess.Popen(
-        [spsim_executable(), *arguments],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # a group of its own, as a terminal gives the command it runs
-    )
-    workers: list = []
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(workers) < 2:
-            time.sleep(0.5)
-            workers = psutil.Process(sweep.pid).children(recursive=True)
-        assert len(workers) == 2, f"not the sweep's two workers: {workers}"
-        time.sleep(2)  # a job under way in each
+    # start_new_session: a process group of its own, as a terminal gives the command it runs
+    with _sweep_at_work(tmp_path, stderr=subprocess.PIPE, start_new_session=True) as (sweep, workers):
         os.killpg(sweep.pid, signal.SIGINT)
         _, stderr = sweep.communicate(timeout=60)
         assert sweep.returncode == 130, stderr[-2000:]
         assert "interrupted" in stderr
         _, alive = psutil.wait_procs(workers, timeout=15)
         assert not alive, f"workers still running after Ctrl-C: {alive}"
-    finally:
-        if sweep.poll() is None:
-            os.killpg(sweep.pid, signal.SIGKILL)
-        for worker in workers:
-            if worker.is_running():
-                worker.kill()
 
 
 @pytest.mark.slow
