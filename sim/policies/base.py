@@ -55,6 +55,14 @@ class Policy:
     def attach(self, company: LeverPort) -> None:
         """Start what the lever runs on its own (meetings, licences, spells); called once, before the run."""
 
+    def answers(self, hook: str) -> bool:
+        """Whether this policy has a say on ``hook`` in this run: by default, whether it overrides it.
+
+        Only the policies that answer are asked, so a hook nobody answers costs nothing
+        where agents ask it on every order.
+        """
+        return getattr(type(self), hook) is not getattr(Policy, hook)
+
     # -- hooks: what agents ask; the default is the silo's answer ---------------------------
 
     def reward(self, person: Colleague) -> Reward | None:

@@ -29,8 +29,8 @@ _HOOKS = (
 )
 
 
-def _overriding(levers: Sequence[Policy], hook: str) -> tuple[Policy, ...]:
-    return tuple(lever for lever in levers if getattr(type(lever), hook) is not getattr(Policy, hook))
+def _answering(levers: Sequence[Policy], hook: str) -> tuple[Policy, ...]:
+    return tuple(lever for lever in levers if lever.answers(hook))
 
 
 class Levers:
@@ -43,7 +43,7 @@ class Levers:
     def __init__(self, levers: Sequence[Policy], organisation: Policy | None = None) -> None:
         self.active = tuple(levers)
         asked = (*self.active, organisation) if organisation is not None else self.active
-        by_hook = {hook: _overriding(asked, hook) for hook in _HOOKS}
+        by_hook = {hook: _answering(asked, hook) for hook in _HOOKS}
         self._reward = by_hook["reward"]
         self._check_promotion = by_hook["check_promotion"]
         self._on_promotion = by_hook["on_promotion"]

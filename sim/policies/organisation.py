@@ -18,6 +18,7 @@ from sim.ports import Colleague, LeverPort, Reward, StockView
 from sim.specs import OrderAnnouncement
 
 SHARED_DATA = "shared data"  # the source purchasing hears from in an organisation that shares all its data
+SHARED_DATA_HOOKS = ("stock_view", "pipeline_quality", "on_promotion", "on_announcement", "on_launch_plan")
 
 
 class Organisation(Policy):
@@ -31,6 +32,14 @@ class Organisation(Policy):
         self.org = org
         self.company = company
         self._reward = Reward(org.joint_weight, org.service_weight)
+
+    def answers(self, hook: str) -> bool:
+        """The silo shares no data and lets every campaign run: it has no say on those hooks then."""
+        if hook in SHARED_DATA_HOOKS and not self.org.shared_data:
+            return False
+        if hook == "check_promotion" and not self.org.campaigns_must_pay:
+            return False
+        return super().answers(hook)
 
     def reward(self, person: Colleague) -> Reward:
         return self._reward
