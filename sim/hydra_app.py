@@ -93,10 +93,11 @@ def main(arguments: list[str]) -> bool:
 
 
 def _stop_workers() -> bool:
-    """Stop a finished sweep's joblib workers now, rather than wait at exit for each to wind down.
+    """Stop a finished sweep's workers now (forked ones, or loky's), rather than wait at exit.
 
-    joblib keeps its worker processes for reuse and lets them tear their interpreters
-    down at exit, one after the other: about half a second after the report is out.
+    Forked workers are stopped by :func:`sim.sweep_workers.stop`. loky keeps its worker
+    processes for reuse and lets them tear their interpreters down at exit, one after the
+    other: about half a second after the report is out.
 
     Returns:
         Whether a sweep ran here and its workers are stopped (False for Hydra's own flags).
