@@ -6,7 +6,7 @@ both in one run.
 """
 
 import gc
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
@@ -65,6 +65,14 @@ class LiveStockView:
         self.on_hand = stock.on_hand
         self.backordered = stock.backordered
         self.inbound = procure_to_pay.inbound
+
+
+TableReady = Callable[[str, pd.DataFrame], None]
+"""Told a run's table by name (one of RunTables' tables) once it is final; see SalesPurchasingModel.tables."""
+
+
+def _unheard(_name: str, _table: pd.DataFrame) -> None:
+    """No one waits for the tables one by one."""
 
 
 @dataclass(frozen=True)
@@ -182,10 +190,10 @@ class SalesPurchasingModel(Model):
 
     # -- running ---------------------------------------------------------------------
 
-    def run(self) -> RunTables:
-        """Simulate warm-up and horizon, then return the tables."""
+    def run(self, ready: TableReady | None = None) -> RunTables:
+        """Simulate warm-up and horizon, then return the tables (``ready``: see :meth:`tables`)."""
         self.simulate()
-        return self.tables()
+        return self.tables(ready)
 
     def simulate(self, lean_loop: bool = True) -> None:
         """Simulate warm-up and horizon; with ``lean_loop``, in the lean loop where it plays the run exactly.
@@ -400,13 +408,22 @@ class SalesPurchasingModel(Model):
 
     # -- results ----------------------------------------------------------------------
 
-    def tables(self) -> RunTables:
-        """The run's tables and KPI summary so far."""
+    def tables(self, ready: TableReady | None = None) -> RunTables:
+        """The run's tables and KPI summary so far.
+
+        Args:
+            ready: called with each table's name and the table as soon as it is final (the
+                record's, first), so a caller can write it while the daily tables are summed.
+        """
+        ready = ready or _unheard
         events = self.recorder.event_table()
+        ready("events", events)
         signals = self.recorder.signal_table()
+        ready("signals", signals)
         days = int(self.env.now) if self.env.now < self.config.total_days else self.config.total_days
         calendar = [(p.skus, p.start_day, p.end_day) for p in self.promotions_run]
         sku_table = timeseries.sku_daily(events, signals, len(self.world.skus), days, calendar)
+        ready("sku_timeseries", sku_table)
         levers = tuple(policies.levers())
         daily = timeseries.company_daily(
             sku_table,
@@ -427,6 +444,7 @@ class SalesPurchasingModel(Model):
         }
         for name, values in timeseries.company_signals(signals, days, initial).items():
             daily[name] = values  # the same days, 0 … days-1: columns added, not a merge that copies the table
+        ready("timeseries", daily)
         summary = metrics.summarize(
             daily,
             sku_table,

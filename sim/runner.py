@@ -21,7 +21,7 @@ from sim.output.rundir import RunFolder
 from sim.output.runfolder import TABLES, read_summary
 
 if TYPE_CHECKING:
-    from sim.model import RunTables
+    from sim.model import RunTables, TableReady
 
 HEADLINE_KPIS = (
     "revenue", "gross_margin", "operating_profit", "fill_rate", "cycle_service_level",
@@ -51,7 +51,7 @@ def run_to_folder(config: RunConfig, run_dir: Path, *, chart_in_parallel: bool =
 
             drawer = stack.enter_context(ChartProcess(parallel=chart_in_parallel))
         try:
-            tables, seconds = simulate(config)
+            tables, seconds = simulate(config, ready=folder.write_table)
             folder.manifest["simulation_s"] = seconds
             chart = drawer.write(run_dir, tables.timeseries, tables.summary, config) if drawer else None
             folder.write_results(tables.summary, {name: getattr(tables, name) for name in TABLES})
@@ -64,12 +64,15 @@ def run_to_folder(config: RunConfig, run_dir: Path, *, chart_in_parallel: bool =
     return tables.summary
 
 
-def simulate(config: RunConfig) -> tuple["RunTables", float]:
-    """The run's tables, simulated in this process, and the seconds it took (build and run)."""
+def simulate(config: RunConfig, ready: "TableReady | None" = None) -> tuple["RunTables", float]:
+    """The run's tables, simulated in this process, and the seconds it took (build, run and tables).
+
+    ``ready`` is told each table as soon as it is final (:meth:`SalesPurchasingModel.tables`).
+    """
     from sim.model import SalesPurchasingModel
 
     started = time.perf_counter()
-    tables = SalesPurchasingModel(config).run()
+    tables = SalesPurchasingModel(config).run(ready)
     return tables, round(time.perf_counter() - started, 3)
 
 

@@ -18,6 +18,7 @@ import os
 import platform
 import subprocess
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -42,13 +43,22 @@ def config_hash(config: RunConfig) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+WRITING_THREADS = 2  # pyarrow encodes and compresses without the GIL: two tables at once, beside the run's Python
+
+
 def write_table(path: Path, table: "pd.DataFrame") -> None:
     """``table`` as zstd-compressed Parquet, written atomically."""
     write_atomically(path, lambda tmp: table.to_parquet(tmp, index=False, compression="zstd"))
 
 
 class RunFolder:
-    """Writes one run's results into ``path``."""
+    """Writes one run's results into ``path``.
+
+    Tables are written in background threads, each as soon as it is handed over
+    (:meth:`write_table`, e.g. as the model finishes it), so Parquet's encoding overlaps
+    the summing of the next table; :meth:`write_results` waits for all of them, and the
+    manifest is sealed only after every write has ended.
+    """
 
     def __init__(self, path: str | Path, config: RunConfig) -> None:
         self.path = Path(path)
@@ -69,14 +79,46 @@ class RunFolder:
         }
         write_json(self.path / MANIFEST, self.manifest)
         _remove_results(self.path, earlier)
+        self._writing: ThreadPoolExecutor | None = None
+        self._tables: dict[str, Future[None]] = {}
+
+    def write_table(self, name: str, table: "pd.DataFrame") -> None:
+        """Start writing ``<name>.parquet`` in the background; :meth:`write_results` waits for it."""
+        if self._writing is None:
+            self._writing = ThreadPoolExecutor(WRITING_THREADS, thread_name_prefix="spsim-tables")
+        self._tables[name] = self._writing.submit(write_table, self.path / f"{name}.parquet", table)
 
     def write_results(self, summary: dict[str, float], tables: "dict[str, pd.DataFrame]") -> None:
-        """The resolved config, the summary and every table."""
+        """The resolved config, the summary and every table (those not handed over yet are written now).
+
+        Raises:
+            Exception: the first table that could not be written (the others are waited for).
+        """
+        for name, table in tables.items():
+            if name not in self._tables:
+                self.write_table(name, table)
         write_text(self.path / CONFIG, yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
         write_json(self.path / SUMMARY, summary)
-        for name, table in tables.items():
-            write_table(self.path / f"{name}.parquet", table)
+        self._wait_for_tables()
         self.manifest["files"] = [CONFIG, SUMMARY] + [f"{name}.parquet" for name in tables]
+
+    def _wait_for_tables(self) -> None:
+        """Wait for every table handed over; raise the first that could not be written (then finish drops them)."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.shutdown(wait=True)
+        for future in self._tables.values():
+            future.result()
+        self._tables = {}
+
+    def _drop_tables(self) -> None:
+        """A failed run: stop its table writes and remove what they wrote (its manifest does not list them)."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.shutdown(wait=True, cancel_futures=True)
+        for name in self._tables:
+            (self.path / f"{name}.parquet").unlink(missing_ok=True)
+        self._tables = {}
 
     def add_files(self, names: list[str]) -> None:
         self.manifest["files"].extend(names)
@@ -89,6 +131,7 @@ class RunFolder:
             error: for a failed run, the error in one line.
             details: for a failed run, the traceback.
         """
+        self._drop_tables()  # none is left once write_results has waited for them
         self.manifest["status"] = status
         self.manifest["wall_time_s"] = round(time.perf_counter() - self.started, 3)
         if error:

@@ -9,9 +9,10 @@ import pytest
 from sim import runner
 from sim.configure import load_config
 from sim.model import SalesPurchasingModel
+from sim.output import metrics
 from sim.output.atomic import write_atomically
 from sim.output.rundir import RunFolder, config_hash
-from sim.output.runfolder import is_complete, read_manifest
+from sim.output.runfolder import TABLES, is_complete, read_manifest
 from tests.helpers import textbook
 
 
@@ -64,7 +65,7 @@ def test_unreadable_manifest_is_not_a_result(tmp_path: Path) -> None:
 
 
 def test_a_run_that_fails_is_sealed_as_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(self: object) -> None:
+    def explode(self: object, *_: object) -> None:
         raise RuntimeError("the simulation broke")
 
     monkeypatch.setattr(SalesPurchasingModel, "run", explode)
@@ -76,6 +77,29 @@ def test_a_run_that_fails_is_sealed_as_failed(tmp_path: Path, monkeypatch: pytes
     assert "the simulation broke" in manifest["error"]
     assert not is_complete(tmp_path / "run")
     assert not (tmp_path / "run" / "summary.json").exists()
+
+
+def test_tables_written_before_a_run_fails_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record's and the daily tables are written while the summary is computed; if that fails, they go."""
+
+    def explode(*_: object, **__: object) -> None:
+        raise RuntimeError("the summary broke")
+
+    monkeypatch.setattr(metrics, "summarize", explode)
+    config = load_config({**textbook(horizon_days=10, warmup_days=0), "output": {"charts": False}})
+    with pytest.raises(RuntimeError):
+        runner.run_to_folder(config, tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "manifest.json").read_text())["status"] == "failed"
+    assert sorted(path.name for path in (tmp_path / "run").iterdir()) == ["manifest.json"]
+
+
+def test_a_run_written_table_by_table_gives_the_same_files(tmp_path: Path) -> None:
+    """Tables handed over as the model finishes them are the tables it returns, written whole."""
+    config = load_config({**textbook(horizon_days=30, warmup_days=0), "output": {"charts": False}})
+    runner.run_to_folder(config, tmp_path / "run")
+    tables = SalesPurchasingModel(config).run()
+    for name in TABLES:
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "run" / f"{name}.parquet"), getattr(tables, name))
 
 
 def test_run_to_folder_in_process_writes_what_the_manifest_lists(tmp_path: Path) -> None:

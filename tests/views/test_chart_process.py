@@ -30,7 +30,7 @@ parallel = chart_process.forks_usefully()
 runner.run_to_folder(load_config(short), folder / "run", chart_in_parallel=True)
 left = len(multiprocessing.active_children())
 
-def broken(config):
+def broken(config, **_):
     raise RuntimeError("the simulation broke")
 
 runner.simulate = broken  # a run that fails after the chart's process started
