@@ -95,7 +95,11 @@ class DrawnDemand:
     def quantities(
         self, day: int, uplift: Mapping[int, float] | None = None, scale: float = 1.0
     ) -> list[tuple[int, int]]:
-        shocks = self._shock_row()  # drawn whatever happens, to keep the stream aligned
+        if self._next_shock < len(self._shocks):  # _shock_row, inlined: drawn whatever happens, to keep the stream aligned
+            shocks = self._shocks[self._next_shock]
+            self._next_shock += 1
+        else:
+            shocks = self._shock_row()
         level = self.interval * self.profile[day if day < self._last_profile_day else self._last_profile_day] * scale
         if uplift is None and day >= self._last_launch:
             means = [rate * level for rate in self._rates]

@@ -8,7 +8,7 @@ in the seat chose); customers of every rep taking part see the discount.
 """
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import simpy
 
@@ -20,6 +20,14 @@ from sim.ports import PromotionPlan, SalesDesk, SalesSeat
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+class Terms(NamedTuple):
+    """What a rep's accounts see on a day (:meth:`Campaigning.terms`)."""
+
+    multipliers: dict[int, float] | None  # demand multipliers of the campaigns, per SKU (None: none)
+    deal: float  # the deal's demand multiplier, on every line
+    running: dict[int, Promotion]  # SKU -> the campaign whose discount its lines get (else the deal's)
 
 
 class Campaigning:
@@ -44,6 +52,27 @@ class Campaigning:
     _pending_draw: float
 
     # -- what customers see ----------------------------------------------------------------
+
+    _terms: tuple[tuple[Any, ...], list[Promotion], Terms] | None = None  # the last terms: for what, from what
+
+    def terms(self, day: int) -> Terms:
+        """Multipliers, deal and running campaigns on ``day``: :meth:`price_factors` and :meth:`active_promotion`.
+
+        Every account of the rep ordering on a day sees the same, so they are worked out
+        once, and again only if the rep's deal or campaigns changed since. A campaign is not
+        changed once it runs, so its identity tells it (the cache holds the campaigns, so no
+        other object can take their ``id``).
+        """
+        key = (day, self.deal_discount, *map(id, self.promotions))
+        if self._terms is None or self._terms[0] != key:
+            multipliers, deal = self.price_factors(day)
+            running: dict[int, Promotion] = {}
+            for promotion in self.promotions:
+                if promotion.running(day):
+                    for sku in promotion.skus:
+                        running.setdefault(sku, promotion)  # the first campaign, as active_promotion finds it
+            self._terms = key, list(self.promotions), Terms(multipliers, deal, running)
+        return self._terms[2]
 
     def price_factors(self, day: int) -> tuple[dict[int, float] | None, float]:
         """Per-SKU demand multipliers of running campaigns, and the deal multiplier."""

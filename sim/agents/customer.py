@@ -64,20 +64,21 @@ class CustomerAccount(Agent):
         model, spec, rep = self.model, self.spec, self.rep
         list_prices = model.list_price_cents
         if rep.promotions or rep.deal_discount:
-            multipliers, deal = rep.price_factors(day)
-            wanted = spec.demand.quantities(day, multipliers, deal)
+            terms = rep.terms(day)
+            wanted = spec.demand.quantities(day, terms.multipliers, terms.deal)
             if self._announced:
                 wanted = wanted + self._announced.pop(day, [])
-            if rep.promotions:
+            paid = 1.0 - rep.deal_discount  # a line's price: a running campaign's discount, else the deal's
+            if terms.running:
                 lines = []
                 for k, q in wanted:
-                    promotion = rep.active_promotion(k, day)
-                    if promotion is not None:
+                    promotion = terms.running.get(k)
+                    if promotion is None:
+                        lines.append((k, q, round(list_prices[k] * paid)))
+                    else:
                         promotion.units_sold[k] = promotion.units_sold.get(k, 0) + q
-                    discount = promotion.discount if promotion is not None else rep.deal_discount
-                    lines.append((k, q, round(list_prices[k] * (1.0 - discount))))
-            else:  # the deal's discount on every line
-                paid = 1.0 - rep.deal_discount
+                        lines.append((k, q, round(list_prices[k] * (1.0 - promotion.discount))))
+            else:
                 lines = [(k, q, round(list_prices[k] * paid)) for k, q in wanted]
         else:
             wanted = spec.demand.quantities(day)
@@ -93,6 +94,10 @@ class CustomerAccount(Agent):
             self._short(short, lines, day)
         elif self._judging:  # judge(ON_TIME_IN_FULL), inlined: most orders ship at once
             self.satisfaction += self._learning * (ON_TIME_IN_FULL - self.satisfaction)
+        market = model.world.market
+        if market.churn_rate_per_order <= 0 or self.satisfaction >= market.churn_threshold:
+            self._orders += 1  # _leaves' first case, inlined: content accounts stay
+            return True
         return not self._leaves()
 
     def _short(self, short: dict[int, int], lines: list[tuple[int, int, int]], day: int) -> None:

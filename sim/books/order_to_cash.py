@@ -108,8 +108,12 @@ class OrderToCash:
                 shipped[sku] += taken
                 cost = taken * costs[sku]
                 stock.value_cents -= cost
-                if ages is not None:
-                    ages.take(sku, taken)
+                if ages is not None:  # StockAges.take; most lines come out of the oldest layer
+                    oldest = ages.layers[sku][0]
+                    if oldest[1] > taken:
+                        oldest[1] -= taken
+                    else:
+                        ages.take(sku, taken)
                 revenue = taken * price
                 revenue_cents += revenue
                 cost_cents += cost
