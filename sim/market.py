@@ -95,7 +95,8 @@ class DrawnDemand:
     def quantities(
         self, day: int, uplift: Mapping[int, float] | None = None, scale: float = 1.0
     ) -> list[tuple[int, int]]:
-        if self._next_shock < len(self._shocks):  # _shock_row, inlined: drawn whatever happens, to keep the stream aligned
+        # drawn whatever happens, to keep the stream aligned (_shock_row, its common case inlined)
+        if self._next_shock < len(self._shocks):
             shocks = self._shocks[self._next_shock]
             self._next_shock += 1
         else:
