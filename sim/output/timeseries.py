@@ -158,11 +158,26 @@ def _lost_by_order_day(events: pd.DataFrame, n_skus: int, days: int) -> np.ndarr
 def _latest(signals: pd.DataFrame, name: str, n_skus: int, days: int) -> np.ndarray:
     """The value of a per-SKU signal at each day's close (0 before its first record)."""
     rows = signals[(signals["signal"] == name) & (signals["day"] < days) & (signals["sku"] >= 0)]
-    grid = np.full((days, n_skus), np.nan)
-    if len(rows):
-        last = rows.groupby(["day", "sku"], sort=False, observed=True)["value"].last()
-        grid[last.index.get_level_values(0), last.index.get_level_values(1)] = last.to_numpy()
-    return pd.DataFrame(grid).ffill().fillna(0.0).to_numpy()
+    day, sku = rows["day"].to_numpy(np.int64), rows["sku"].to_numpy(np.int64)
+    grid = _closing(day, sku, rows["value"].to_numpy(np.float64), days, n_skus)
+    return np.where(np.isnan(grid), 0.0, grid)
+
+
+def _closing(day: np.ndarray, column: np.ndarray, value: np.ndarray, days: int, width: int) -> np.ndarray:
+    """A (days, width) grid of each column's last value of the day, carried forward (NaN before the first).
+
+    Records are in time order; missing values are skipped (as ``GroupBy.last`` skips them).
+    """
+    known = np.flatnonzero(~np.isnan(value))
+    cell = day[known] * width + column[known]
+    cells, from_end = np.unique(cell[::-1], return_index=True)  # each cell's last record
+    cells_flat = np.full(days * width, np.nan)
+    cells_flat[cells] = value[known[len(known) - 1 - from_end]]
+    grid = cells_flat.reshape(days, width)
+    recorded = np.where(np.isnan(grid), 0, np.arange(days)[:, None])
+    np.maximum.accumulate(recorded, axis=0, out=recorded)  # each day's latest day with a record
+    closing: np.ndarray = grid[recorded, np.arange(width)]
+    return closing
 
 
 def standard_costs(events: pd.DataFrame, initial_cents: list[int], days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -274,13 +289,22 @@ def company_signals(signals: pd.DataFrame, days: int, initial: dict[str, float])
 
 
 def agent_daily(signals: pd.DataFrame, name: str, days: int, initial: float | None) -> pd.DataFrame:
-    """A per-agent signal at each day's close: one column per agent that ever recorded it."""
+    """A per-agent signal at each day's close: one column per agent that ever recorded it (in name order).
+
+    A day's value is the last recorded that day (missing values skipped, as ``GroupBy.last``
+    skips them), carried forward over the days without one; ``initial`` before the first.
+    """
     rows = signals[(signals["signal"] == name) & (signals["day"] < days)]
     if rows.empty:
         return pd.DataFrame(index=range(days))
-    last = rows.groupby(["day", "agent"], sort=True, observed=True)["value"].last().unstack("agent")
-    grid = last.reindex(range(days)).ffill()
-    return grid.fillna(initial) if initial is not None else grid
+    agents = rows["agent"].array
+    assert isinstance(agents, pd.Categorical)
+    present, column = np.unique(agents.codes, return_inverse=True)  # codes follow the sorted names
+    day, value = rows["day"].to_numpy(np.int64), rows["value"].to_numpy(np.float64)
+    grid = _closing(day, column, value, days, len(present))
+    # copy=False keeps the grid's layout, so a mean over agents adds in the order groupby's table did
+    table = pd.DataFrame(grid, columns=pd.CategoricalIndex(agents.categories[present], name="agent"), copy=False)
+    return table.fillna(initial) if initial is not None else table
 
 
 def _count_by_day(events: pd.DataFrame, days: int):  # type: ignore[no-untyped-def]
