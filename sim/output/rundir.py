@@ -92,14 +92,19 @@ class RunFolder:
         """The resolved config, the summary and every table (those not handed over yet are written now).
 
         Raises:
-            Exception: the first table that could not be written (the others are waited for).
+            Exception: the first file that could not be written (the tables under way are waited
+                for, and those written are removed).
         """
-        for name, table in tables.items():
-            if name not in self._tables:
-                self.write_table(name, table)
-        write_text(self.path / CONFIG, yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
-        write_json(self.path / SUMMARY, summary)
-        self._wait_for_tables()
+        try:
+            for name, table in tables.items():
+                if name not in self._tables:
+                    self.write_table(name, table)
+            write_text(self.path / CONFIG, yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False))
+            write_json(self.path / SUMMARY, summary)
+            self._wait_for_tables()
+        except BaseException:
+            self._drop_tables()  # no write outlives a failure: once this raises, the folder is still
+            raise
         self.manifest["files"] = [CONFIG, SUMMARY] + [f"{name}.parquet" for name in tables]
 
     def _wait_for_tables(self) -> None:

@@ -1,6 +1,7 @@
 """Run folders: written atomically, sealed by a manifest, never mistaken for a result when broken."""
 
 import json
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 from sim import runner
 from sim.configure import load_config
 from sim.model import SalesPurchasingModel
-from sim.output import metrics
+from sim.output import metrics, rundir
 from sim.output.atomic import write_atomically
 from sim.output.rundir import RunFolder, config_hash
 from sim.output.runfolder import TABLES, is_complete, read_manifest
@@ -91,6 +92,23 @@ def test_tables_written_before_a_run_fails_are_removed(tmp_path: Path, monkeypat
         runner.run_to_folder(config, tmp_path / "run")
     assert json.loads((tmp_path / "run" / "manifest.json").read_text())["status"] == "failed"
     assert sorted(path.name for path in (tmp_path / "run").iterdir()) == ["manifest.json"]
+
+
+def test_a_failed_write_leaves_no_table_and_no_writing_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are written in threads; when another file of the results fails, none of them outlives the failure."""
+    config = load_config({**textbook(horizon_days=30, warmup_days=0), "output": {"charts": False}})
+    tables = SalesPurchasingModel(config).run()
+
+    def disk_full(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rundir, "write_text", disk_full)
+    folder = RunFolder(tmp_path / "run", config)
+    with pytest.raises(OSError, match="disk full"):
+        folder.write_results(tables.summary, {name: getattr(tables, name) for name in TABLES})
+    assert not [thread.name for thread in threading.enumerate() if thread.name.startswith("spsim-tables")]
+    assert not list((tmp_path / "run").glob("*.parquet")), "the tables written are removed"
+    assert not list((tmp_path / "run").glob(".*")), "no temporary left"
 
 
 def test_a_run_written_table_by_table_gives_the_same_files(tmp_path: Path) -> None:
