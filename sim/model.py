@@ -415,7 +415,11 @@ class SalesPurchasingModel(Model):
             ready: called with each table's name and the table as soon as it is final (the
                 record's, first), so a caller can write it while the daily tables are summed.
         """
-        ready = ready or _unheard
+        # As in a run: many objects and few cycles; a collection now would only traverse the run's objects again.
+        with _collector_paused():
+            return self._tables(ready or _unheard)
+
+    def _tables(self, ready: TableReady) -> RunTables:
         events = self.recorder.event_table()
         ready("events", events)
         signals = self.recorder.signal_table()
