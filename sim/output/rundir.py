@@ -103,7 +103,7 @@ class RunFolder:
             write_json(self.path / SUMMARY, summary)
             self._wait_for_tables()
         except BaseException:
-            self._drop_tables()  # no write outlives a failure: once this raises, the folder is still
+            self._drop_tables()  # no write outlives a failure: when this raises, nothing is being written
             raise
         self.manifest["files"] = [CONFIG, SUMMARY] + [f"{name}.parquet" for name in tables]
 
@@ -136,7 +136,7 @@ class RunFolder:
             error: for a failed run, the error in one line.
             details: for a failed run, the traceback.
         """
-        self._drop_tables()  # none is left once write_results has waited for them
+        self._drop_tables()  # a failed run's unlisted tables (none once write_results has waited for them)
         self.manifest["status"] = status
         self.manifest["wall_time_s"] = round(time.perf_counter() - self.started, 3)
         if error:
