@@ -9,6 +9,11 @@ then import alone, and ``mesa.DataCollector`` or ``from mesa import Model`` stil
 Mesa's real objects, the whole package being loaded then. Nothing changes where Mesa is
 already imported.
 
+Only a name the package could give loads it (one its ``__init__`` binds, read from its
+source, or a submodule's): code that looks a name up in every module, as pickle does to
+find a function's module, must not load Mesa by asking it for one of its own names. A
+sweep's workers paid that second at their first result (cloudpickle's ``_whichmodule``).
+
 Mesa's logging helpers (``mesa.mesa_logging``) name a module's logger and a decorated
 method's class from the call stack with ``inspect.stack()``, which reads the source lines
 of every frame on the stack: a tenth of a second when ``mesa.model`` is imported, for
@@ -16,8 +21,12 @@ names the frames carry themselves. :func:`install` hands that module a stand-in 
 ``inspect`` that reads the same names off the frames (a test checks they agree).
 """
 
+import ast
 import importlib.util
+import pkgutil
 import sys
+from importlib.machinery import ModuleSpec
+from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any, NamedTuple
 
@@ -30,10 +39,15 @@ def _lazy_package(name: str) -> None:
         return
     module = importlib.util.module_from_spec(spec)
     loader = spec.loader
+    names: frozenset[str] | None = None
 
     def load_on_first_use(attribute: str) -> Any:
+        nonlocal names
         if attribute.startswith("__"):  # the import machinery probing: not a use of Mesa
             raise AttributeError(attribute)
+        names = _names_given(spec) if names is None else names
+        if names and attribute not in names:  # as the loaded package would answer
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
         del module.__dict__["__getattr__"]
         loader.exec_module(module)
         return getattr(module, attribute)
@@ -43,6 +57,28 @@ def _lazy_package(name: str) -> None:
     parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, module)
+
+
+def _names_given(spec: ModuleSpec) -> frozenset[str]:
+    """Every name a package can give once loaded: those its ``__init__`` binds, and its submodules'.
+
+    Empty (any name may be given) where the source cannot tell: none found, or a ``*`` import.
+    """
+    try:
+        tree = ast.parse(Path(str(spec.origin)).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return frozenset()
+    names = {info.name for info in pkgutil.iter_modules(spec.submodule_search_locations or [])}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            if any(alias.name == "*" for alias in node.names):
+                return frozenset()
+            names.update(alias.asname or alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+    return frozenset(names)
 
 
 class _Frame(NamedTuple):

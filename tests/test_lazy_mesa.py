@@ -60,3 +60,27 @@ def test_mesas_loggers_get_the_names_inspect_would_give_them() -> None:
         """
     )
     assert out == "True named_here True MESA.mesa.model"
+
+
+def test_a_name_mesa_lacks_leaves_it_unloaded_and_every_name_it_has_loads_it() -> None:
+    out = fresh_python(
+        """
+        import importlib.util
+        import sim
+        import mesa, mesa.experimental
+        from joblib.externals import cloudpickle
+        from sim.lazy_mesa import _names_given, loaded_whole
+        def job():
+            pass
+        job.__module__ = None  # as functions in a sweep job's result have: cloudpickle searches every module
+        cloudpickle.dumps(job)
+        before = hasattr(mesa, "no_such_name"), hasattr(mesa.experimental, "add"), loaded_whole(mesa)
+        names = {"mesa": _names_given(importlib.util.find_spec("mesa"))}
+        names["mesa.experimental"] = _names_given(importlib.util.find_spec("mesa.experimental"))
+        found = hasattr(mesa, "DataCollector"), loaded_whole(mesa), hasattr(mesa.experimental, "devs")
+        missing = {package: sorted(n for n in dir(module) if not n.startswith("__") and n not in names[package])
+                   for package, module in (("mesa", mesa), ("mesa.experimental", mesa.experimental))}
+        print(before, found, missing)
+        """
+    )
+    assert out == "(False, False, False) (True, True, True) {'mesa': [], 'mesa.experimental': []}"
