@@ -102,7 +102,12 @@ class DrawnDemand:
         else:
             shocks = self._shock_row()
         level = self.interval * self.profile[day if day < self._last_profile_day else self._last_profile_day] * scale
-        if uplift is None and day >= self._last_launch:
+        floor = math.floor
+        current = uplift is None and day >= self._last_launch  # every line launched, no uplift: the common case
+        if current and not self.additive:  # in one pass, the same products as the two below
+            rates = zip(self._skus, self._rates, shocks, strict=True)
+            return [(sku, floor(rate * level * shock + 0.5)) for sku, rate, shock in rates]
+        if current:
             means = [rate * level for rate in self._rates]
         else:
             means = [
@@ -116,7 +121,6 @@ class DrawnDemand:
                 (line.sku, max(0, math.floor(mean + shock + 0.5)) if mean > 0 else 0)
                 for line, mean, shock in zip(self.lines, means, shocks, strict=True)
             ]
-        floor = math.floor
         return [(sku, floor(mean * shock + 0.5)) for sku, mean, shock in zip(self._skus, means, shocks, strict=True)]
 
     def expected_daily_units(self) -> dict[int, float]:
