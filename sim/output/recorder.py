@@ -126,7 +126,8 @@ class Recorder:
         self._texts = _Names()  # the sentences of ``detail``
         self._events = _Columns(_EVENT_DTYPES)
         self._signals = _Columns(_SIGNAL_DTYPES)
-        self._figures: dict[int, dict[str, Any]] = {}  # row -> the typed figures of a business event
+        # row -> where a business event's typed figures are ((column, field index), ...) and its record
+        self._figures: dict[int, tuple[tuple[tuple[str, int], ...], Any]] = {}
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -176,23 +177,16 @@ class Recorder:
         layout = kind.layout
         assert layout is not None, f"{kind.name} is a flow: record it with flow()"
         agent, sku, account, ref, quantity, value, counterpart, detail = layout.pick(event + ROW_PADDING)
-        row = len(self._events)
-        self._events.add(
-            (
-                event.time,
-                kind.code,
-                self._agents.code(agent),
-                sku,
-                account,
-                ref,
-                quantity,
-                value,
-                counterpart,
-                self._texts.code(detail),
-            )
-        )
-        if layout.figures:
-            self._figures[row] = {column: event[index] for column, index in layout.figures}
+        agent_code, detail_code = self._agents.codes.get(agent), self._texts.codes.get(detail)
+        if agent_code is None or detail_code is None:  # a name or a sentence first seen
+            agent_code, detail_code = self._agents.code(agent), self._texts.code(detail)
+        events = self._events
+        rows = events.rows  # _Columns.add, inlined as in flow()
+        if layout.figures:  # kept as the record and where its figures are: columns only when tables are built
+            self._figures[events.moved + len(rows) // events.width] = (layout.figures, event)
+        rows.extend((event.time, kind.code, agent_code, sku, account, ref, quantity, value, counterpart, detail_code))
+        if len(rows) >= events.limit:
+            events.move()
 
     def signal(self, time: float, name: str, agent: str, sku: int, value: float) -> None:
         """Record the new value of a mechanism measure held by ``agent`` (per SKU, or -1)."""
@@ -245,10 +239,10 @@ class Recorder:
         columns = {
             name: np.full(rows, default, dtype=INT_DTYPES.get(name, np.float64)) for name, default in FIGURES.items()
         }
-        for row, figures in self._figures.items():
+        for row, (figures, event) in self._figures.items():
             if start <= row < start + rows:
-                for name, value in figures.items():
-                    columns[name][row - start] = value
+                for name, index in figures:
+                    columns[name][row - start] = event[index]
         for name in MONEY:
             if name in columns:
                 columns[name] = columns[name] / 100.0
