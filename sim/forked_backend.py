@@ -2,8 +2,9 @@
 
 The launcher hard-codes loky as joblib's backend; :func:`run_joblib_launcher_on` makes the
 ``joblib.Parallel`` it creates run on the given workers instead, with loky's interface:
-jobs and results cross between processes by cloudpickle, as loky sends them, and a job
-that raises (or Ctrl-C) stops what is under way.
+jobs and results cross between processes by cloudpickle, as loky sends them (a result
+without the job's two configs, which the sweeper never reads), and a job that raises (or
+Ctrl-C) stops what is under way.
 """
 
 import os
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from hydra.core.utils import JobReturn
 from joblib import Parallel
 from joblib._parallel_backends import AutoBatchingMixin, FallbackToBackend, ParallelBackendBase, SequentialBackend
 from joblib.externals import cloudpickle
@@ -55,7 +57,19 @@ def _unpickled(data: bytes) -> Cloudpickled:
 
 
 def _run(job: Cloudpickled) -> Cloudpickled:
-    return Cloudpickled(job.value())
+    return Cloudpickled([_without_configs(result) for result in job.value()])  # a batch's results, in order
+
+
+def _without_configs(result: Any) -> Any:
+    """A job's result as the sweeper reads it: its status and return value, not the job's two configs.
+
+    Hydra's sweeper reads only ``return_value`` (which raises a failed job's error) of what
+    its launcher returns; the job's composed config and Hydra config stay with the job's
+    files, instead of ~40 KB to pickle in the worker and unpickle in the command per job.
+    """
+    if isinstance(result, JobReturn):
+        result.cfg = result.hydra_cfg = None
+    return result
 
 
 class ForkedWorkers(AutoBatchingMixin, ParallelBackendBase):
