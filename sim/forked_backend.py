@@ -12,7 +12,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from hydra.core.utils import JobReturn
 from joblib import Parallel
 from joblib._parallel_backends import AutoBatchingMixin, FallbackToBackend, ParallelBackendBase, SequentialBackend
 from joblib.externals import cloudpickle
@@ -67,7 +66,7 @@ def _without_configs(result: Any) -> Any:
     its launcher returns; the job's composed config and Hydra config stay with the job's
     files, instead of ~40 KB to pickle in the worker and unpickle in the command per job.
     """
-    if isinstance(result, JobReturn):
+    if hasattr(result, "hydra_cfg"):  # a JobReturn (Hydra stays in sim.compose and sim.hydra_app)
         result.cfg = result.hydra_cfg = None
     return result
 
