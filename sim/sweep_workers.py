@@ -39,6 +39,7 @@ ORPHANED = 130  # a worker whose sweep is gone ends as if interrupted: its run s
 _LAUNCHER = "hydra/launcher="
 _N_JOBS = "hydra.launcher.n_jobs="
 _workers: "ProcessPoolExecutor | None" = None
+_forked = False  # whether this command forked a sweep's workers (they may be stopped already)
 _watching = False
 
 
@@ -52,22 +53,26 @@ def start(arguments: Sequence[str]) -> bool:
 
     from sim.forked_backend import effective, run_joblib_launcher_on  # joblib: only for a sweep
 
-    global _workers
+    global _workers, _forked
     size = _local_workers(arguments, effective)
     if _workers is not None or size < 2 or not _forks_safely():
         return False
 
     _workers = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"), initializer=_prepare)
+    _forked = True
     _workers.submit(int)  # with fork, the executor forks every worker at its first job
     run_joblib_launcher_on(_workers, size, stop)
     return True
 
 
 def stop() -> bool:
-    """Stop the forked workers, cutting short any job under way; True if there were any."""
+    """Stop the forked workers, cutting short any job under way; True if this command forked any.
+
+    Called again once they are stopped, it does nothing (and says the same).
+    """
     global _workers
     if _workers is None:
-        return False
+        return _forked
     workers, _workers = _workers, None
     for process in list(getattr(workers, "_processes", {}).values()):  # no public kill before Python 3.14
         process.terminate()

@@ -20,6 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sim import sweep_workers
 from sim.analysis.progress import Progress, ProgressLine, SweepTracker
 
 TABLE_KPIS = ("operating_profit", "fill_rate", "on_time_in_full", "avg_on_hand")
@@ -88,6 +89,7 @@ class SweepProgress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        sweep_workers.stop()  # every job is done: the report draws its charts on the cores the workers leave
         progress = self._tracker.poll()
         self._line.finish(progress)
         sweep_dir = self._tracker.sweep_dir

@@ -18,9 +18,9 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
+from sim.analysis.drawing import Drawing
 from sim.analysis.frontier import SERVICE, Frontier
 from sim.analysis.report_arms import ARM_COLOURS, measure
-from sim.output.atomic import write_atomically
 from sim.views import style
 
 TARGET_COLOUR = style.SALES  # service is the customers' side
@@ -35,8 +35,12 @@ def draw_frontier(
     labels: dict[str, str] | None = None,
     colours: dict[str, str] | None = None,
     currency: str = "currency units",
+    drawing: Drawing | None = None,
 ) -> Path:
-    """Draw ``frontier`` to the PNG ``path`` (10 x 4.5 in at 110 dpi: 1100 px, readable at 1280 px)."""
+    """Draw ``frontier`` to the PNG ``path`` (10 x 4.5 in at 110 dpi: 1100 px, readable at 1280 px).
+
+    ``drawing`` writes the file (perhaps in a child, done when it waits); without it, it is written at once.
+    """
     style.apply()
     labels = labels or {}
     names = [row.arm for row in frontier.arms]
@@ -107,8 +111,7 @@ def draw_frontier(
         fontweight="bold",
     )
     figure.tight_layout(rect=(0, 0.02 + 0.05 * rows, 1, 1))
-    write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
-    plt.close(figure)
+    (drawing or Drawing(workers=1)).save(figure, path, dpi=110, bbox_inches="tight")
     return path
 
 

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 
 from sim.analysis import aggregate as agg
 from sim.analysis.design import Design, design
+from sim.analysis.drawing import Drawing
 from sim.analysis.report_arms import HEADLINE_KPIS, short_labels
 from sim.analysis.report_charts import ReportCharts
 from sim.analysis.report_decision import ReportDecision
@@ -72,8 +73,9 @@ def write_report(sweep_dir: Path, objective: str = "operating_profit", target_fi
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        report = Report(design(result), objective, staging, target_fill_rate)
-        blocks = report.build()
+        with Drawing() as drawing:  # the charts' files are whole when the block ends
+            report = Report(design(result), objective, staging, drawing, target_fill_rate)
+            blocks = report.build()
         write_text(staging / "report.md", to_markdown(blocks))
         write_text(staging / "report.html", to_html(blocks, staging, title=report.title()))
         write_text(staging / SUMMARY_TEXT, to_text(report.summary))
@@ -87,9 +89,12 @@ def write_report(sweep_dir: Path, objective: str = "operating_profit", target_fi
 class Report(ReportDecision, ReportText, ReportCharts):
     """Builds the report's blocks (text and charts) into ``folder``: page 1 for a decision, then the evidence."""
 
-    def __init__(self, design: Design, objective: str, folder: Path, target_fill_rate: float | None = None) -> None:
+    def __init__(
+        self, design: Design, objective: str, folder: Path, drawing: Drawing, target_fill_rate: float | None = None
+    ) -> None:
         super().__init__(design.main, objective, folder)
         self.design = design
+        self.drawing = drawing
         self.target_fill_rate = target_fill_rate
 
     def build(self) -> list[Block]:

@@ -16,9 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.analysis.drawing import Drawing
 from sim.analysis.report_arms import GROUP_MARKERS, SERVICE_KPI, Group, ReportData
 from sim.analysis.stats import t_critical
-from sim.output.atomic import write_atomically
 from sim.views import style
 
 TIMESERIES_COLUMNS = ["day", "demand", "served_same_day", "on_hand", "operating_profit"]
@@ -44,7 +44,9 @@ TIMESERIES_NOTE = (
 
 
 class ReportCharts(ReportData):
-    """The report's charts, drawn into its folder."""
+    """The report's charts, drawn into its folder (written by ``drawing``, perhaps while the report goes on)."""
+
+    drawing: Drawing
 
     def charts(self) -> list[Block]:
         blocks: list[Block] = [("h2", "Effects against the baseline")]
@@ -74,9 +76,7 @@ class ReportCharts(ReportData):
         return blocks
 
     def save(self, figure: Figure, name: str) -> str:
-        path = self.folder / name
-        write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", bbox_inches="tight"))
-        plt.close(figure)
+        self.drawing.save(figure, self.folder / name, bbox_inches="tight")
         return name
 
     def forest(self, group: Group) -> Figure:

@@ -18,6 +18,7 @@ from typing import Any
 from sim.analysis import frontier as frontier_module
 from sim.analysis import gap, interaction, robustness, worth, worth_chart
 from sim.analysis.design import Design
+from sim.analysis.drawing import Drawing
 from sim.analysis.frontier_chart import draw_frontier
 from sim.analysis.report_arms import Group, ReportData
 from sim.output.runfolder import read_config
@@ -32,6 +33,7 @@ class ReportDecision(ReportData):
 
     design: Design
     target_fill_rate: float | None
+    drawing: Drawing
 
     # -- what the sections are computed from (once) --
 
@@ -89,7 +91,7 @@ class ReportDecision(ReportData):
         blocks.append(("p", self.holds_for_sentence()))
         if self.worths:
             name = "benefit_cost.png"
-            worth_chart.draw(self.worths, self.folder / name, self.currency)
+            worth_chart.draw(self.worths, self.folder / name, self.currency, self.drawing)
             blocks.append(("img", (name, "Benefit before its cost, its cost and the net of each lever")))
         return blocks
 
@@ -240,7 +242,7 @@ class ReportDecision(ReportData):
         if found is None:
             return [("h2", "Better, or only more stock?"), ("p", NO_FRONTIER_NOTE)]
         name = "frontier.png"
-        draw_frontier(found, self.folder / name, currency=self.currency)
+        draw_frontier(found, self.folder / name, currency=self.currency, drawing=self.drawing)
         return [
             ("h2", "Better, or only more stock? The arms at equal service"),
             ("p", FRONTIER_NOTE),

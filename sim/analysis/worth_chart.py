@@ -12,15 +12,15 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sim.analysis.drawing import Drawing
 from sim.analysis.worth import LeverWorth
-from sim.output.atomic import write_atomically
 from sim.views import style
 
 BENEFIT, COST = "#4c72b0", "#c44e52"
 
 
-def draw(worths: list[LeverWorth], path: Path, currency: str) -> None:
-    """Write the chart of ``worths`` (best net first) to ``path`` (PNG)."""
+def draw(worths: list[LeverWorth], path: Path, currency: str, drawing: Drawing | None = None) -> None:
+    """Write the chart of ``worths`` (best net first) to ``path`` (PNG; by ``drawing``, else at once)."""
     style.apply()
     rows = np.arange(len(worths))
     figure, axis = plt.subplots(figsize=(10, 1.2 + 0.62 * max(len(worths), 1)), dpi=130)
@@ -52,5 +52,4 @@ def draw(worths: list[LeverWorth], path: Path, currency: str) -> None:
     axis.set_title("Is each lever worth what it costs?", fontsize=14, fontweight="bold", loc="left")
     axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, frameon=False, fontsize=11)
     figure.tight_layout()
-    write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", dpi=130, bbox_inches="tight"))
-    plt.close(figure)
+    (drawing or Drawing(workers=1)).save(figure, path, dpi=130, bbox_inches="tight")
