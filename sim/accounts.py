@@ -123,8 +123,17 @@ class AccountFactory:
 
     def new_account(self, index: int, rep: int, lead: int, today: int) -> AccountSpec:
         """An account sales has just won: drawn from the streams of its rep's lead number ``lead``."""
-        stream = (f"won:{rep}", lead)
-        rng = self.streams.generator(stream[0], lead)
+        key, patience, lines = self._lead(rep, lead)
+        return self.account(index, rep, key, lines, today + 1, patience, (f"won:{rep}", lead))
+
+    def lead_demand(self, rep: int, lead: int) -> dict[int, float]:
+        """What the account of a rep's lead would buy per day, per SKU, as :meth:`new_account` would realise it."""
+        _, _, lines = self._lead(rep, lead)
+        return {line.sku: line.daily_rate * float(self.launch_factor[line.sku]) for line in lines}
+
+    def _lead(self, rep: int, lead: int) -> tuple[bool, int, list[DemandLine]]:
+        """A lead's first draws, in this order: whether it is a key account, its patience, its lines."""
+        rng = self.streams.generator(f"won:{rep}", lead)
         key = bool(rng.random() < self.scenario.key_account_share)
         patience = max(0, round(self.scenario.patience_days * rng.uniform(0.5, 1.5)))
-        return self.account(index, rep, key, self.lines(rng, key), today + 1, patience, stream)
+        return key, patience, self.lines(rng, key)

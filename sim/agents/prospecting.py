@@ -73,8 +73,8 @@ class Pipeline:
             lead += 1  # the rep's lead number: what a won account's draws are keyed by
             today = int(model.env.now)
             reputation = sum(a.satisfaction for a in rep.accounts) / len(rep.accounts) if rep.accounts else 0.5
-            preview = self.factory.new_account(-1, rep.index, lead, today)
-            deal = Deal(rep.index, lead, today + self.decision_days, reputation, preview.demand.expected_daily_units())
+            daily_units = self.factory.lead_demand(rep.index, lead)  # what the account would buy, not yet an account
+            deal = Deal(rep.index, lead, today + self.decision_days, reputation, daily_units)
             self.open.append(deal)
             model.process(self._decide(model, rep, deal, draw))
 

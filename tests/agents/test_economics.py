@@ -194,3 +194,11 @@ def test_suppliers_pay_back_their_share_of_each_campaigns_discount() -> None:
     unfunded = run({**raw, "scenario": {"promotion_funding_share": 0.0}})
     assert (unfunded.events["event"] == "promotion_allowance").sum() == 0
     assert unfunded.summary["promotion_allowances"] == 0.0
+
+
+def test_a_deal_expects_what_the_account_of_its_lead_would_buy() -> None:
+    model = SalesPurchasingModel(load_config(company(seed=8, horizon_days=300, new_account_rate_per_rep_per_year=20.0)))
+    factory = model.world.account_factory
+    for rep, lead in [(0, 1), (0, 2), (3, 7), (5, 40)]:
+        account = factory.new_account(99, rep, lead, today=120)
+        assert factory.lead_demand(rep, lead) == account.demand.expected_daily_units()
