@@ -43,7 +43,11 @@ class Drawing:
             return
         if len(self._pending) >= self.workers:
             self._wait_for(next(iter(self._pending)))
-        child = os.fork()
+        try:
+            child = os.fork()
+        except OSError:  # no process to spare (a limit on processes, memory): written here instead
+            _write(figure, path, savefig)
+            return
         if child == 0:  # write, then leave without the parent's exit handlers and unflushed output
             written = False
             try:

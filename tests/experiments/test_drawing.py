@@ -52,6 +52,11 @@ CASE = textwrap.dedent(
             with Drawing(workers=2) as drawing:
                 drawing.save(chart(0), folder / "drawn.png")
                 raise KeyError("the report broke")
+        elif case == "fork_fails":
+            def no_process(): raise BlockingIOError("Resource temporarily unavailable")
+            os.fork = no_process
+            with Drawing(workers=2) as drawing:
+                drawing.save(chart(0), folder / "drawn.png")
         elif case == "another_thread_runs":
             stop = threading.Event()
             threading.Thread(target=stop.wait).start()
@@ -98,6 +103,12 @@ def test_a_childs_error_is_raised_by_the_report(tmp_path: Path) -> None:
 def test_a_failing_report_waits_for_its_children_and_raises_its_own_error(tmp_path: Path) -> None:
     result = _run("the_block_fails", tmp_path)
     assert result == {"forks": 1, "error": "KeyError", "children_left": False, "open_figures": 0}
+
+
+def test_a_chart_is_written_here_when_no_child_can_be_forked(tmp_path: Path) -> None:
+    result = _run("fork_fails", tmp_path)
+    assert result == {"forks": 0, "error": None, "children_left": False, "open_figures": 0}
+    assert (tmp_path / "drawn.png").exists()
 
 
 def test_no_child_is_forked_while_another_thread_runs(tmp_path: Path) -> None:
