@@ -51,7 +51,7 @@ class Drawing:
         if child == 0:  # write, then leave without the parent's exit handlers and unflushed output
             written = False
             try:
-                write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", **savefig))
+                _png(figure, path, savefig)
                 written = True
             finally:
                 os._exit(0 if written else 1)
@@ -91,7 +91,12 @@ def forks_safely() -> bool:
 
 
 def _write(figure: Figure, path: Path, savefig: dict[str, Any]) -> None:
+    """Write ``figure`` here, then let pyplot forget it."""
     try:
-        write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", **savefig))
+        _png(figure, path, savefig)
     finally:
         plt.close(figure)
+
+
+def _png(figure: Figure, path: Path, savefig: dict[str, Any]) -> None:
+    write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", **savefig))
