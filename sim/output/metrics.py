@@ -23,8 +23,7 @@ def summarize(
     levers: tuple[str, ...] = (),
 ) -> dict[str, float]:
     """Every KPI of the registry (``sim.output.kpis``) over the days after the warm-up."""
-    measured = timeseries[timeseries["day"] >= warmup_days]
-    per_sku = sku_table[sku_table["day"] >= warmup_days]
+    measured, per_sku = _from_day(timeseries, warmup_days), _from_day(sku_table, warmup_days)
     days = len(measured)
     total = measured.sum(numeric_only=True)
     revenue = float(total["revenue"])
@@ -70,7 +69,7 @@ def summarize(
         bias, error = forecast_bias_and_error(per_sku, column, bucket_days)
         summary[f"{name}_bias"] = bias
         summary[f"{name}_error"] = error
-    measured_events = events[events["day"] >= warmup_days]
+    measured_events = _from_day(events, warmup_days)
     summary |= _collisions(measured, total, measured_events, initial_trust)
     summary |= _levers(measured, total, events, measured_events, signals, warmup_days, len(timeseries), levers)
     return summary
@@ -231,6 +230,11 @@ def _verdicts(events: pd.DataFrame, kind: str) -> float:
     """Share of ``kind`` events whose verdict is yes: NaN where there are none."""
     verdicts = events.loc[events["event"] == kind, "verdict"]
     return float((verdicts == 1).mean()) if len(verdicts) else float("nan")
+
+
+def _from_day(table: pd.DataFrame, day: int) -> pd.DataFrame:
+    """The rows from ``day`` on: a slice of the table, which is in day order, not a copy of its rows."""
+    return table.iloc[int(np.searchsorted(table["day"].to_numpy(), day, side="left")) :]
 
 
 def _ratio(numerator: float, denominator: float) -> float:

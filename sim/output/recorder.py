@@ -25,14 +25,20 @@ CHUNK_ROWS = 8192  # rows kept as Python objects before they move into columns
 
 
 class _Columns:
-    """Rows of fixed width appended to a list, moved into typed numpy columns in chunks."""
+    """Rows of fixed width appended to a list, moved into typed numpy columns every few thousand rows.
+
+    Each column is one buffer that doubles when full, so a table reads its rows as they are
+    (a view), never a join of chunks: a join would copy every column once more at the end of
+    the run, and the freed chunks would stay in the process's heap as holes. Pages of a
+    buffer's spare room are never written, so they take address space, not memory.
+    """
 
     def __init__(self, dtypes: Sequence[Any]) -> None:
         self.dtypes = tuple(dtypes)
         self.width = len(self.dtypes)
         self.rows: list[Any] = []  # the pending rows, flattened
-        self.chunks: list[list[np.ndarray]] = [[] for _ in self.dtypes]
-        self.moved = 0  # rows already in the chunks
+        self.buffers = [np.empty(0, dtype=dtype) for dtype in self.dtypes]
+        self.moved = 0  # rows already in the buffers
         self.limit = CHUNK_ROWS * self.width
 
     def add(self, row: tuple[Any, ...]) -> None:
@@ -49,29 +55,28 @@ class _Columns:
         rows, width = self.rows, self.width
         if not rows:
             return
-        for position, dtype in enumerate(self.dtypes):
-            chunk = np.fromiter(rows[position::width], dtype=dtype, count=len(rows) // width)
-            chunk.flags.writeable = False  # the tables share the chunks: a table cannot change the record
-            self.chunks[position].append(chunk)
-        self.moved += len(rows) // width
+        count = len(rows) // width
+        start, end = self.moved, self.moved + count
+        if end > len(self.buffers[0]):
+            self._grow(end)
+        for position, buffer in enumerate(self.buffers):
+            buffer[start:end] = np.fromiter(rows[position::width], dtype=buffer.dtype, count=count)
+        self.moved = end
         rows.clear()
 
+    def _grow(self, rows: int) -> None:
+        capacity = max(rows, 2 * len(self.buffers[0]), 8 * CHUNK_ROWS)
+        for position, old in enumerate(self.buffers):
+            buffer = np.empty(capacity, dtype=old.dtype)
+            buffer[: self.moved] = old[: self.moved]
+            self.buffers[position] = buffer  # tables made before keep the old buffer as long as they live
+
     def column(self, position: int, start: int = 0) -> np.ndarray:
-        """One column, from row ``start`` on (only the chunks that hold those rows are joined)."""
+        """One column, from row ``start`` on: a read-only view of the record, shared by the tables."""
         self.move()
-        chunks, first = self.chunks[position], 0
-        while first < len(chunks) and start >= len(chunks[first]):
-            start -= len(chunks[first])
-            first += 1
-        if first == len(chunks):
-            return np.empty(0, dtype=self.dtypes[position])
-        if len(chunks) - first == 1:
-            return chunks[first][start:]
-        joined = np.concatenate(chunks[first:])
-        joined.flags.writeable = False
-        if first == 0:
-            chunks[:] = [joined]  # joined once and kept: the tables share it, not a copy each
-        return joined[start:]
+        view = self.buffers[position][start : self.moved]
+        view.flags.writeable = False  # a table cannot change the record
+        return view
 
 
 class _Names:

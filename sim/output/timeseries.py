@@ -6,7 +6,7 @@ Money per day follows the same events (holding cost from the day's closing stock
 value, the definition the ledger accrues).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -75,20 +75,20 @@ class _Grid:
 
     def __init__(self, events: pd.DataFrame, n_skus: int, days: int) -> None:
         day, sku = events["day"].to_numpy(), events["sku"].to_numpy()
-        inside = (day < days) & (sku >= 0)
         self.events = events
-        self.inside = inside
-        self.cell = day[inside].astype(np.int64) * n_skus + sku[inside]
+        self.inside = (day < days) & (sku >= 0)
+        self.cell = day.astype(np.int64) * n_skus + sku  # of every row: only the inside ones are read
         self.shape = (days, n_skus)
 
     def total(self, kinds: tuple[str, ...], column: str = "quantity", verdict: int | None = None) -> np.ndarray:
-        events, inside = self.events, self.inside
-        mask = one_of(events["event"], kinds)[inside]
+        events = self.events
+        mask = one_of(events["event"], kinds) & self.inside
         if verdict is not None:
-            mask &= events["verdict"].to_numpy()[inside] == verdict
-        weights = events[column].to_numpy(np.float64)[inside][mask] if column else None
+            mask &= events["verdict"].to_numpy() == verdict
+        rows = np.flatnonzero(mask)  # the rows summed, in order: a copy of them, not of whole columns
+        weights = events[column].to_numpy()[rows].astype(np.float64) if column else None
         size = self.shape[0] * self.shape[1]
-        counts = np.bincount(self.cell[mask], weights=weights, minlength=size)
+        counts = np.bincount(self.cell[rows], weights=weights, minlength=size)
         return counts[:size].reshape(self.shape)
 
 
@@ -135,7 +135,7 @@ def sku_daily(
     for skus, start, end in promotions:
         promoted[start:end, list(skus)] = 1
     columns["promoted"] = promoted.reshape(-1)  # 1 while a promotion runs on the SKU
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # new columns each: a copy would only raise the run's peak of memory
 
 
 def _lost_by_order_day(events: pd.DataFrame, n_skus: int, days: int) -> np.ndarray:
@@ -209,13 +209,14 @@ def company_daily(
     """
     days = int(sku_table["day"].max()) + 1 if len(sku_table) else 0
     in_day, at_close = standard_costs(events, standard_cost_cents, days)
-    valued = sku_table.assign(
-        inventory_value=sku_table["on_hand"] * at_close.reshape(-1),
-        cogs=sku_table["shipped"] * in_day.reshape(-1),
-        received_at_standard=sku_table["received"] * in_day.reshape(-1),
-    )
-    daily = valued.drop(columns="sku").groupby("day", sort=True).sum()
-    days = len(daily)
+    columns = {name: sku_table[name].to_numpy() for name in sku_table.columns if name not in ("day", "sku")}
+    columns["inventory_value"] = columns["on_hand"] * at_close.reshape(-1)
+    columns["cogs"] = columns["shipped"] * in_day.reshape(-1)
+    columns["received_at_standard"] = columns["received"] * in_day.reshape(-1)
+    day_sums = _day_sums(len(sku_table), days)
+    sums = {"day": np.arange(days, dtype=sku_table["day"].to_numpy().dtype)}
+    sums |= {name: day_sums(values) for name, values in columns.items()}
+    daily = pd.DataFrame(sums, copy=False)  # new columns each: a copy would only raise the run's peak of memory
     by_day = _money_by_day(events, days)
     daily["revenue"] = by_day(SHIPMENTS)
     daily["ppv"] = by_day(("receipt",)) - daily.pop("received_at_standard").to_numpy()
@@ -244,10 +245,29 @@ def company_daily(
     costs = ["holding_cost", "expediting_cost", "penalty_cost", "policy_cost"]
     costs += ["operating_expenses", "obsolescence_cost", "backlog_provision"]
     daily["operating_profit"] = daily["gross_margin"] + daily["revaluation"] - daily[costs].sum(axis=1)
-    # reset_index() would copy the whole table at the run's peak of memory: the day goes in as a column instead
-    daily.insert(0, "day", daily.index.to_numpy())
-    daily.index = pd.RangeIndex(days)
     return daily
+
+
+def _day_sums(rows: int, days: int) -> Callable[[np.ndarray], np.ndarray]:
+    """Sums of a column of the SKU table per day: what ``groupby("day").sum()`` gives, without copying the table.
+
+    The table holds each day's SKUs in a run of rows, so a day's sum is a ``np.add.reduceat``
+    over its run, as pandas itself sums groups that are sorted; integers are added as int64
+    and keep their own type where every sum fits it, as pandas keeps it. These columns never
+    hold NaN (forecasts are 0 before the first), which pandas would skip.
+    """
+    starts = np.arange(0, rows, rows // days) if days else np.zeros(0, dtype=np.intp)
+
+    def day_sums(values: np.ndarray) -> np.ndarray:
+        work = values.astype(np.int64) if values.dtype.kind in "biu" else values
+        sums: np.ndarray = np.add.reduceat(work, starts) if days else np.zeros(0, dtype=work.dtype)
+        if values.dtype.kind in "iu":
+            narrow = sums.astype(values.dtype)
+            if np.array_equal(narrow, sums):
+                return narrow
+        return sums
+
+    return day_sums
 
 
 def orders_by_day(events: pd.DataFrame, days: int) -> tuple[np.ndarray, np.ndarray]:

@@ -101,9 +101,9 @@ def test_the_columns_survive_the_move_from_rows_to_chunks() -> None:
 def test_a_table_shares_the_record_and_cannot_change_it() -> None:
     recorder = Recorder()
     kind = events.code("shipment")
-    for i in range(2 * CHUNK_ROWS + 5):  # two chunks and pending rows, then one chunk once joined
+    for i in range(2 * CHUNK_ROWS + 5):  # two moves into the columns and pending rows
         recorder.flow(i / 4, kind, recorder.name("warehouse"), 0, i, i, i + 1, i)
-    for rows in (CHUNK_ROWS // 2, 0):  # a table of several chunks, then of the one they were joined into
+    for rows in (CHUNK_ROWS // 2, 0):  # a table after more rows, then one with none new
         for i in range(rows):
             recorder.flow(1e6 + i, kind, recorder.name("warehouse"), 0, i, i, i + 1, i)
         table = recorder.event_table()
@@ -111,6 +111,20 @@ def test_a_table_shares_the_record_and_cannot_change_it() -> None:
         with pytest.raises(ValueError, match="read-only"):
             table["quantity"].to_numpy()[0] = -5
         assert (recorder.event_table()["quantity"].to_numpy() == before).all()
+
+
+def test_a_table_keeps_its_rows_when_the_columns_grow_after_it() -> None:
+    recorder = Recorder()
+    kind = events.code("shipment")
+    for i in range(CHUNK_ROWS):
+        recorder.flow(float(i), kind, recorder.name("warehouse"), 0, i, i, i, i)
+    early = recorder.event_table()
+    for i in range(CHUNK_ROWS, 20 * CHUNK_ROWS):  # far past the columns' first room: they move to larger ones
+        recorder.flow(float(i), kind, recorder.name("warehouse"), 0, i, i, i, i)
+    late = recorder.event_table()
+    assert (early["quantity"].to_numpy() == np.arange(CHUNK_ROWS)).all()
+    assert (late["quantity"].to_numpy() == np.arange(20 * CHUNK_ROWS)).all()
+    assert (late["time"].to_numpy() == np.arange(20 * CHUNK_ROWS)).all()
 
 
 def test_business_events_carry_the_figures_their_messages_state() -> None:
