@@ -34,10 +34,9 @@ class _Columns:
     """
 
     def __init__(self, dtypes: Sequence[Any]) -> None:
-        self.dtypes = tuple(dtypes)
-        self.width = len(self.dtypes)
+        self.buffers = [np.empty(0, dtype=dtype) for dtype in dtypes]
+        self.width = len(self.buffers)
         self.rows: list[Any] = []  # the pending rows, flattened
-        self.buffers = [np.empty(0, dtype=dtype) for dtype in self.dtypes]
         self.moved = 0  # rows already in the buffers
         self.limit = CHUNK_ROWS * self.width
 
