@@ -22,6 +22,7 @@ their own within a second when the command's process is gone (each watches its p
 from the moment it is forked).
 """
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -131,3 +132,5 @@ def _prepare() -> None:
 
     import sim.model  # pandas, pyarrow and the model
     import sim.runner  # noqa: F401
+
+    gc.freeze()  # as the command froze what it had loaded: collections between jobs go through the jobs' objects only
