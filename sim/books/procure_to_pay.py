@@ -67,7 +67,8 @@ class ProcureToPay:
         The expected day is the one the supplier's shipping notice gave, once it has
         shipped (the latest of its shipments), else the due day.
         """
-        return sorted((max(po.due_day, po.expected_day or 0), po.open_quantity) for po in self.open_orders[sku])
+        orders = self.open_orders[sku]  # a list, not a generator, for sorted(): an ERP snapshot asks every day
+        return sorted([(max(po.due_day, po.expected_day or 0), po.open_quantity) for po in orders]) if orders else []
 
     def receive(self, now: float, po: PurchaseOrder, units: int) -> None:
         """Goods of ``po`` arrive: shelve them, pay for them, serve backorders."""

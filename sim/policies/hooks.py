@@ -104,7 +104,12 @@ class Levers:
 
     def promise_from_stock(self, rep: Colleague) -> bool:
         """Whether every lever's record of stock is right for ``rep`` now."""
-        return all(lever.promise_from_stock(rep) for lever in self._promise_from_stock)
+        # Asked at every order with stock in view: a loop takes ~0.1 µs against ~0.4 µs for all() over
+        # a generator, and stops at the first lever that says no, as all() does (each may draw a number).
+        for lever in self._promise_from_stock:  # noqa: SIM110
+            if not lever.promise_from_stock(rep):
+                return False
+        return True
 
     def pipeline_quality(self, buyer: Colleague) -> float | None:
         """The first pipeline a lever shows ``buyer`` (None in the silo)."""
