@@ -21,10 +21,13 @@ from sim.ports import OrderDesk
 from sim.specs import AccountSpec, OrderAnnouncement
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sim.agents.sales import SalesRep
 
 ON_TIME_IN_FULL = OUTCOMES["on time in full"]
 SALES_CLAIM = 2.0  # sales claims twice a key account's line margin is at risk: today's and its goodwill
+CHURN_DRAWS = 4096  # an account's churn draws, used in turn (an account orders tens of times a year)
 
 
 class CustomerAccount(Agent):
@@ -45,9 +48,8 @@ class CustomerAccount(Agent):
         self.satisfaction = 0.8
         self.churned = False
         market = model.world.market
-        family, number = spec.stream
-        churn = model.streams.generator("churn" if family == "account" else f"{family}:churn", number)
-        self._churn_draws = churn.random(4096).tolist() if market.churn_rate_per_order > 0 else []
+        self._churn_draws: list[float] = []  # drawn when first needed (_churn_draw): most accounts never need one
+        self._churn_stream: np.random.Generator | None = None
         # Key accounts are the demanding ones: each order's service moves their satisfaction more.
         weight = market.key_account_sensitivity if spec.key_account else 1.0
         self._learning = min(1.0, market.satisfaction_learning * weight)
@@ -149,13 +151,31 @@ class CustomerAccount(Agent):
         """Satisfaction moves toward how the service felt (a key account's more)."""
         self.satisfaction += self._learning * (outcome - self.satisfaction)
 
+    def _churn_draw(self) -> float:
+        """The draw of this order: the ``_orders``-th value of the account's churn stream (its first 4,096 in turn).
+
+        The values are drawn as the orders reach them, in blocks, and are the same as one
+        block of 4,096 drawn at the start (``Generator.random`` takes one 64-bit output a
+        value), at a fraction of the cost: an account that never falls below the
+        threshold draws none, and the stream itself is made only then.
+        """
+        position, draws = self._orders % CHURN_DRAWS, self._churn_draws
+        if position >= len(draws):
+            if self._churn_stream is None:
+                family, number = self.spec.stream
+                name = "churn" if family == "account" else f"{family}:churn"
+                self._churn_stream = self.model.streams.generator(name, number)
+            wanted = min(CHURN_DRAWS, max(position + 1, 2 * len(draws), 64))
+            draws += self._churn_stream.random(wanted - len(draws)).tolist()
+        return draws[position]
+
     def _leaves(self) -> bool:
         market = self.model.world.market
         threshold = market.churn_threshold
         if market.churn_rate_per_order <= 0 or self.satisfaction >= threshold:
             self._orders += 1
             return False
-        draw = self._churn_draws[self._orders % len(self._churn_draws)]
+        draw = self._churn_draw()
         self._orders += 1
         if draw >= market.churn_rate_per_order * (threshold - self.satisfaction) / threshold:
             return False
