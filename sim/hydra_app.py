@@ -74,19 +74,16 @@ def main(arguments: list[str]) -> bool:
         if NO_RUN_FLAGS.intersection(arguments):
             arguments = add_levers(arguments)
         elif multirun:
+            _fork_workers(arguments)  # they import the model while this process checks and composes the sweep
             arguments = precheck(arguments)
             _check_each_arm_once()
         elif run_once(arguments):
             return True
     except ConfigError as error:
+        sweep_workers.stop()  # a sweep refused: its workers go first
         fail(PROG, str(error))
     sys.argv[1:] = arguments
     os.environ[sweep_workers.PARENT] = str(os.getpid())  # the sweep's workers stop when this process is gone
-    if multirun:
-        # What is loaded now lives to the end: full collections during the sweep, here and in
-        # the forked workers, need not go through it again (~0.2 s each, competing with the jobs).
-        gc.freeze()
-        sweep_workers.start(arguments)  # while Hydra composes the sweep, they import the model
     try:
         _hydra_app()
     except KeyboardInterrupt:
@@ -94,6 +91,15 @@ def main(arguments: list[str]) -> bool:
         print("\nspsim: interrupted; run the same command again to resume a sweep", file=sys.stderr)
         sys.exit(INTERRUPTED)
     return _stop_workers()
+
+
+def _fork_workers(arguments: list[str]) -> None:
+    """Fork a sweep's workers before it is checked: the ~0.6 s they take to import the model overlaps the checks."""
+    os.environ[sweep_workers.PARENT] = str(os.getpid())  # they stop when this process is gone
+    # What is loaded now lives to the end: full collections during the sweep, here and in
+    # the forked workers, need not go through it again (~0.2 s each, competing with the jobs).
+    gc.freeze()
+    sweep_workers.start(arguments)  # the launcher's settings are the command line's: the check changes none
 
 
 def _stop_workers() -> bool:

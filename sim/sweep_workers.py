@@ -3,9 +3,9 @@
 Hydra's joblib launcher runs a sweep's jobs on loky workers, fresh interpreters that
 import Python, Hydra, pandas and the model before their first job: ~1.8 s on two cores
 while no job runs, serial time that a 12-run sweep on two workers pays out of ~11 s.
-Forked from ``spsim -m`` once the sweep is checked, the workers share every module the
-command has already imported and import the model while the command composes the sweep,
-so the jobs start as soon as it is launched.
+Forked as soon as ``spsim -m`` starts, the workers share every module the command has
+already imported and import the model while the command checks and composes the sweep,
+so the jobs start as soon as it is launched (a sweep refused by the check stops them).
 
 The launcher is unchanged (``hydra/launcher=joblib``, ``hydra.launcher.n_jobs``): its
 ``joblib.Parallel`` is handed these workers as a joblib backend instead of loky's, and a
@@ -47,8 +47,8 @@ _watching = False
 def start(arguments: Sequence[str]) -> bool:
     """Fork the workers of the sweep ``arguments`` describes, if they will run it; True if forked.
 
-    Call once the sweep is checked and ``SPSIM_SWEEP_PARENT`` names this process (the
-    workers copy the environment when forked).
+    Call once ``SPSIM_SWEEP_PARENT`` names this process (the workers copy the environment
+    when forked), and :func:`stop` them if the sweep is then refused.
     """
     from concurrent.futures import ProcessPoolExecutor
 

@@ -103,3 +103,43 @@ def test_no_fork_while_another_thread_runs() -> None:
         check=True,
     )
     assert '"started": false' in done.stdout
+
+
+REFUSED_SWEEP = textwrap.dedent(
+    """
+    import json, os, sys
+    from sim import sweep_workers
+    from sim.hydra_app import main
+    forked = []
+    stop = sweep_workers.stop
+    def recording_stop():
+        if sweep_workers._workers is not None:
+            forked.extend(sweep_workers._workers._processes)
+        return stop()
+    sweep_workers.stop = recording_stop
+    try:
+        main(sys.argv[1:])
+        status = 0
+    except SystemExit as exit:
+        status = exit.code
+    def running(pid):
+        return os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+    print(json.dumps({"status": status, "forked": len(forked), "alive": [pid for pid in forked if running(pid)]}))
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_sweep_refused_by_its_check_stops_the_workers_forked_before_it() -> None:
+    """The workers are forked before the sweep is checked (their imports overlap the check): a refusal stops them."""
+    done = subprocess.run(
+        [sys.executable, "-c", REFUSED_SWEEP, "-m", "scenario.nope=1,2", "hydra.launcher.n_jobs=2"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"status": 2, "forked": 2, "alive": []}, done.stderr
+    assert done.stderr.count("\n") == 1 and "scenario.nope" in done.stderr

@@ -119,8 +119,13 @@ class SweepProgress:
 
 
 def _prepare_report() -> None:
-    """Import what the report needs while the jobs run: ~1 s (scipy, matplotlib) off the sweep's serial end."""
-    from sim.analysis import aggregate, design, report  # noqa: F401
+    """Import what the report needs while the jobs run: ~1 s (scipy, matplotlib) off the sweep's serial end.
+
+    Its Parquet reader too: the jobs, not this process, wrote the runs' tables.
+    """
+    import pyarrow.parquet  # noqa: F401
+
+    from sim.analysis import aggregate, design, report, tables  # noqa: F401
 
 
 def summarise(sweep_dir: Path, baseline: str | None = None, target_fill_rate: float | None = None) -> None:
