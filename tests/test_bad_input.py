@@ -19,6 +19,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[f"{case.command} {' '.join(case.arguments)}"[:80] for case in CASES])
 def test_bad_input_is_one_line_exit_2_and_nothing_written(case: Case, workdir: Path) -> None:
     outcome = check(case, workdir)

@@ -208,6 +208,7 @@ def tally() -> Iterator[None]:
         )
 
 
+@pytest.mark.slow
 @settings(settings.get_profile(PROFILE))
 @given(configs())
 def test_any_config_within_the_bounds_runs_and_balances(raw: dict[str, Any]) -> None:

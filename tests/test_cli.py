@@ -152,6 +152,7 @@ BAD_COMMAND_LINES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("arguments", "key"), BAD_COMMAND_LINES, ids=[" ".join(a) for a, _ in BAD_COMMAND_LINES])
 def test_bad_command_line_is_refused_before_hydra_runs(arguments: list[str], key: str) -> None:
     """``precheck`` is what ``spsim`` runs before Hydra creates anything (in-process: fast)."""

@@ -148,6 +148,7 @@ CLI_MALFORMED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "extra", "expected"), CLI_MALFORMED, ids=["negative", "not-a-number", "account", "missing"]
 )

@@ -47,6 +47,7 @@ def test_readme_exists_and_shows_spsim_commands() -> None:
     assert COMMANDS, "README.md has no `spsim ...` line in a ```bash block"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arguments", COMMANDS, ids=[" ".join(["spsim", *c]) for c in COMMANDS])
 def test_readme_command_runs(arguments: list[str], tmp_path: Path) -> None:
     run_dir = tmp_path / "run"

@@ -48,6 +48,7 @@ def test_scenario_runs_under_debug(name: str) -> None:
     assert tables.summary["demand_units"] > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [7])
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_scenario_books_balance_over_its_full_run(name: str, seed: int) -> None:

@@ -272,6 +272,7 @@ def write_experiment(config_dir: Path, params: dict[str, str]) -> None:
     (folder / "mine.yaml").write_text("# @package _global_\n" + yaml.safe_dump(sweep))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arguments", "key"),
     [
@@ -313,6 +314,7 @@ def test_lever_parameter_on_a_job_without_the_lever_is_refused() -> None:
     assert "policy.rotation" in str(caught.value) and "++" in str(caught.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arguments", "key"),
     [

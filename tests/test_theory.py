@@ -201,6 +201,7 @@ def assert_within(name: str, simulated: float, expected: float, tolerance: float
 BASE_STOCK_CASES = [(0, 0.0), (1, 1.645), (2, 1.645), (2, 0.0), (4, 2.0)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lead", "z"), BASE_STOCK_CASES, ids=[f"L{lead}-z{z}" for lead, z in BASE_STOCK_CASES])
 def test_base_stock_matches_theory(lead: int, z: float) -> None:
     pooled = simulate(lead, 0, z)
@@ -264,6 +265,7 @@ def test_bullwhip_of_moving_average_order_up_to(lead: int, window: int, sd: floa
 LITTLE_CASES = [(1, 0, 1.645), (4, 0, 2.0), (2, 5, 1.645), (4, 10, 1.645)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lead", "window", "z"), LITTLE_CASES, ids=[f"L{c[0]}-p{c[1]}" for c in LITTLE_CASES])
 def test_littles_law_for_orders_in_transit(lead: int, window: int, z: float) -> None:
     pooled = simulate(lead, window, z, seeds=(1, 2, 3) if window else (1, 2, 3, 4))

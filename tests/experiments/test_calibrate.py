@@ -117,6 +117,7 @@ def test_a_missing_config_or_demand_file_is_one_line(tmp_path: Path, capsys: pyt
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_calibration_writes_a_scenario_spsim_runs_and_resumes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

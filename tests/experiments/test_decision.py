@@ -56,6 +56,7 @@ def written(sweep: Path) -> str:
 # -- the sweep's design ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_main_arms_are_read_at_the_companys_own_safety_factor(sweep: Path) -> None:
     found = design(agg.collect(sweep))
     assert found.frontier_key == "org.safety_z" and found.frontier_values == (1.2, 1.8)
@@ -78,6 +79,7 @@ def test_a_sweep_without_a_grid_or_an_aligned_arm_keeps_every_arm(sweep: Path, t
 # -- the gap ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_gap_share_is_the_ratio_of_the_paired_means_with_a_bootstrap_interval(sweep: Path) -> None:
     main = design(agg.collect(sweep)).main
     references = design(agg.collect(sweep)).references

@@ -75,6 +75,7 @@ def test_html_embeds_every_chart_and_needs_no_other_file(written: tuple[Path, st
     assert "<table>" in page and ("did best" in page or "closest was" in page)
 
 
+@pytest.mark.slow
 def test_text_names_the_best_arm_and_how_sure_that_is(written: tuple[Path, str]) -> None:
     sweep, text = written
     comparison = pd.read_parquet(sweep / "comparison.parquet")

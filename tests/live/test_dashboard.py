@@ -89,6 +89,7 @@ def test_step_advances_one_day_and_every_chart_shows_it(built: list[LiveModel]) 
     assert second["stock"][1] != first["stock"][1]
 
 
+@pytest.mark.slow
 def test_the_feed_shows_the_latest_events_in_plain_words_newest_first(built: list[LiveModel]) -> None:
     rc = page({"market": "promotion_heavy"})
     for _ in range(30):
@@ -323,6 +324,7 @@ def test_skip_the_warmup_then_jump_to_a_day(built: list[LiveModel]) -> None:
     np.testing.assert_array_equal(model.measured()["served_same_day"], table["served_same_day"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("day", "message"),
     [

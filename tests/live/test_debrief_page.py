@@ -51,6 +51,7 @@ def test_lists_the_games_and_shows_the_table(games: Path) -> None:
     assert not _with_class(rc, v.Alert, "spsim-debrief-empty")
 
 
+@pytest.mark.slow
 def test_unticking_drops_a_game_and_the_pack_holds_the_ticked_ones(games: Path) -> None:
     _, rc = solara.render(FacilitatorView(games), handle_error=False)
     bob = next(box for box in rc.find(v.Checkbox).widgets if box.label.startswith("Bob"))

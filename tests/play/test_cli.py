@@ -58,6 +58,7 @@ def test_bad_input_is_one_line_and_exit_2(arguments: tuple[str, ...], message: s
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_an_unknown_lever_is_named(games: Path) -> None:
     ann = next(p for p in games.iterdir() if "_ann_" in p.name)
     result = spsim_play("rerun", str(ann), "--lever", "teamwork")
@@ -105,6 +106,7 @@ def test_spsim_viz_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
         assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("damage", "message"),
     [

@@ -182,6 +182,7 @@ def test_a_team_of_two_buyers_part_decided_and_each_on_its_review_day(tmp_path: 
 # -- shocks injected by the facilitator ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_injected_shock_is_saved_and_resumed_bit_for_bit(tmp_path: Path) -> None:
     session = Session.create(tmp_path, name="Shock", teams=TEAMS[:1], weeks=3)
     session.claim(session.info.teams[0].code, "a")
@@ -216,6 +217,7 @@ def test_an_injected_shock_is_saved_and_resumed_bit_for_bit(tmp_path: Path) -> N
     assert not plain.model.tables().events.equals(events), "the shocks changed the game"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("kind", "figures", "problem"),
     [
@@ -270,6 +272,7 @@ def test_a_damaged_shock_record_is_refused_on_reading(tmp_path: Path) -> None:
 # -- several companies in one market ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_several_companies_play_one_market_side_by_side(tmp_path: Path) -> None:
     market = Market.create(tmp_path, companies=3, name="Workshop", teams=TEAMS, weeks=2)
     names = [company.info.name for company in market.companies]

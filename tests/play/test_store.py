@@ -173,6 +173,7 @@ def two_saves(tmp_path_factory: pytest.TempPathFactory) -> tuple[Game, Path, Gam
     return game, old, Game.load(game.folder)
 
 
+@pytest.mark.slow
 def test_a_save_killed_at_every_step_recovers_to_the_old_or_the_new_week(
     two_saves: tuple[Game, Path, Game], tmp_path: Path
 ) -> None:

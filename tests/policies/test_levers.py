@@ -83,6 +83,7 @@ def test_steering_committee_lowers_the_bias_of_the_forecast_planned_on():
     assert (agreed - silo).mean() < -0.02 and all(agreed < silo)
 
 
+@pytest.mark.slow
 def test_rotation_raises_trust_and_lowers_the_rotated_staffs_bias():
     rotation = {"rotation": {}}
     assert paired("trust_sales_in_purchasing", rotation).mean() > 0
@@ -140,6 +141,7 @@ def test_a_daily_committee_costs_more_than_it_saves_on_a_stable_market():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "lever", ["shared_metrics", "regular_meetings", "systems_integration", "steering_committee", "rotation"]
 )
